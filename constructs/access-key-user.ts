@@ -1,0 +1,51 @@
+import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
+import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
+import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { Construct } from "constructs";
+import { renderPolicy, type PolicyDocument } from "./policy-document";
+
+export interface AccessKeyUserProps {
+  readonly userName: string;
+  /** The user's only permissions (an inline policy). */
+  readonly policy: PolicyDocument;
+  /** SSM parameter names for the key id and the secret (SecureString). */
+  readonly accessKeyIdParameter: string;
+  readonly secretAccessKeyParameter: string;
+  /** @default "/" */
+  readonly path?: string;
+}
+
+/**
+ * An IAM user for a tool that cannot use roles (seed 000): one inline
+ * least-privilege policy, one access key, and the key pair as SSM
+ * SecureString parameters. The secret lives only in (encrypted) state, SSM
+ * and sensitive outputs.
+ */
+export class AccessKeyUser extends Construct {
+  readonly user: IamUser;
+  readonly accessKey: IamAccessKey;
+  readonly policyJson: string;
+  readonly accessKeyIdParameter: SsmParameter;
+  readonly secretAccessKeyParameter: SsmParameter;
+
+  constructor(scope: Construct, id: string, props: AccessKeyUserProps) {
+    super(scope, id);
+    this.user = new IamUser(this, "user", { name: props.userName, path: props.path ?? "/" });
+    this.policyJson = renderPolicy(props.policy, "identity");
+    new IamUserPolicy(this, "policy", { name: `${props.userName}-least-privilege`, user: this.user.name, policy: this.policyJson });
+    this.accessKey = new IamAccessKey(this, "access-key", { user: this.user.name });
+    this.accessKeyIdParameter = new SsmParameter(this, "access-key-id", {
+      name: props.accessKeyIdParameter,
+      description: `Access key id of IAM user ${props.userName}`,
+      type: "SecureString",
+      value: this.accessKey.id,
+    });
+    this.secretAccessKeyParameter = new SsmParameter(this, "secret-access-key", {
+      name: props.secretAccessKeyParameter,
+      description: `Secret access key of IAM user ${props.userName}`,
+      type: "SecureString",
+      value: this.accessKey.secret,
+    });
+  }
+}

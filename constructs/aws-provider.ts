@@ -1,0 +1,46 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { Construct } from "constructs";
+import type { EnvironmentConfig } from "../environments";
+
+/** Services the platform's resources and backend call; an emulator must answer all of them. */
+const EMULATED_SERVICES = ["ecr", "iam", "ssm", "kms", "s3", "sts", "logs", "events", "dynamodb"] as const;
+
+export interface PlatformAwsProviderProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** Loopback emulator URL. @default undefined (real AWS) */
+  readonly emulatorEndpoint?: string;
+  /** Tags on every resource. @default {} */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * The AWS provider pinned to the configured account (allowed_account_ids
+ * stops a plan against the wrong credentials), or pointed at an emulator.
+ */
+export function platformAwsProvider(scope: Construct, id: string, props: PlatformAwsProviderProps): AwsProvider {
+  const emulator = props.emulatorEndpoint;
+  return new AwsProvider(scope, id, {
+    region: props.region,
+    allowedAccountIds: [props.accountId],
+    defaultTags: props.tags && Object.keys(props.tags).length > 0 ? [{ tags: props.tags }] : undefined,
+    ...(emulator
+      ? {
+          endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, emulator]))],
+          s3UsePathStyle: true,
+          skipCredentialsValidation: true,
+          skipMetadataApiCheck: "true",
+          skipRequestingAccountId: false,
+        }
+      : {}),
+  });
+}
+
+export function providerPropsOf(env: EnvironmentConfig): PlatformAwsProviderProps {
+  return {
+    accountId: env.accountId,
+    region: env.region,
+    emulatorEndpoint: env.emulatorEndpoint,
+    tags: { Application: env.app, Environment: env.name, ManagedBy: "cdktf", ...env.tags },
+  };
+}

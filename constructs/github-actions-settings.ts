@@ -1,0 +1,67 @@
+import { ActionsEnvironmentSecret } from "@cdktf/provider-github/lib/actions-environment-secret";
+import { ActionsEnvironmentVariable } from "@cdktf/provider-github/lib/actions-environment-variable";
+import { ActionsSecret } from "@cdktf/provider-github/lib/actions-secret";
+import { ActionsVariable } from "@cdktf/provider-github/lib/actions-variable";
+import { RepositoryEnvironment } from "@cdktf/provider-github/lib/repository-environment";
+import { Construct } from "constructs";
+
+export interface GithubActionsSettingsProps {
+  /** Repository name without the owner (the provider carries the owner). */
+  readonly repositoryName: string;
+  /**
+   * GitHub environment that holds the values. When undefined they become
+   * repository-level values, suffixed `_<SUFFIX>` so environments do not collide.
+   */
+  readonly githubEnvironment?: string;
+  /** Suffix for repository-level names, e.g. `DEV`. Required without `githubEnvironment`. */
+  readonly repositoryLevelSuffix?: string;
+  readonly variables: Readonly<Record<string, string>>;
+  /** Secret values (may be Terraform tokens); written only when given. @default {} */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
+const NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/**
+ * CI variables and secrets (seed 000's list) in the place the deploy job reads
+ * them: its GitHub environment, whose name the deploy role's trust requires.
+ */
+export class GithubActionsSettings extends Construct {
+  /** Final names as the workflows see them. */
+  readonly variableNames: string[] = [];
+  readonly secretNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: GithubActionsSettingsProps) {
+    super(scope, id);
+    const envName = props.githubEnvironment;
+    if (!envName && !props.repositoryLevelSuffix) throw new Error("repository-level GitHub settings need a suffix");
+    const nameOf = (n: string) => {
+      if (!NAME.test(n)) throw new Error(`GitHub variable or secret name '${n}' must be UPPER_SNAKE_CASE`);
+      return envName ? n : `${n}_${props.repositoryLevelSuffix}`;
+    };
+    const environment = envName
+      ? new RepositoryEnvironment(this, "environment", { repository: props.repositoryName, environment: envName })
+      : undefined;
+
+    for (const [key, value] of Object.entries(props.variables)) {
+      const name = nameOf(key);
+      this.variableNames.push(name);
+      if (environment) {
+        new ActionsEnvironmentVariable(this, `var-${key}`, { repository: props.repositoryName, environment: environment.environment, variableName: name, value });
+      } else {
+        new ActionsVariable(this, `var-${key}`, { repository: props.repositoryName, variableName: name, value });
+      }
+    }
+    for (const [key, value] of Object.entries(props.secrets ?? {})) {
+      const name = nameOf(key);
+      this.secretNames.push(name);
+      if (environment) {
+        new ActionsEnvironmentSecret(this, `secret-${key}`, { repository: props.repositoryName, environment: environment.environment, secretName: name, plaintextValue: value });
+      } else {
+        // Terraform is the source of truth for these keys: a value edited in
+        // GitHub is put back on the next apply rather than silently kept.
+        new ActionsSecret(this, `secret-${key}`, { repository: props.repositoryName, secretName: name, plaintextValue: value, destroyOnDrift: true });
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import {
+  ecrUserName,
+  githubOidcProviderArn,
+  iamArn,
+  kmsAliasName,
+  planRoleName,
+  deployRoleName,
+  repositoryArn,
+  repositoryName,
+  s3BucketArn,
+  s3UserName,
+  scanLogGroupName,
+  scanRuleName,
+} from "../environments/naming";
+import { partitionOf } from "../environments/regions";
+import type { EnvironmentConfig } from "../environments/schema";
+import { ECR_AUTH_ACTIONS, ECR_PUSH_PULL_ACTIONS } from "./ecr-actions";
+import type { PolicyDocument, PolicyStatement } from "./policy-document";
+
+/**
+ * The identity policies of an environment, as data computed from config
+ * alone: every resource is a concrete ARN of this environment.
+ */
+export function environmentRepositoryArns(env: EnvironmentConfig): string[] {
+  return env.services.map((s) => repositoryArn(env, repositoryName(env, s)));
+}
+
+/** Seed 003's split: the token on "*" alone, everything else on this environment's repositories. */
+function ecrPushPullStatements(env: EnvironmentConfig): PolicyStatement[] {
+  return [
+    { sid: "EcrLogin", actions: [...ECR_AUTH_ACTIONS], resources: ["*"] },
+    { sid: "EcrPushPullOwnRepositories", actions: ECR_PUSH_PULL_ACTIONS, resources: environmentRepositoryArns(env) },
+  ];
+}
+
+function kmsUseStatements(env: EnvironmentConfig): PolicyStatement[] {
+  if (env.ecr.encryption.type !== "KMS") return [];
+  // ECR encrypts and decrypts layers with the caller's grant on the key.
+  const keyResource = env.ecr.encryption.kmsKeyArn ?? `arn:${partitionOf(env.region)}:kms:${env.region}:${env.accountId}:key/*`;
+  return [
+    {
+      sid: "EcrKmsKeyUse",
+      actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+      resources: [keyResource],
+      conditions: {
+        StringEquals: { "kms:ViaService": `ecr.${env.region}.amazonaws.com` },
+        ...(env.ecr.encryption.kmsKeyArn ? {} : { "ForAnyValue:StringEquals": { "kms:ResourceAliases": [kmsAliasName(env)] } }),
+      },
+    },
+  ];
+}
+
+export function ecrUserPolicy(env: EnvironmentConfig): PolicyDocument {
+  return { statements: [...ecrPushPullStatements(env), ...kmsUseStatements(env)] };
+}
+
+export function deployRolePolicy(env: EnvironmentConfig): PolicyDocument {
+  return { statements: [...ecrPushPullStatements(env), ...kmsUseStatements(env)] };
+}
+
+export function s3UserPolicy(env: EnvironmentConfig): PolicyDocument {
+  const buckets = env.s3UserBuckets.map((b) => s3BucketArn(env.region, b));
+  return {
+    statements: [
+      { sid: "ListOwnBuckets", actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: buckets },
+      { sid: "ReadWriteOwnObjects", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: buckets.map((b) => `${b}/*`) },
+    ],
+  };
+}
+
+/** Object keys of the state and of its S3 lock file. */
+export function stateObjectArns(env: EnvironmentConfig): { bucket: string; state: string; lock: string } {
+  const bucket = s3BucketArn(env.state.region, env.state.bucket);
+  return { bucket, state: `${bucket}/${env.state.key}`, lock: `${bucket}/${env.state.key}.tflock` };
+}
+
+/**
+ * Read-only for `plan` on pull requests: read this environment's state,
+ * take and release its lock, and describe (never change) its resources.
+ */
+export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
+  const state = stateObjectArns(env);
+  const p = partitionOf(env.region);
+  const lock = env.state.lock;
+  const lockStatements: PolicyStatement[] =
+    lock === "lockfile"
+      ? [{ sid: "StateLockFile", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [state.lock] }]
+      : [
+          {
+            sid: "StateLockTable",
+            actions: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            resources: [`arn:${p}:dynamodb:${env.state.region}:${env.accountId}:table/${lock.dynamodbTable}`],
+          },
+        ];
+  const ssmParameters = `arn:${p}:ssm:${env.region}:${env.accountId}:parameter/${env.app}/${env.name}/*`;
+  return {
+    statements: [
+      { sid: "StateList", actions: ["s3:ListBucket"], resources: [state.bucket] },
+      { sid: "StateRead", actions: ["s3:GetObject"], resources: [state.state] },
+      ...lockStatements,
+      {
+        sid: "ReadRepositories",
+        actions: ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource"],
+        resources: environmentRepositoryArns(env),
+      },
+      {
+        sid: "ReadIdentities",
+        actions: [
+          "iam:GetUser", "iam:GetUserPolicy", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies", "iam:ListAccessKeys",
+          "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+        ],
+        resources: [
+          iamArn(env, `user/${ecrUserName(env)}`),
+          iamArn(env, `user/${s3UserName(env)}`),
+          iamArn(env, `role/${deployRoleName(env)}`),
+          iamArn(env, `role/${planRoleName(env)}`),
+        ],
+      },
+      { sid: "ReadOidcProvider", actions: ["iam:GetOpenIDConnectProvider"], resources: [githubOidcProviderArn(env)] },
+      { sid: "ReadParameters", actions: ["ssm:GetParameter", "ssm:GetParameters", "ssm:ListTagsForResource"], resources: [ssmParameters] },
+      // These list calls have no resource-level permissions.
+      { sid: "DescribeWithoutResourceScope", actions: ["ssm:DescribeParameters", "logs:DescribeResourcePolicies", "kms:ListAliases"], resources: ["*"] },
+      // DescribeLogGroups is authorized on the account's log-group:* pattern, not on one group.
+      { sid: "DescribeLogGroups", actions: ["logs:DescribeLogGroups"], resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:*`] },
+      {
+        sid: "ReadScanLogging",
+        actions: ["logs:ListTagsForResource", "logs:ListTagsLogGroup", "events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource"],
+        resources: [
+          `arn:${p}:logs:${env.region}:${env.accountId}:log-group:${scanLogGroupName(env)}`,
+          `arn:${p}:events:${env.region}:${env.accountId}:rule/${scanRuleName(env)}`,
+        ],
+      },
+      ...(env.ecr.encryption.type === "KMS" && !env.ecr.encryption.kmsKeyArn
+        ? [
+            {
+              sid: "ReadRepositoryKey",
+              actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
+              resources: [`arn:${p}:kms:${env.region}:${env.accountId}:key/*`],
+              conditions: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": [kmsAliasName(env)] } },
+            } satisfies PolicyStatement,
+          ]
+        : []),
+    ],
+  };
+}

@@ -1,0 +1,65 @@
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
+import { Construct } from "constructs";
+import { partitionOf } from "../environments/regions";
+import { renderPolicy } from "./policy-document";
+
+export interface ScanFindingsLogProps {
+  readonly accountId: string;
+  readonly region: string;
+  readonly ruleName: string;
+  readonly logGroupName: string;
+  /** Repositories whose scan results are logged. */
+  readonly repositoryNames: readonly string[];
+  /** @default 30 */
+  readonly retentionInDays?: number;
+}
+
+/**
+ * Image scan results (seed 001): an EventBridge rule for "ECR Image Scan"
+ * events of these repositories, delivered to a CloudWatch log group. The log
+ * resource policy lets EventBridge write to that one group only.
+ */
+export class ScanFindingsLog extends Construct {
+  readonly logGroup: CloudwatchLogGroup;
+  readonly rule: CloudwatchEventRule;
+  readonly eventPatternJson: string;
+
+  constructor(scope: Construct, id: string, props: ScanFindingsLogProps) {
+    super(scope, id);
+    const logGroupArn = `arn:${partitionOf(props.region)}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`;
+    this.logGroup = new CloudwatchLogGroup(this, "log-group", {
+      name: props.logGroupName,
+      retentionInDays: props.retentionInDays ?? 30,
+    });
+    this.eventPatternJson = JSON.stringify({
+      source: ["aws.ecr"],
+      "detail-type": ["ECR Image Scan"],
+      detail: { "repository-name": [...props.repositoryNames].sort() },
+    });
+    this.rule = new CloudwatchEventRule(this, "rule", {
+      name: props.ruleName,
+      description: "ECR image scan results of this environment's repositories",
+      eventPattern: this.eventPatternJson,
+    });
+    new CloudwatchLogResourcePolicy(this, "delivery-policy", {
+      policyName: `${props.ruleName}-delivery`,
+      policyDocument: renderPolicy(
+        {
+          statements: [
+            {
+              sid: "EventBridgeWritesScanFindings",
+              actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+              resources: [`${logGroupArn}:*`],
+            },
+          ],
+        },
+        "resource",
+      ),
+    });
+    new CloudwatchEventTarget(this, "target", { rule: this.rule.name, targetId: "scan-findings-log", arn: this.logGroup.arn });
+  }
+}

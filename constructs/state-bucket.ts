@@ -1,0 +1,67 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { s3BucketArn } from "../environments/naming";
+import { renderPolicy } from "./policy-document";
+
+export interface StateBucketProps {
+  readonly bucketName: string;
+  readonly region: string;
+  /**
+   * Refuse `destroy` while the bucket exists (Terraform lifecycle
+   * prevent_destroy). Only emulator runs turn it off. @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * The remote-state bucket (cloudposse/tfstate-backend's checklist):
+ * versioning for recovery, encryption at rest, no public access, owner-
+ * enforced ACLs, TLS-only access, and protection from destroy.
+ */
+export class StateBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly bucketPolicyJson: string;
+
+  constructor(scope: Construct, id: string, props: StateBucketProps) {
+    super(scope, id);
+    this.bucket = new S3Bucket(this, "bucket", {
+      bucket: props.bucketName,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const arn = s3BucketArn(props.region, props.bucketName);
+    this.bucketPolicyJson = renderPolicy(
+      {
+        statements: [
+          {
+            sid: "DenyInsecureTransport",
+            effect: "Deny",
+            principal: "*",
+            actions: ["s3:*"],
+            resources: [arn, `${arn}/*`],
+            conditions: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      },
+      "resource",
+    );
+    new S3BucketPolicy(this, "tls-only", { bucket: this.bucket.id, policy: this.bucketPolicyJson, dependsOn: [publicAccessBlock] });
+  }
+}

@@ -1,0 +1,84 @@
+import type { z } from "zod";
+import { repositoryName } from "./naming";
+import { environmentSchema, type EnvironmentConfig } from "./schema";
+
+/** Every configuration problem at once, each line naming environment and field. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function formatPath(envLabel: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : `${acc}.${String(seg)}`),
+    envLabel,
+  );
+}
+
+function describeIssues(envLabel: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${formatPath(envLabel, issue.path)}: ${issue.message}`);
+}
+
+/**
+ * Validates every environment and the rules that span environments (unique
+ * names, unique state keys, one OIDC provider decision per account).
+ * Throws ConfigError listing all problems; returns configs with defaults filled.
+ */
+export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[] {
+  const problems: string[] = [];
+  const configs: EnvironmentConfig[] = [];
+  inputs.forEach((input, index) => {
+    const rawName = (input as { name?: unknown } | undefined)?.name;
+    const label = typeof rawName === "string" && rawName !== "" ? rawName : `environments[${index}]`;
+    const parsed = environmentSchema.safeParse(input);
+    if (parsed.success) configs.push(parsed.data);
+    else problems.push(...describeIssues(label, parsed.error));
+  });
+  if (inputs.length === 0) problems.push("no environments configured");
+  problems.push(...crossEnvironmentProblems(configs));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return configs;
+}
+
+function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string[] {
+  const problems: string[] = [];
+  const firstBy = <K>(key: (c: EnvironmentConfig) => K) => {
+    const seen = new Map<K, EnvironmentConfig>();
+    return (c: EnvironmentConfig) => {
+      const k = key(c);
+      const first = seen.get(k);
+      if (!first) seen.set(k, c);
+      return first;
+    };
+  };
+  const byName = firstBy((c) => c.name);
+  const byStateKey = firstBy((c) => `${c.state.bucket}/${c.state.key}`);
+  const byAccount = firstBy((c) => c.accountId);
+  const byBucket = firstBy((c) => c.state.bucket);
+  const byRepository = new Map<string, string>();
+  for (const c of configs) {
+    const sameName = byName(c);
+    if (sameName) problems.push(`${c.name}.name: duplicate environment name`);
+    const sameKey = byStateKey(c);
+    if (sameKey) {
+      problems.push(`${c.name}.state.key: '${c.state.key}' in bucket '${c.state.bucket}' is already the state of ${sameKey.name}; each environment needs its own key`);
+    }
+    const sameAccount = byAccount(c);
+    if (sameAccount && sameAccount.githubOidcProvider !== c.githubOidcProvider) {
+      problems.push(`${c.name}.githubOidcProvider: '${c.githubOidcProvider}' but ${sameAccount.name} in the same account ${c.accountId} says '${sameAccount.githubOidcProvider}'; an account has one provider`);
+    }
+    const sameBucket = byBucket(c);
+    if (sameBucket && (sameBucket.accountId !== c.accountId || sameBucket.state.region !== c.state.region)) {
+      problems.push(`${c.name}.state.bucket: '${c.state.bucket}' is also used by ${sameBucket.name} with another account or region`);
+    }
+    c.services.forEach((svc, i) => {
+      const repo = `${c.accountId}/${c.region}/${repositoryName(c, svc)}`;
+      const owner = byRepository.get(repo);
+      if (owner) problems.push(`${c.name}.services[${i}].repositoryName: repository already belongs to ${owner}`);
+      else byRepository.set(repo, `${c.name}.services[${i}]`);
+    });
+  }
+  return problems;
+}

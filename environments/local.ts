@@ -1,0 +1,26 @@
+import type { EnvironmentInput } from "./schema";
+
+/**
+ * The embedded default: a full environment against an AWS API emulator on
+ * loopback (moto). scripts/local-deploy.sh starts the emulator and sets
+ * LOCAL_AWS_ENDPOINT; the account id is moto's fixed default.
+ */
+export const local: EnvironmentInput = {
+  name: "local",
+  app: "shop",
+  accountId: "123456789012",
+  region: "us-east-1",
+  services: [{ name: "api" }, { name: "worker" }],
+  ecr: {
+    imageRetentionCount: 3,
+    untaggedExpiryDays: 1,
+    tagMutability: "IMMUTABLE",
+    encryption: { type: "KMS" },
+    crossAccountPullPrincipals: ["444455556666"],
+    forceDelete: true,
+  },
+  s3UserBuckets: ["shop-local-assets"],
+  github: { repository: "acme/shop", deployFrom: { kind: "branch", name: "main" } },
+  state: { bucket: "shop-local-tfstate", key: "shop/local.tfstate", region: "us-east-1" },
+  emulatorEndpoint: process.env.LOCAL_AWS_ENDPOINT ?? "http://127.0.0.1:4566",
+};

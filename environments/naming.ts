@@ -1,0 +1,46 @@
+import { dnsSuffixOf, partitionOf } from "./regions";
+import type { EnvironmentConfig } from "./schema";
+
+/**
+ * Every name and ARN the platform derives from config, in one place, so that
+ * policies name concrete resources and tests, the doctor and the stacks agree.
+ */
+type NamingInput = Pick<EnvironmentConfig, "app" | "name" | "accountId" | "region">;
+type Service = EnvironmentConfig["services"][number];
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+export function repositoryName(env: NamingInput, service: Service): string {
+  return service.repositoryName ?? `${env.app}-${service.name}-${env.name}`;
+}
+
+export function repositoryArn(env: NamingInput, name: string): string {
+  return `arn:${partitionOf(env.region)}:ecr:${env.region}:${env.accountId}:repository/${name}`;
+}
+
+export function registryHost(env: Pick<EnvironmentConfig, "accountId" | "region">): string {
+  return `${env.accountId}.dkr.ecr.${env.region}.${dnsSuffixOf(env.region)}`;
+}
+
+export const prefixOf = (env: NamingInput) => `${env.app}-${env.name}`;
+export const ecrUserName = (env: NamingInput) => `${prefixOf(env)}-ecr-user`;
+export const s3UserName = (env: NamingInput) => `${prefixOf(env)}-s3-user`;
+export const deployRoleName = (env: NamingInput) => `${prefixOf(env)}-github-deploy`;
+export const planRoleName = (env: NamingInput) => `${prefixOf(env)}-github-plan`;
+export const kmsAliasName = (env: NamingInput) => `alias/${prefixOf(env)}-ecr`;
+export const scanLogGroupName = (env: NamingInput) => `/aws/events/ecr-scan/${prefixOf(env)}`;
+export const scanRuleName = (env: NamingInput) => `${prefixOf(env)}-ecr-scan-findings`;
+export const ssmPath = (env: NamingInput, leaf: string) => `/${env.app}/${env.name}/${leaf}`;
+
+export function iamArn(env: Pick<EnvironmentConfig, "accountId" | "region">, resource: string): string {
+  return `arn:${partitionOf(env.region)}:iam::${env.accountId}:${resource}`;
+}
+
+export function githubOidcProviderArn(env: Pick<EnvironmentConfig, "accountId" | "region">): string {
+  return iamArn(env, `oidc-provider/${GITHUB_OIDC_HOST}`);
+}
+
+export function s3BucketArn(region: string, bucket: string): string {
+  return `arn:${partitionOf(region)}:s3:::${bucket}`;
+}

@@ -1,0 +1,26 @@
+/** Commercial, China and GovCloud regions the platform accepts; a typo fails validation instead of a plan. */
+export const AWS_REGIONS = [
+  "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+  "af-south-1",
+  "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+  "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+  "ca-central-1", "ca-west-1",
+  "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
+  "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1",
+  "cn-north-1", "cn-northwest-1",
+  "us-gov-east-1", "us-gov-west-1",
+] as const;
+
+export type AwsRegion = (typeof AWS_REGIONS)[number];
+
+/** The ARN partition of a region: policies never hard-code `arn:aws`. */
+export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+/** DNS suffix of a region's service endpoints (ECR registry host names). */
+export function dnsSuffixOf(region: string): string {
+  return region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+}

@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { AWS_REGIONS } from "./regions";
+
+/**
+ * The typed, validated shape of one environment. Every field that has a
+ * default says so here; environment files state only what differs.
+ */
+
+/** ECR repository name component rules (AWS: [a-z0-9]+(?:[._-][a-z0-9]+)*). */
+export const ECR_NAME_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const ENV_NAME_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+const GITHUB_REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** Branch, tag and environment names may not carry IAM wildcard characters: a subject must name one thing. */
+const NO_WILDCARD = /^[^*?]+$/;
+const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
+const region = z.enum(AWS_REGIONS, { message: `must be one of the AWS regions (${AWS_REGIONS.slice(0, 4).join(", ")}, ...)` });
+const wildcardFree = (what: string) =>
+  z.string().min(1).regex(NO_WILDCARD, `${what} must not contain '*' or '?': an OIDC subject must name exactly one ${what}`);
+
+const service = z.strictObject({
+  /** Service name; the repository is `<app>-<service>-<env>` unless `repositoryName` is set. */
+  name: z.string().regex(ECR_NAME_PATTERN, `must match ${ECR_NAME_PATTERN.source}`).max(64),
+  /** Repository name override. @default `<app>-<service>-<env>` */
+  repositoryName: z
+    .string()
+    .min(2)
+    .max(256)
+    .regex(/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/, "must be a valid ECR repository name (lowercase, digits, . _ - /)")
+    .optional(),
+});
+
+const encryption = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("AES256") }),
+  z.strictObject({
+    type: z.literal("KMS"),
+    /** Existing key ARN. @default a customer managed key with rotation is created per environment */
+    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "must be a KMS key ARN").optional(),
+  }),
+]);
+
+const crossAccountPrincipal = z.union([
+  accountId,
+  z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@\/-]+)$/, "must be a 12-digit account id or an IAM role ARN"),
+]);
+
+/** Where a deploy is allowed from: each kind maps to exactly one GitHub OIDC `sub` form. */
+export const deploySource = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("environment"), name: wildcardFree("GitHub environment").max(255) }),
+  z.strictObject({ kind: z.literal("branch"), name: wildcardFree("branch").max(255) }),
+  z.strictObject({ kind: z.literal("tag"), name: wildcardFree("tag").max(255) }),
+]);
+
+const github = z.strictObject({
+  /** `owner/name`; never a wildcard. */
+  repository: z.string().regex(GITHUB_REPOSITORY_PATTERN, "must be 'owner/name' with no wildcard"),
+  /** Who may assume the deploy role. */
+  deployFrom: deploySource,
+  /** Let pull requests of this repository assume the read-only plan role. @default true */
+  planOnPullRequests: z.boolean().default(true),
+  /** Write the static ECR key pair as GitHub secrets (seed 000's CI variables). OIDC is preferred. @default false */
+  publishStaticEcrKeys: z.boolean().default(false),
+});
+
+const stateBackend = z.strictObject({
+  bucket: z.string().regex(S3_BUCKET_PATTERN, "must be a valid S3 bucket name"),
+  /** Object key of this environment's state. Distinct per environment. */
+  key: z.string().min(1).max(1024).regex(/^[^\s]+\.tfstate$/, "must end in .tfstate and contain no spaces"),
+  region,
+  /**
+   * `lockfile`: S3 native locking (`use_lockfile`, a `<key>.tflock` object).
+   * A DynamoDB table name selects the legacy table lock. @default "lockfile"
+   */
+  lock: z.union([z.literal("lockfile"), z.strictObject({ dynamodbTable: z.string().min(3).max(255) })]).default("lockfile"),
+});
+
+export const environmentSchema = z
+  .strictObject({
+    /** Environment name: stack id, resource suffix, SSM path segment. */
+    name: z.string().regex(ENV_NAME_PATTERN, `must match ${ENV_NAME_PATTERN.source}`),
+    /** Application/project name, prefix of every resource name. */
+    app: z.string().regex(ECR_NAME_PATTERN, `must match ${ECR_NAME_PATTERN.source}`).max(32),
+    accountId,
+    region,
+    services: z.array(service).min(1, "must name at least one service"),
+    ecr: z
+      .strictObject({
+        /** Images kept per tag prefix. @default 10 */
+        imageRetentionCount: z.number().int().positive("must be > 0").max(10_000).default(10),
+        /** Untagged images expire after this many days. @default 7 */
+        untaggedExpiryDays: z.number().int().positive("must be > 0").max(3650).default(7),
+        /** Tag prefixes whose images are kept (one lifecycle rule each). @default ["v", "release", "main", "develop"] */
+        taggedPrefixes: z
+          .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be a plain tag prefix (no wildcard)"))
+          .min(1)
+          .default(["v", "release", "main", "develop"]),
+        /** @default "IMMUTABLE" (secure default; dev may choose MUTABLE) */
+        tagMutability: z.enum(["MUTABLE", "IMMUTABLE"]).default("IMMUTABLE"),
+        /** @default { type: "AES256" } */
+        encryption: encryption.default({ type: "AES256" }),
+        /** @default true */
+        scanOnPush: z.boolean().default(true),
+        /** Accounts or roles allowed to pull (never push). @default [] */
+        crossAccountPullPrincipals: z.array(crossAccountPrincipal).default([]),
+        /** Let `destroy` delete repositories that still hold images. Only sensible for throwaway environments. @default false */
+        forceDelete: z.boolean().default(false),
+        /** Days the scan-finding log group keeps events. @default 30 */
+        scanLogRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]).default(30),
+      })
+      .prefault({}),
+    /** Buckets the S3 user may read and write. */
+    s3UserBuckets: z.array(z.string().regex(S3_BUCKET_PATTERN, "must be a valid S3 bucket name")).min(1),
+    github,
+    /**
+     * The account's GitHub OIDC provider: `create` makes the bootstrap stack of
+     * this account own it; `existing` uses the one already there (EntityAlreadyExists).
+     * @default "create"
+     */
+    githubOidcProvider: z.enum(["create", "existing"]).default("create"),
+    state: stateBackend,
+    /**
+     * Loopback endpoint of an AWS API emulator. Only for local runs; the
+     * provider and the backend then talk to it instead of AWS.
+     * @default undefined (real AWS)
+     */
+    emulatorEndpoint: z
+      .string()
+      .regex(/^http:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$/, "must be an http URL on a loopback address")
+      .optional(),
+    /** Extra tags on every resource. @default {} */
+    tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/), z.string().max(256)).default({}),
+  })
+  .superRefine((env, ctx) => {
+    const seen = new Map<string, number>();
+    env.services.forEach((svc, i) => {
+      const first = seen.get(svc.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["services", i, "name"], message: `duplicate service '${svc.name}' (also services[${first}])` });
+      } else {
+        seen.set(svc.name, i);
+      }
+    });
+    const prefixes = env.ecr.taggedPrefixes;
+    prefixes.forEach((p, i) => {
+      if (prefixes.indexOf(p) !== i) {
+        ctx.addIssue({ code: "custom", path: ["ecr", "taggedPrefixes", i], message: `duplicate tag prefix '${p}'` });
+      }
+    });
+    if (env.ecr.encryption.type === "KMS" && env.ecr.encryption.kmsKeyArn) {
+      const keyRegion = env.ecr.encryption.kmsKeyArn.split(":")[3];
+      if (keyRegion !== env.region) {
+        ctx.addIssue({ code: "custom", path: ["ecr", "encryption", "kmsKeyArn"], message: `key is in ${keyRegion}, repositories are in ${env.region}` });
+      }
+    }
+    env.ecr.crossAccountPullPrincipals.forEach((p, i) => {
+      if (p === env.accountId || p.includes(`::${env.accountId}:`)) {
+        ctx.addIssue({ code: "custom", path: ["ecr", "crossAccountPullPrincipals", i], message: "is this environment's own account; grant it with IAM instead" });
+      }
+    });
+  });
+
+/** What an environment file writes (defaults may be omitted). */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** A validated environment with every default filled in. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type DeploySource = z.output<typeof deploySource>;

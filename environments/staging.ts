@@ -1,0 +1,14 @@
+import type { EnvironmentInput } from "./schema";
+
+/** Pre-production, same account as dev: the account's OIDC provider is shared, not duplicated. */
+export const staging: EnvironmentInput = {
+  name: "staging",
+  app: "shop",
+  accountId: "111111111111",
+  region: "us-east-1",
+  services: [{ name: "api" }, { name: "worker" }],
+  ecr: { imageRetentionCount: 10, encryption: { type: "KMS" } },
+  s3UserBuckets: ["shop-staging-assets"],
+  github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "staging" } },
+  state: { bucket: "acme-shop-tfstate-111111111111", key: "shop/staging.tfstate", region: "us-east-1" },
+};

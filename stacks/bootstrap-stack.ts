@@ -1,0 +1,47 @@
+import { LocalBackend, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { EnvironmentConfig } from "../environments/schema";
+import { platformAwsProvider } from "../constructs/aws-provider";
+import { GithubOidcProvider } from "../constructs/github-oidc-provider";
+import { namedOutput } from "../constructs/outputs";
+import { StateBucket } from "../constructs/state-bucket";
+
+export interface BootstrapStackProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** Environments whose state buckets live in this account and region. */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Create the account's GitHub OIDC provider here (one stack per account does). */
+  readonly ownsGithubOidcProvider: boolean;
+}
+
+export const bootstrapStackName = (accountId: string, region: string) => `bootstrap-${accountId}-${region}`;
+
+/**
+ * What must exist before any environment can init: the state bucket(s) and
+ * the account's GitHub OIDC provider. Local state, applied once per account
+ * and region by an administrator.
+ */
+export class BootstrapStack extends TerraformStack {
+  readonly stateBuckets: StateBucket[] = [];
+  readonly oidcProvider?: GithubOidcProvider;
+
+  constructor(scope: Construct, props: BootstrapStackProps) {
+    const name = bootstrapStackName(props.accountId, props.region);
+    super(scope, name);
+    const emulator = props.environments.find((e) => e.emulatorEndpoint)?.emulatorEndpoint;
+    platformAwsProvider(this, "aws", { accountId: props.accountId, region: props.region, emulatorEndpoint: emulator, tags: { ManagedBy: "cdktf", Purpose: "bootstrap" } });
+    // Kept beside the project, outside cdktf.out, which synth rewrites.
+    new LocalBackend(this, { path: `../../../${name}.tfstate` });
+
+    const buckets = [...new Set(props.environments.map((e) => e.state.bucket))].sort();
+    for (const bucket of buckets) {
+      this.stateBuckets.push(new StateBucket(this, `state-${bucket}`, { bucketName: bucket, region: props.region, preventDestroy: !emulator }));
+      namedOutput(this, `state_bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`, bucket, { description: "Remote state bucket" });
+    }
+    if (props.ownsGithubOidcProvider) {
+      this.oidcProvider = new GithubOidcProvider(this, "github-oidc");
+      namedOutput(this, "github_oidc_provider_arn", this.oidcProvider.provider.arn, { description: "The account's GitHub Actions OIDC provider" });
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import { TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import {
+  deployRoleName,
+  ecrUserName,
+  githubOidcProviderArn,
+  kmsAliasName,
+  planRoleName,
+  registryHost,
+  repositoryName,
+  s3UserName,
+  scanLogGroupName,
+  scanRuleName,
+  ssmPath,
+} from "../environments/naming";
+import type { EnvironmentConfig } from "../environments/schema";
+import { AccessKeyUser } from "../constructs/access-key-user";
+import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
+import { EcrKmsKey } from "../constructs/ecr-kms-key";
+import { ServiceRepository, type RepositoryEncryption } from "../constructs/ecr-repository";
+import type { GithubSubject } from "../constructs/github-oidc";
+import { GithubOidcRole } from "../constructs/github-oidc-role";
+import { standardLifecycleRules } from "../constructs/lifecycle-policy";
+import { namedOutput } from "../constructs/outputs";
+import { deployRolePolicy, ecrUserPolicy, planRolePolicy, s3UserPolicy } from "../constructs/platform-policies";
+import { configureRemoteState } from "../constructs/remote-state";
+import { ScanFindingsLog } from "../constructs/scan-findings-log";
+
+/** Output-name form of a service name: `payment-api` -> `payment_api`. */
+export const outputKey = (service: string) => service.replace(/[^a-z0-9]+/g, "_");
+
+/**
+ * One environment's AWS side: repositories, scan logging, the two IAM users,
+ * the GitHub OIDC roles and the outputs teams consume. Composition only:
+ * every decision is in config or in a construct.
+ */
+export class EnvironmentStack extends TerraformStack {
+  readonly repositories: ReadonlyMap<string, ServiceRepository>;
+  readonly ecrUser: AccessKeyUser;
+  readonly s3User: AccessKeyUser;
+  readonly deployRole: GithubOidcRole;
+  readonly planRole?: GithubOidcRole;
+
+  constructor(scope: Construct, readonly env: EnvironmentConfig) {
+    super(scope, env.name);
+    platformAwsProvider(this, "aws", providerPropsOf(env));
+    configureRemoteState(this, env);
+
+    const encryption = this.encryption();
+    const repositories = new Map<string, ServiceRepository>();
+    for (const service of env.services) {
+      repositories.set(
+        service.name,
+        new ServiceRepository(this, `repository-${service.name}`, {
+          name: repositoryName(env, service),
+          region: env.region,
+          tagMutability: env.ecr.tagMutability,
+          scanOnPush: env.ecr.scanOnPush,
+          encryption,
+          forceDelete: env.ecr.forceDelete,
+          crossAccountPullPrincipals: env.ecr.crossAccountPullPrincipals,
+          lifecycleRules: standardLifecycleRules({
+            taggedPrefixes: env.ecr.taggedPrefixes,
+            keepLast: env.ecr.imageRetentionCount,
+            untaggedExpiryDays: env.ecr.untaggedExpiryDays,
+          }),
+        }),
+      );
+    }
+    this.repositories = repositories;
+
+    new ScanFindingsLog(this, "scan-findings", {
+      accountId: env.accountId,
+      region: env.region,
+      ruleName: scanRuleName(env),
+      logGroupName: scanLogGroupName(env),
+      repositoryNames: env.services.map((s) => repositoryName(env, s)),
+      retentionInDays: env.ecr.scanLogRetentionDays,
+    });
+
+    this.ecrUser = new AccessKeyUser(this, "ecr-user", {
+      userName: ecrUserName(env),
+      policy: ecrUserPolicy(env),
+      accessKeyIdParameter: ssmPath(env, "ecr-aws-access-key-id"),
+      secretAccessKeyParameter: ssmPath(env, "ecr-aws-secret-access-key"),
+    });
+    this.s3User = new AccessKeyUser(this, "s3-user", {
+      userName: s3UserName(env),
+      policy: s3UserPolicy(env),
+      accessKeyIdParameter: ssmPath(env, "s3-aws-access-key-id"),
+      secretAccessKeyParameter: ssmPath(env, "s3-aws-secret-access-key"),
+    });
+
+    const providerArn = githubOidcProviderArn(env);
+    const deploySubject: GithubSubject = env.github.deployFrom;
+    this.deployRole = new GithubOidcRole(this, "deploy-role", {
+      roleName: deployRoleName(env),
+      description: `GitHub Actions deploy of ${env.app} ${env.name}: push to this environment's repositories`,
+      providerArn,
+      repository: env.github.repository,
+      subjects: [deploySubject],
+      policy: deployRolePolicy(env),
+    });
+    if (env.github.planOnPullRequests) {
+      this.planRole = new GithubOidcRole(this, "plan-role", {
+        roleName: planRoleName(env),
+        description: `GitHub Actions plan of ${env.app} ${env.name} on pull requests: read-only`,
+        providerArn,
+        repository: env.github.repository,
+        subjects: [{ kind: "pull_request" }],
+        policy: planRolePolicy(env),
+      });
+    }
+    this.addOutputs();
+  }
+
+  private encryption(): RepositoryEncryption {
+    const enc = this.env.ecr.encryption;
+    if (enc.type === "AES256") return enc;
+    if (enc.kmsKeyArn) return { type: "KMS", kmsKeyArn: enc.kmsKeyArn };
+    const key = new EcrKmsKey(this, "ecr-key", { accountId: this.env.accountId, region: this.env.region, aliasName: kmsAliasName(this.env) });
+    return { type: "KMS", kmsKeyArn: key.key.arn };
+  }
+
+  private addOutputs(): void {
+    const env = this.env;
+    const registry = registryHost(env);
+    for (const [service, repo] of this.repositories) {
+      const key = outputKey(service);
+      namedOutput(this, `${key}_repository_url`, repo.repository.repositoryUrl, { description: `docker push target of ${service}` });
+      namedOutput(this, `${key}_repository_arn`, repo.repository.arn, { description: `ARN of the ${service} repository` });
+      namedOutput(this, `${key}_repository_name`, repo.repository.name, { description: `Name of the ${service} repository` });
+    }
+    namedOutput(this, "ecr_registry", registry, { description: "Registry host (docker login target)" });
+    namedOutput(this, "account_id", env.accountId, { description: "AWS account id" });
+    namedOutput(this, "region", env.region, { description: "AWS region" });
+    namedOutput(this, "docker_login_command", `aws ecr get-login-password --region ${env.region} | docker login --username AWS --password-stdin ${registry}`, {
+      description: "Log docker in to the registry (token valid 12 hours)",
+    });
+    namedOutput(this, "deploy_role_arn", this.deployRole.role.arn, { description: "Role GitHub Actions deploy jobs assume" });
+    if (this.planRole) namedOutput(this, "plan_role_arn", this.planRole.role.arn, { description: "Read-only role for plans on pull requests" });
+    namedOutput(this, "ecr_user_name", this.ecrUser.user.name, { description: "IAM user for ECR push/pull" });
+    namedOutput(this, "s3_user_name", this.s3User.user.name, { description: "IAM user for S3" });
+    namedOutput(this, "ecr_aws_access_key_id", this.ecrUser.accessKey.id, { description: "ECR user access key id", sensitive: true });
+    namedOutput(this, "ecr_aws_secret_access_key", this.ecrUser.accessKey.secret, { description: "ECR user secret access key", sensitive: true });
+    namedOutput(this, "s3_aws_access_key_id", this.s3User.accessKey.id, { description: "S3 user access key id", sensitive: true });
+    namedOutput(this, "s3_aws_secret_access_key", this.s3User.accessKey.secret, { description: "S3 user secret access key", sensitive: true });
+    namedOutput(this, "ecr_credentials_ssm_path", `/${env.app}/${env.name}/`, { description: "SSM path of the key pairs (SecureString)" });
+  }
+}

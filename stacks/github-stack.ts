@@ -1,0 +1,58 @@
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { GithubProvider } from "@cdktf/provider-github/lib/provider";
+import { TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { deployRoleName, iamArn, registryHost, repositoryName, ssmPath } from "../environments/naming";
+import type { EnvironmentConfig } from "../environments/schema";
+import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
+import { GithubActionsSettings } from "../constructs/github-actions-settings";
+import { configureRemoteState } from "../constructs/remote-state";
+import { outputKey } from "./environment-stack";
+
+export const githubStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-github`;
+
+/**
+ * One environment's GitHub side: the variables (and optionally secrets) its
+ * deploy job reads. A separate stack so the AWS side deploys without a
+ * GitHub token; values are computed from config, not cross-stack references,
+ * and secret values are read from SSM at apply time.
+ */
+export class GithubStack extends TerraformStack {
+  readonly settings: GithubActionsSettings;
+
+  constructor(scope: Construct, readonly env: EnvironmentConfig) {
+    super(scope, githubStackName(env));
+    const [owner, repo] = env.github.repository.split("/");
+    // The token comes from GITHUB_TOKEN in the provider's own environment, never from config.
+    new GithubProvider(this, "github", { owner });
+    configureRemoteState(this, { ...env, state: { ...env.state, key: env.state.key.replace(/\.tfstate$/, "-github.tfstate") } });
+
+    const variables: Record<string, string> = {
+      AWS_ROLE_ARN: iamArn(env, `role/${deployRoleName(env)}`),
+      AWS_REGION: env.region,
+      ECR_REGISTRY: registryHost(env),
+    };
+    for (const service of env.services) {
+      variables[`ECR_REPOSITORY_${outputKey(service.name).toUpperCase()}`] = `${registryHost(env)}/${repositoryName(env, service)}`;
+    }
+
+    let secrets: Record<string, string> | undefined;
+    if (env.github.publishStaticEcrKeys) {
+      platformAwsProvider(this, "aws", providerPropsOf(env));
+      const read = (id: string, leaf: string) => new DataAwsSsmParameter(this, id, { name: ssmPath(env, leaf), withDecryption: true }).value;
+      secrets = {
+        ECR_AWS_ACCESS_KEY_ID: read("ecr-key-id", "ecr-aws-access-key-id"),
+        ECR_AWS_SECRET_ACCESS_KEY: read("ecr-secret", "ecr-aws-secret-access-key"),
+      };
+    }
+
+    const deploy = env.github.deployFrom;
+    this.settings = new GithubActionsSettings(this, "actions", {
+      repositoryName: repo,
+      githubEnvironment: deploy.kind === "environment" ? deploy.name : undefined,
+      repositoryLevelSuffix: env.name.toUpperCase().replace(/-/g, "_"),
+      variables,
+      secrets,
+    });
+  }
+}
