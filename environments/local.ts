@@ -22,5 +22,5 @@ export const local: EnvironmentInput = {
   s3UserBuckets: ["shop-local-assets"],
   github: { repository: "acme/shop", deployFrom: { kind: "branch", name: "main" } },
   state: { bucket: "shop-local-tfstate", key: "shop/local.tfstate", region: "us-east-1" },
-  emulatorEndpoint: process.env.LOCAL_AWS_ENDPOINT ?? "http://127.0.0.1:4566",
+  emulatorEndpoint: process.env.LOCAL_AWS_ENDPOINT ?? "https://127.0.0.1:4566",
 };

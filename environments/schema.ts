@@ -126,7 +126,7 @@ export const environmentSchema = z
      */
     emulatorEndpoint: z
       .string()
-      .regex(/^http:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$/, "must be an http URL on a loopback address")
+      .regex(/^https?:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$/, "must be an http(s) URL on a loopback address")
       .optional(),
     /** Extra tags on every resource. @default {} */
     tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/), z.string().max(256)).default({}),

@@ -1,0 +1,63 @@
+"""moto_server with one correction to its IAM policy condition evaluation.
+
+moto (5.2.5) evaluates only StringEquals conditions; any other operator is
+taken as satisfied, and a statement whose condition fails is DENIED whatever
+its Effect. So the state bucket's TLS-only policy (Deny s3:* when the Bool
+aws:SecureTransport is "false") denies every request: moto never supplies
+aws:SecureTransport, treats the Bool as satisfied, and applies the Deny.
+
+AWS semantics restored here, and nothing else:
+  * a condition key absent from the request context does not match, except
+    for ...IfExists operators (match) and Null (matches "true");
+  * a statement whose conditions do not match does not apply (NEUTRAL).
+test_moto_patch.py proves both, and that unconditional and matching
+conditional Deny statements still deny.
+"""
+import sys
+
+from moto.iam import access_control
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+_original = IAMPolicyStatement.is_action_permitted
+
+
+def _key_matches(operator, expected, actual):
+    expected_values = expected if isinstance(expected, list) else [expected]
+    if actual is None:
+        if operator.endswith("IfExists"):
+            return True
+        if operator == "Null":
+            return "true" in [str(v).lower() for v in expected_values]
+        return False
+    if operator.startswith("StringEquals"):
+        return actual in expected_values
+    if operator.startswith("Bool"):
+        return str(actual).lower() in [str(v).lower() for v in expected_values]
+    return True  # other operators: keep moto's own (permissive) behaviour
+
+
+def _conditions_match(conditions, values):
+    for operator, keys in conditions.items():
+        for key, expected in keys.items():
+            if not _key_matches(operator, expected, values.get(key)):
+                return False
+    return True
+
+
+def _is_action_permitted(self, action, resource="*", principal=None, incoming_condition_values=None):
+    conditions = self._statement.get("Condition")
+    if conditions and not _conditions_match(conditions, incoming_condition_values or {}):
+        return PermissionResult.NEUTRAL
+    return _original(self, action, resource, principal, incoming_condition_values)
+
+
+def apply_patch():
+    IAMPolicyStatement.is_action_permitted = _is_action_permitted
+    assert access_control.IAMPolicyStatement.is_action_permitted is _is_action_permitted
+
+
+if __name__ == "__main__":
+    apply_patch()
+    from moto.server import main
+
+    main(sys.argv[1:])

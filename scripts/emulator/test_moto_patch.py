@@ -1,0 +1,48 @@
+"""Run with the emulator's virtualenv: python -m unittest scripts/emulator/test_moto_patch.py"""
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from moto_patched_server import apply_patch  # noqa: E402
+from moto.iam.access_control import IAMPolicy, PermissionResult  # noqa: E402
+
+BUCKET = "arn:aws:s3:::state"
+TLS_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["s3:*"],
+        "Resource": [BUCKET, BUCKET + "/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }],
+}
+
+
+def decide(policy, action="s3:GetObject", resource=BUCKET + "/key", values=None):
+    return IAMPolicy(json.dumps(policy)).is_action_permitted(action, resource, None, values)
+
+
+class MotoPatchTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        apply_patch()
+
+    def test_unmatched_conditional_deny_does_not_apply(self):
+        self.assertEqual(decide(TLS_ONLY), PermissionResult.NEUTRAL)
+
+    def test_matched_conditional_deny_still_denies(self):
+        self.assertEqual(decide(TLS_ONLY, values={"aws:SecureTransport": "false"}), PermissionResult.DENIED)
+
+    def test_unconditional_deny_still_denies(self):
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": BUCKET + "/*"}]}
+        self.assertEqual(decide(policy), PermissionResult.DENIED)
+
+    def test_allow_with_unmatched_condition_is_not_permitted(self):
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": BUCKET + "/*",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": "111111111111"}}}]}
+        self.assertNotEqual(decide(policy), PermissionResult.PERMITTED)
+
+
+if __name__ == "__main__":
+    unittest.main()
