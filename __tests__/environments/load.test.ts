@@ -1,0 +1,150 @@
+import { ConfigError, ENVIRONMENTS, loadEnvironments } from "../../environments";
+import { envInput } from "../helpers";
+
+/** The problems ConfigError reports for these inputs (fails the test if none are raised). */
+function problemsOf(inputs: unknown[]): string[] {
+  try {
+    loadEnvironments(inputs);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return [...(err as ConfigError).problems];
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("committed environments", () => {
+  const envs = loadEnvironments(ENVIRONMENTS);
+
+  it("are dev, staging, prod and the local emulator target", () => {
+    expect(envs.map((e) => e.name)).toEqual(["dev", "staging", "prod", "local"]);
+  });
+
+  it("keep prod immutable, KMS-encrypted and pull-only for the runtime account", () => {
+    const prod = envs.find((e) => e.name === "prod")!;
+    expect(prod.ecr.tagMutability).toBe("IMMUTABLE");
+    expect(prod.ecr.encryption).toEqual({ type: "KMS" });
+    expect(prod.ecr.forceDelete).toBe(false);
+    expect(prod.ecr.crossAccountPullPrincipals).toEqual(["333333333333"]);
+  });
+
+  it("give every environment its own state key", () => {
+    const keys = envs.map((e) => `${e.state.bucket}/${e.state.key}`);
+    expect(new Set(keys).size).toBe(envs.length);
+  });
+});
+
+describe("defaults", () => {
+  it("fill the seed's lifecycle and security defaults", () => {
+    const [env] = loadEnvironments([envInput()]);
+    expect(env.ecr).toEqual({
+      imageRetentionCount: 10,
+      untaggedExpiryDays: 7,
+      taggedPrefixes: ["v", "release", "main", "develop"],
+      tagMutability: "IMMUTABLE",
+      encryption: { type: "AES256" },
+      scanOnPush: true,
+      crossAccountPullPrincipals: [],
+      forceDelete: false,
+      scanLogRetentionDays: 30,
+    });
+    expect(env.github.planOnPullRequests).toBe(true);
+    expect(env.github.publishStaticEcrKeys).toBe(false);
+    expect(env.state.lock).toBe("lockfile");
+    expect(env.githubOidcProvider).toBe("create");
+  });
+});
+
+describe("bad input names the environment and the field", () => {
+  it("rejects a service name ECR would refuse", () => {
+    const problems = problemsOf([envInput({ name: "prod", services: [{ name: "api" }, { name: "Worker_" }] })]);
+    expect(problems).toEqual([expect.stringMatching(/^prod\.services\[1\]\.name: must match \^\[a-z0-9\]/)]);
+  });
+
+  it("rejects a repository name override with upper case", () => {
+    const problems = problemsOf([envInput({ services: [{ name: "api", repositoryName: "Shop/API" }] })]);
+    expect(problems).toEqual([expect.stringMatching(/^qa\.services\[0\]\.repositoryName: must be a valid ECR repository name/)]);
+  });
+
+  it.each([0, -3, 2.5])("rejects imageRetentionCount %p", (count) => {
+    const problems = problemsOf([envInput({ ecr: { imageRetentionCount: count } })]);
+    expect(problems).toEqual([expect.stringMatching(/^qa\.ecr\.imageRetentionCount: /)]);
+  });
+
+  it("rejects untaggedExpiryDays of 0", () => {
+    expect(problemsOf([envInput({ ecr: { untaggedExpiryDays: 0 } })])).toEqual(["qa.ecr.untaggedExpiryDays: must be > 0"]);
+  });
+
+  it("rejects duplicate services", () => {
+    const problems = problemsOf([envInput({ services: [{ name: "api" }, { name: "api" }] })]);
+    expect(problems).toEqual(["qa.services[1].name: duplicate service 'api' (also services[0])"]);
+  });
+
+  it("rejects an unknown region", () => {
+    const problems = problemsOf([envInput({ region: "us-east-9" as never })]);
+    expect(problems).toEqual([expect.stringMatching(/^qa\.region: must be one of the AWS regions/)]);
+  });
+
+  it.each(["12345678901", "12345678901a", "1234567890123"])("rejects account id %p", (accountId) => {
+    expect(problemsOf([envInput({ accountId })])).toEqual(["qa.accountId: must be a 12-digit AWS account id"]);
+  });
+
+  it.each(["shop", "acme/shop/extra", "*/shop", "acme/*", "ac me/shop"])("rejects GitHub repository %p", (repository) => {
+    const problems = problemsOf([envInput({ github: { repository, deployFrom: { kind: "branch", name: "main" } } })]);
+    expect(problems).toEqual(["qa.github.repository: must be 'owner/name' with no wildcard"]);
+  });
+
+  it.each([
+    ["branch", "release/*"],
+    ["environment", "*"],
+    ["tag", "v?"],
+  ] as const)("rejects a wildcard %s subject %p", (kind, name) => {
+    const problems = problemsOf([envInput({ github: { repository: "acme/shop", deployFrom: { kind, name } } })]);
+    expect(problems).toEqual([expect.stringMatching(/^qa\.github\.deployFrom\.name: .* must not contain '\*' or '\?'/)]);
+  });
+
+  it("rejects two environments sharing a state key", () => {
+    const state = { bucket: "acme-state-111111111111", key: "shop/shared.tfstate", region: "us-east-1" } as const;
+    const problems = problemsOf([envInput({ name: "qa", state }), envInput({ name: "uat", state, github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "uat" } } })]);
+    expect(problems).toEqual([expect.stringMatching(/^uat\.state\.key: 'shop\/shared\.tfstate' in bucket 'acme-state-111111111111' is already the state of qa/)]);
+  });
+
+  it("rejects environments of one account that disagree about the OIDC provider", () => {
+    const problems = problemsOf([
+      envInput({ name: "qa" }),
+      envInput({ name: "uat", githubOidcProvider: "existing", state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" } }),
+    ]);
+    expect(problems).toEqual([expect.stringMatching(/^uat\.githubOidcProvider: 'existing' but qa in the same account 111111111111 says 'create'/)]);
+  });
+
+  it("rejects a repository that two environments would both own", () => {
+    const problems = problemsOf([
+      envInput({ name: "qa", services: [{ name: "api", repositoryName: "shared-api" }] }),
+      envInput({ name: "uat", services: [{ name: "api", repositoryName: "shared-api" }], state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" } }),
+    ]);
+    expect(problems).toEqual(["uat.services[0].repositoryName: repository already belongs to qa.services[0]"]);
+  });
+
+  it("rejects a non-loopback emulator endpoint", () => {
+    expect(problemsOf([envInput({ emulatorEndpoint: "http://10.0.0.5:4566" })])).toEqual([
+      "qa.emulatorEndpoint: must be an http(s) URL on a loopback address",
+    ]);
+  });
+
+  it("rejects a cross-account principal that is the environment's own account", () => {
+    expect(problemsOf([envInput({ ecr: { crossAccountPullPrincipals: ["111111111111"] } })])).toEqual([
+      "qa.ecr.crossAccountPullPrincipals[0]: is this environment's own account; grant it with IAM instead",
+    ]);
+  });
+
+  it("rejects unknown fields instead of ignoring typos", () => {
+    const problems = problemsOf([{ ...envInput(), retention: 5 }]);
+    expect(problems).toEqual([expect.stringMatching(/^qa: Unrecognized key.*retention/)]);
+  });
+
+  it("reports every problem of every environment at once", () => {
+    const problems = problemsOf([envInput({ accountId: "1" }), envInput({ name: "uat", region: "mars-1" as never, ecr: { imageRetentionCount: 0 } })]);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^qa\.accountId/);
+    expect(problems.slice(1).map((p) => p.split(":")[0]).sort()).toEqual(["uat.ecr.imageRetentionCount", "uat.region"]);
+  });
+});

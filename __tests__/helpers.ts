@@ -1,0 +1,60 @@
+import { Testing } from "cdktf";
+import type { TerraformStack } from "cdktf";
+import { loadEnvironments, type EnvironmentConfig, type EnvironmentInput } from "../environments";
+
+/** A complete, valid environment; tests override what they exercise. */
+export function envInput(overrides: Partial<EnvironmentInput> = {}): EnvironmentInput {
+  return {
+    name: "qa",
+    app: "shop",
+    accountId: "111111111111",
+    region: "us-east-1",
+    services: [{ name: "api" }, { name: "worker" }],
+    s3UserBuckets: ["shop-qa-assets"],
+    github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" } },
+    state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1" },
+    ...overrides,
+  };
+}
+
+export function envConfig(overrides: Partial<EnvironmentInput> = {}): EnvironmentConfig {
+  return loadEnvironments([envInput(overrides)])[0];
+}
+
+export interface SynthesizedStack {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  output: Record<string, { value: string; sensitive?: boolean; description?: string }>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  terraform: Record<string, any>;
+  provider: Record<string, any[]>;
+}
+
+export function synthJson(stack: TerraformStack): SynthesizedStack {
+  return JSON.parse(Testing.synth(stack, true)) as SynthesizedStack;
+}
+
+/** All resources of one type, keyed by logical id. */
+export function resourcesOf(json: SynthesizedStack, type: string): Record<string, any>[] {
+  return Object.values(json.resource[type] ?? {});
+}
+
+export function onlyResource(json: SynthesizedStack, type: string, where: (r: any) => boolean = () => true): any {
+  const found = resourcesOf(json, type).filter(where);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+export interface Statement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Action: string[];
+  Resource?: string[];
+  Principal?: any;
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export function statementsOf(policyJson: string): Statement[] {
+  const doc = JSON.parse(policyJson) as { Version: string; Statement: Statement[] };
+  expect(doc.Version).toBe("2012-10-17");
+  return doc.Statement;
+}

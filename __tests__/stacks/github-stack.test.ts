@@ -1,0 +1,50 @@
+import { Testing } from "cdktf";
+import { GithubStack } from "../../stacks/github-stack";
+import { envConfig, resourcesOf, synthJson } from "../helpers";
+
+describe("GitHub stack", () => {
+  const json = synthJson(new GithubStack(Testing.app(), envConfig()));
+
+  it("writes the deploy job's variables into its GitHub environment", () => {
+    expect(resourcesOf(json, "github_repository_environment")).toEqual([expect.objectContaining({ repository: "shop", environment: "qa" })]);
+    const vars = Object.fromEntries(resourcesOf(json, "github_actions_environment_variable").map((v) => [v.variable_name, v.value]));
+    expect(vars).toEqual({
+      AWS_ROLE_ARN: "arn:aws:iam::111111111111:role/shop-qa-github-deploy",
+      AWS_REGION: "us-east-1",
+      ECR_REGISTRY: "111111111111.dkr.ecr.us-east-1.amazonaws.com",
+      ECR_REPOSITORY_API: "111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-api-qa",
+      ECR_REPOSITORY_WORKER: "111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-worker-qa",
+    });
+  });
+
+  it("takes the owner from config and no token from anywhere but the provider's environment", () => {
+    expect(json.provider.github).toEqual([{ owner: "acme" }]);
+  });
+
+  it("writes no secrets unless config asks for static keys", () => {
+    expect(resourcesOf(json, "github_actions_environment_secret")).toHaveLength(0);
+    expect(json.data).toBeUndefined();
+  });
+
+  it("reads static ECR keys from SSM (decrypted at apply, never from another stack's outputs) when asked", () => {
+    const withKeys = synthJson(new GithubStack(Testing.app(), envConfig({ github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" }, publishStaticEcrKeys: true } })));
+    const secrets = resourcesOf(withKeys, "github_actions_environment_secret");
+    expect(secrets.map((s) => s.secret_name).sort()).toEqual(["ECR_AWS_ACCESS_KEY_ID", "ECR_AWS_SECRET_ACCESS_KEY"]);
+    expect(secrets.every((s) => /^\$\{data\.aws_ssm_parameter\..+\.value\}$/.test(s.plaintext_value))).toBe(true);
+    const params = Object.values(withKeys.data!.aws_ssm_parameter) as any[];
+    expect(params.map((p) => [p.name, p.with_decryption]).sort()).toEqual([["/shop/qa/ecr-aws-access-key-id", true], ["/shop/qa/ecr-aws-secret-access-key", true]]);
+    expect(withKeys.data!.terraform_remote_state).toBeUndefined();
+  });
+
+  it("uses suffixed repository-level values for branch deploys, where no GitHub environment exists", () => {
+    const branch = synthJson(new GithubStack(Testing.app(), envConfig({ github: { repository: "acme/shop", deployFrom: { kind: "branch", name: "main" } } })));
+    expect(resourcesOf(branch, "github_repository_environment")).toHaveLength(0);
+    expect(resourcesOf(branch, "github_actions_variable").map((v) => v.variable_name).sort()).toEqual([
+      "AWS_REGION_QA", "AWS_ROLE_ARN_QA", "ECR_REGISTRY_QA", "ECR_REPOSITORY_API_QA", "ECR_REPOSITORY_WORKER_QA",
+    ]);
+  });
+
+  it("keeps its state beside the environment's, under its own key", () => {
+    expect(json.terraform.backend.s3).toMatchObject({ bucket: "acme-state-111111111111", key: "shop/qa-github.tfstate", encrypt: true, use_lockfile: true });
+  });
+});

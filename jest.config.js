@@ -1,0 +1,9 @@
+/** Unit tests: ts-jest transpiles only (tsc --noEmit type-checks once in scripts/test.sh). */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  testPathIgnorePatterns: ["/__tests__/e2e/"],
+  transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
+  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+};
