@@ -35,13 +35,18 @@ export class AccessKeyUser extends Construct {
     this.policyJson = renderPolicy(props.policy, "identity");
     new IamUserPolicy(this, "policy", { name: `${props.userName}-least-privilege`, user: this.user.name, policy: this.policyJson });
     this.accessKey = new IamAccessKey(this, "access-key", { user: this.user.name });
+    // overwrite: these paths have one writer, this construct. A parameter left
+    // behind by an interrupted apply (created in AWS, never recorded in state)
+    // is adopted on the next apply instead of failing with ParameterAlreadyExists.
     this.accessKeyIdParameter = new SsmParameter(this, "access-key-id", {
+      overwrite: true,
       name: props.accessKeyIdParameter,
       description: `Access key id of IAM user ${props.userName}`,
       type: "SecureString",
       value: this.accessKey.id,
     });
     this.secretAccessKeyParameter = new SsmParameter(this, "secret-access-key", {
+      overwrite: true,
       name: props.secretAccessKeyParameter,
       description: `Secret access key of IAM user ${props.userName}`,
       type: "SecureString",

@@ -36,7 +36,7 @@ export class BootstrapStack extends TerraformStack {
 
     const buckets = [...new Set(props.environments.map((e) => e.state.bucket))].sort();
     for (const bucket of buckets) {
-      this.stateBuckets.push(new StateBucket(this, `state-${bucket}`, { bucketName: bucket, region: props.region, preventDestroy: !emulator }));
+      this.stateBuckets.push(new StateBucket(this, `state-${bucket}`, { bucketName: bucket, region: props.region }));
       namedOutput(this, `state_bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`, bucket, { description: "Remote state bucket" });
     }
     if (props.ownsGithubOidcProvider) {

@@ -1,0 +1,278 @@
+/**
+ * The product's main job for real: OpenTofu with the real AWS provider
+ * deploys the `local` environment into the AWS emulator (remote state and
+ * S3 lock file in the emulator's S3), then the AWS SDK checks what exists.
+ * Tests run in order and share one emulator.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, GetRepositoryPolicyCommand } from "@aws-sdk/client-ecr";
+import { DescribeRuleCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import {
+  GetOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, GetUserCommand, GetUserPolicyCommand, IAMClient,
+  ListAccessKeysCommand, ListAttachedRolePoliciesCommand, ListAttachedUserPoliciesCommand, ListRolePoliciesCommand, ListUserPoliciesCommand,
+} from "@aws-sdk/client-iam";
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
+import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { deployRoleName, ecrUserName, githubOidcProviderArn, planRoleName, repositoryName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
+import { renderLifecyclePolicy, standardLifecycleRules } from "../../constructs/lifecycle-policy";
+import { renderPolicy } from "../../constructs/policy-document";
+import { githubTrustPolicy } from "../../constructs/github-oidc";
+import { deployRolePolicy, ecrUserPolicy, planRolePolicy, s3UserPolicy } from "../../constructs/platform-policies";
+import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
+import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
+import { prepareStackWorkdir, tofuRunner, type TofuRunner, type StackWorkdir } from "../../scripts/lib/tofu";
+import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
+
+const env = localEnvironment();
+const timings: Record<string, number> = {};
+let emulator: Emulator;
+let tofu: TofuRunner;
+let work: string;
+let stack: StackWorkdir;
+let bootstrap: StackWorkdir;
+let expectedResources: number;
+let sdk: ReturnType<typeof emulatorSdkConfig>;
+
+const jsonOf = (doc: string | undefined) => JSON.parse(decodeURIComponent(doc ?? "null"));
+const normalize = (policyJson: string) => JSON.parse(policyJson);
+const timed = async <T extends { ms: number }>(name: string, p: Promise<T>) => {
+  const r = await p;
+  timings[name] = r.ms;
+  return r;
+};
+
+async function waitFor(predicate: () => boolean, what: string, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  const toolchain = ensureToolchain();
+  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Providers");
+  emulator = await startEmulator(toolchain.motoPython);
+  sdk = emulatorSdkConfig(emulator, env.region);
+  work = mkdtempSync(join(tmpdir(), "e2e-"));
+  const outdir = join(work, "cdktf.out");
+  synthForEmulator(emulator, outdir);
+  bootstrap = prepareStackWorkdir(outdir, localBootstrapStack(env), join(work, "run"), toolchain);
+  stack = prepareStackWorkdir(outdir, env.name, join(work, "run"), toolchain);
+  expectedResources = Object.values(JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")).resource as Record<string, object>).reduce(
+    (n, byName) => n + Object.keys(byName).length,
+    0,
+  );
+  tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region));
+}, 180_000);
+
+afterAll(async () => {
+  await emulator?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+  const report = join(PROJECT_ROOT, ".e2e");
+  mkdirSync(report, { recursive: true });
+  writeFileSync(join(report, "timings.json"), JSON.stringify({ providerNote: stack?.providerVersionNote ?? null, seconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])) }, null, 2));
+  process.stderr.write(`e2e timings (s): ${Object.entries(timings).map(([k, v]) => `${k}=${(v / 1000).toFixed(1)}`).join(" ")}\n`);
+});
+
+describe("bootstrap", () => {
+  it("creates the state bucket versioned, encrypted, private and TLS-only", async () => {
+    expect((await tofu.run(bootstrap.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
+    const apply = await timed("bootstrap_apply", tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+    expect(apply.code).toBe(0);
+    const s3 = new S3Client(sdk);
+    const Bucket = env.state.bucket;
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
+    expect((await s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("AES256");
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+    });
+    const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
+    expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+  });
+});
+
+describe("deploy with faults", () => {
+  it("an apply interrupted midway (Ctrl-C, a cancelled CI job) stops cleanly: partial state saved, lock released", async () => {
+    expect((await timed("init", tofu.run(stack.dir, ["init", "-input=false", "-no-color"]))).code).toBe(0);
+    const run = tofu.start(stack.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+    run.child.stdin!.end();
+    // Interrupt while the KMS key is still being created: other resources are done, the key is in flight.
+    await waitFor(() => /aws_kms_key\.[^:]+: Still creating/.test(run.output()), "the KMS key creation to be in flight");
+    run.child.kill("SIGINT");
+    const result = await run.result;
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/Interrupt received|Stopping operation/);
+    const s3 = new S3Client(sdk);
+    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }))).resolves.toBeDefined();
+    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).rejects.toThrow();
+    const listed = await tofu.run(stack.dir, ["state", "list"]);
+    const inState = listed.stdout.trim().split("\n").filter(Boolean).length;
+    expect(inState).toBeGreaterThanOrEqual(3);
+    expect(inState).toBeLessThan(expectedResources);
+  });
+
+  it("a second apply while the first holds the lock fails on the lock and changes nothing; the first then converges", async () => {
+    const s3 = new S3Client(sdk);
+    const stateBefore = await s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }));
+    const first = tofu.start(stack.dir, ["apply", "-no-color"], { env: { TF_INPUT: "1" } });
+    await waitFor(() => first.output().includes("Enter a value:"), "the first apply to wait for approval");
+    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).resolves.toBeDefined();
+
+    const second = await tofu.run(stack.dir, ["apply", "-auto-approve", "-input=false", "-lock-timeout=2s", "-no-color"]);
+    expect({ code: second.code, lockError: /Error acquiring the state lock/.test(second.stderr) }).toEqual({ code: 1, lockError: true });
+    const stateDuring = await s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }));
+    expect(stateDuring.ETag).toBe(stateBefore.ETag);
+
+    first.child.stdin!.end("yes\n");
+    const converged = await first.result;
+    timings.apply_after_interrupt = converged.ms;
+    expect({ code: converged.code, stderr: converged.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(converged.stdout).toMatch(/Apply complete!/);
+    const listed = await tofu.run(stack.dir, ["state", "list"]);
+    expect(listed.stdout.trim().split("\n")).toHaveLength(expectedResources);
+    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).rejects.toThrow();
+  });
+
+  it("a plan right after apply reports no changes", async () => {
+    const plan = await timed("noop_plan", tofu.run(stack.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]));
+    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(plan.stdout).toMatch(/No changes/);
+  });
+});
+
+describe("what AWS holds after the deploy", () => {
+  it("each repository exists with the configured mutability, scan setting and KMS encryption", async () => {
+    const ecr = new ECRClient(sdk);
+    const names = env.services.map((s) => repositoryName(env, s));
+    const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: names }));
+    const kms = new KMSClient(sdk);
+    const alias = (await kms.send(new ListAliasesCommand({}))).Aliases!.find((a) => a.AliasName === "alias/shop-local-ecr")!;
+    const key = await kms.send(new DescribeKeyCommand({ KeyId: alias.TargetKeyId! }));
+    expect(repositories!.map((r) => [r.repositoryName, r.imageTagMutability, r.imageScanningConfiguration?.scanOnPush, r.encryptionConfiguration]).sort()).toEqual(
+      names.sort().map((n) => [n, env.ecr.tagMutability, true, { encryptionType: "KMS", kmsKey: key.KeyMetadata!.Arn }]),
+    );
+    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: alias.TargetKeyId! }))).KeyRotationEnabled).toBe(true);
+  });
+
+  it("the lifecycle policy in AWS equals the one in config", async () => {
+    const ecr = new ECRClient(sdk);
+    const expected = JSON.parse(renderLifecyclePolicy(standardLifecycleRules({ taggedPrefixes: env.ecr.taggedPrefixes, keepLast: env.ecr.imageRetentionCount, untaggedExpiryDays: env.ecr.untaggedExpiryDays })));
+    for (const s of env.services) {
+      const { lifecyclePolicyText } = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: repositoryName(env, s) }));
+      expect(JSON.parse(lifecyclePolicyText!)).toEqual(expected);
+    }
+  });
+
+  it("the repository policy lets the cross-account principal pull, nothing more", async () => {
+    const ecr = new ECRClient(sdk);
+    const { policyText } = await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: repositoryName(env, env.services[0]) }));
+    const [st] = JSON.parse(policyText!).Statement;
+    expect(st.Principal).toEqual({ AWS: ["arn:aws:iam::444455556666:root"] });
+    expect(st.Action).toEqual(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]);
+  });
+
+  it.each([
+    ["ECR", ecrUserName(env), () => ecrUserPolicy(env)],
+    ["S3", s3UserName(env), () => s3UserPolicy(env)],
+  ] as const)("the %s user exists with exactly its one inline policy", async (_kind, userName, policy) => {
+    const iam = new IAMClient(sdk);
+    await expect(iam.send(new GetUserCommand({ UserName: userName }))).resolves.toBeDefined();
+    const { PolicyNames } = await iam.send(new ListUserPoliciesCommand({ UserName: userName }));
+    expect(PolicyNames).toEqual([`${userName}-least-privilege`]);
+    expect((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }))).AttachedPolicies).toEqual([]);
+    const doc = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: PolicyNames![0] }));
+    expect(jsonOf(doc.PolicyDocument)).toEqual(normalize(renderPolicy(policy(), "identity")));
+  });
+
+  it.each([
+    ["ecr", ecrUserName(env)],
+    ["s3", s3UserName(env)],
+  ])("the SSM parameters decrypt to the %s user's real key pair", async (prefix, userName) => {
+    const ssm = new SSMClient(sdk);
+    const read = async (leaf: string) => {
+      const { Parameter } = await ssm.send(new GetParameterCommand({ Name: ssmPath(env, leaf), WithDecryption: true }));
+      expect(Parameter!.Type).toBe("SecureString");
+      return Parameter!.Value!;
+    };
+    const accessKeyId = await read(`${prefix}-aws-access-key-id`);
+    const secretAccessKey = await read(`${prefix}-aws-secret-access-key`);
+    const iam = new IAMClient(sdk);
+    const keys = (await iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata!.map((k) => k.AccessKeyId);
+    expect(keys).toEqual([accessKeyId]);
+    const whoami = await new STSClient(emulatorSdkConfig(emulator, env.region, { accessKeyId, secretAccessKey })).send(new GetCallerIdentityCommand({}));
+    expect(whoami.Arn).toBe(`arn:aws:iam::${env.accountId}:user/${userName}`);
+    const output = await tofu.run(stack.dir, ["output", "-raw", `${prefix}_aws_secret_access_key`]);
+    expect(output.stdout === secretAccessKey).toBe(true); // compared, never printed
+  });
+
+  it("the GitHub OIDC provider exists once, for GitHub's issuer and the STS audience", async () => {
+    const iam = new IAMClient(sdk);
+    const provider = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: githubOidcProviderArn(env) }));
+    expect(provider.Url).toMatch(/token\.actions\.githubusercontent\.com$/);
+    expect(provider.ClientIDList).toEqual(["sts.amazonaws.com"]);
+  });
+
+  it.each([
+    ["deploy", deployRoleName(env), env.github.deployFrom, () => deployRolePolicy(env)],
+    ["plan", planRoleName(env), { kind: "pull_request" } as const, () => planRolePolicy(env)],
+  ] as const)("the %s role exists with the expected trust and only its inline policy", async (_kind, roleName, subject, policy) => {
+    const iam = new IAMClient(sdk);
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    expect(jsonOf(Role!.AssumeRolePolicyDocument)).toEqual(normalize(renderPolicy(githubTrustPolicy(githubOidcProviderArn(env), env.github.repository, [subject]), "trust")));
+    expect((await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames).toEqual([`${roleName}-policy`]);
+    expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }))).AttachedPolicies).toEqual([]);
+    const doc = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: `${roleName}-policy` }));
+    expect(jsonOf(doc.PolicyDocument)).toEqual(normalize(renderPolicy(policy(), "identity")));
+  });
+
+  it("scan findings are routed to a log group kept 30 days", async () => {
+    const logs = new CloudWatchLogsClient(sdk);
+    const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));
+    expect(logGroups!.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([[scanLogGroupName(env), 30]]);
+    const rule = await new EventBridgeClient(sdk).send(new DescribeRuleCommand({ Name: scanRuleName(env) }));
+    expect(JSON.parse(rule.EventPattern!)["detail-type"]).toEqual(["ECR Image Scan"]);
+  });
+});
+
+describe("destroy", () => {
+  it("removes everything of the environment", async () => {
+    const destroy = await timed("destroy", tofu.run(stack.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]));
+    expect(destroy.code).toBe(0);
+    const ecr = new ECRClient(sdk);
+    const { repositories } = await ecr.send(new DescribeRepositoriesCommand({}));
+    expect(repositories).toEqual([]);
+    const iam = new IAMClient(sdk);
+    for (const UserName of [ecrUserName(env), s3UserName(env)]) await expect(iam.send(new GetUserCommand({ UserName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
+    for (const RoleName of [deployRoleName(env), planRoleName(env)]) await expect(iam.send(new GetRoleCommand({ RoleName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
+    const ssm = new SSMClient(sdk);
+    await expect(ssm.send(new GetParameterCommand({ Name: ssmPath(env, "ecr-aws-secret-access-key") }))).rejects.toThrow(/ParameterNotFound|not found/i);
+    const { logGroups } = await new CloudWatchLogsClient(sdk).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));
+    expect(logGroups).toEqual([]);
+    expect((await tofu.run(stack.dir, ["state", "list"])).stdout.trim()).toBe("");
+    // KMS keys cannot be deleted at once: every key, including one in flight during the interrupt, must be scheduled for deletion.
+    const kms = new KMSClient(sdk);
+    const keys = (await kms.send(new ListKeysCommand({}))).Keys ?? [];
+    const customerKeys = [];
+    for (const k of keys) {
+      const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: k.KeyId! }));
+      if (KeyMetadata!.KeyManager === "CUSTOMER") customerKeys.push(KeyMetadata!.KeyState);
+    }
+    expect(customerKeys.length).toBeGreaterThan(0);
+    expect(customerKeys.every((state) => state === "PendingDeletion")).toBe(true);
+  });
+
+  it("refuses to destroy the state bucket, which keeps the state", async () => {
+    const destroy = await tofu.run(bootstrap.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    expect(destroy.code).toBe(1);
+    expect(destroy.stderr).toMatch(/prevent_destroy/);
+    const s3 = new S3Client(sdk);
+    await expect(s3.send(new HeadBucketCommand({ Bucket: env.state.bucket }))).resolves.toBeDefined();
+    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }))).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,56 @@
+import { execFileSync } from "node:child_process";
+import { Agent } from "node:https";
+import { join } from "node:path";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
+import { bootstrapStackName } from "../../stacks/bootstrap-stack";
+import type { Emulator } from "./emulator";
+import { PROJECT_ROOT } from "./toolchain";
+
+export const LOCAL_ENVIRONMENT = "local";
+
+export function localEnvironment(): EnvironmentConfig {
+  const env = loadEnvironments(ENVIRONMENTS).find((e) => e.name === LOCAL_ENVIRONMENT);
+  if (!env) throw new Error(`no '${LOCAL_ENVIRONMENT}' environment in environments/index.ts`);
+  return env;
+}
+
+export const localBootstrapStack = (env: EnvironmentConfig) => bootstrapStackName(env.accountId, env.state.region);
+
+/** Synthesizes the app as users do (compiled main.js), pointed at the emulator. */
+export function synthForEmulator(emulator: Emulator, outdir: string): void {
+  execFileSync(process.execPath, [join(PROJECT_ROOT, "dist", "main.js")], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, LOCAL_AWS_ENDPOINT: emulator.endpoint, CDKTF_OUTDIR: outdir },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+}
+
+/** Credentials the emulator accepts; never real ones, whatever the caller's environment holds. */
+export function emulatorAwsEnv(emulator: Emulator, region: string): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: "testing",
+    AWS_SECRET_ACCESS_KEY: "testing",
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_CA_BUNDLE: emulator.caFile,
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
+/** AWS SDK v3 client options for the emulator. */
+export function emulatorSdkConfig(emulator: Emulator, region: string, credentials = { accessKeyId: "testing", secretAccessKey: "testing" }) {
+  return {
+    region,
+    endpoint: emulator.endpoint,
+    credentials,
+    forcePathStyle: true,
+    requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: emulator.caPem, keepAlive: false }) }),
+  };
+}
+
+/** `tofu output -json` with every sensitive value replaced: safe to print. */
+export function redactOutputs(json: string): Record<string, string> {
+  const outputs = JSON.parse(json) as Record<string, { sensitive: boolean; value: unknown }>;
+  return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.sensitive ? "(sensitive)" : String(o.value)]));
+}
