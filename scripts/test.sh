@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The project's test command (README; .ci/run calls exactly this).
+#   1. dependencies (npm ci when the lock changed)   2. type check + build
+#   3. toolchain: OpenTofu, provider mirror, moto (cached under ~/.cache/platform)
+#   4. emulator patch tests (python unittest)         5. unit tests (jest)
+#   6. end-to-end tests: tofu validate of every stack, deploy/fault/destroy against the emulator
+# Ends with one line "N passed, N failed, N skipped"; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+REPORTS="$ROOT/.e2e/reports"
+rm -rf "$REPORTS" && mkdir -p "$REPORTS"
+step() { printf '\n==> %s\n' "$*"; }
+failures=0
+passed=0 failed=0 skipped=0
+
+step "dependencies"
+bash scripts/ensure-deps.sh || exit 1
+
+step "type check and build (tsc)"
+npx tsc -p tsconfig.json || exit 1
+
+step "toolchain"
+bash scripts/toolchain.sh || exit 1
+# shellcheck disable=SC1090
+. "${PLATFORM_CACHE:-$HOME/.cache/platform}/toolchain.env"
+
+step "emulator patch tests"
+if out="$("$MOTO_PYTHON" -m unittest -v scripts/emulator/test_moto_patch.py 2>&1)"; then :; else failures=$((failures + 1)); fi
+echo "$out"
+p=$(grep -c '\.\.\. ok$' <<<"$out"); f=$(grep -cE '\.\.\. (FAIL|ERROR)$' <<<"$out")
+passed=$((passed + p)); failed=$((failed + f))
+
+run_jest() { # <name> <jest args...>
+  local name="$1"; shift
+  step "$name"
+  npx jest "$@" --json --outputFile="$REPORTS/$name.json" || failures=$((failures + 1))
+  if [ -f "$REPORTS/$name.json" ]; then
+    read -r p f s < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests)' "$REPORTS/$name.json")
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  else
+    failed=$((failed + 1))
+  fi
+}
+run_jest unit
+run_jest e2e -c jest.e2e.config.js --runInBand
+
+step "summary"
+[ -f .e2e/timings.json ] && cat .e2e/timings.json
+echo
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failures" -eq 0 ] && [ "$failed" -eq 0 ]
