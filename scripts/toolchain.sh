@@ -36,10 +36,11 @@ else
     mkdir -p "$(dirname "$TOFU_BIN")"
     (
       cd "$ROOT/tools/opentofu"
-      go mod download 2>&1 | sed 's/^/[toolchain]   /' >&2
+      log "downloading OpenTofu's modules"
+      go mod download -x 2>&1 | awk '/^# get .*\.zip: 200/ { n++; if (n % 50 == 0) { printf "[toolchain]   downloaded %d modules\n", n; fflush() } }' >&2
       # -v names each package as it compiles; show a count so long builds are visibly alive.
       go build -v -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$tmp" github.com/opentofu/opentofu/cmd/tofu 2>&1 |
-        awk '{ n++; if (n % 200 == 0) { printf "[toolchain]   compiled %d packages\n", n; fflush() } } /error|cannot|undefined/ { print; fflush() }' >&2
+        awk '/^#|\.go:[0-9]+:/ { print; fflush(); next } { n++; if (n % 200 == 0) { printf "[toolchain]   compiled %d packages\n", n; fflush() } }' >&2
     )
     [ -x "$tmp" ] || { log "OpenTofu build failed"; exit 1; }
     mv "$tmp" "$TOFU_BIN"
