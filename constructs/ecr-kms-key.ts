@@ -21,18 +21,20 @@ export interface EcrKmsKeyProps {
 export class EcrKmsKey extends Construct {
   readonly key: KmsKey;
   readonly alias: KmsAlias;
+  readonly policyJson: string;
 
   constructor(scope: Construct, id: string, props: EcrKmsKeyProps) {
     super(scope, id);
     const root = `arn:${partitionOf(props.region)}:iam::${props.accountId}:root`;
+    this.policyJson = renderPolicy(
+      { statements: [{ sid: "EnableIamPoliciesOfTheAccount", actions: ["kms:*"], resources: ["*"], principal: { AWS: [root] } }] },
+      "resource",
+    );
     this.key = new KmsKey(this, "key", {
       description: `ECR image encryption (${props.aliasName})`,
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowInDays ?? 30,
-      policy: renderPolicy(
-        { statements: [{ sid: "EnableIamPoliciesOfTheAccount", actions: ["kms:*"], resources: ["*"], principal: { AWS: [root] } }] },
-        "resource",
-      ),
+      policy: this.policyJson,
     });
     this.alias = new KmsAlias(this, "alias", { name: props.aliasName, targetKeyId: this.key.keyId });
   }

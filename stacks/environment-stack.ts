@@ -40,6 +40,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly s3User: AccessKeyUser;
   readonly deployRole: GithubOidcRole;
   readonly planRole?: GithubOidcRole;
+  /** The customer managed key, when KMS is chosen without a key ARN. */
+  ecrKey?: EcrKmsKey;
 
   constructor(scope: Construct, readonly env: EnvironmentConfig) {
     super(scope, env.name);
@@ -118,8 +120,8 @@ export class EnvironmentStack extends TerraformStack {
     const enc = this.env.ecr.encryption;
     if (enc.type === "AES256") return enc;
     if (enc.kmsKeyArn) return { type: "KMS", kmsKeyArn: enc.kmsKeyArn };
-    const key = new EcrKmsKey(this, "ecr-key", { accountId: this.env.accountId, region: this.env.region, aliasName: kmsAliasName(this.env) });
-    return { type: "KMS", kmsKeyArn: key.key.arn };
+    this.ecrKey = new EcrKmsKey(this, "ecr-key", { accountId: this.env.accountId, region: this.env.region, aliasName: kmsAliasName(this.env) });
+    return { type: "KMS", kmsKeyArn: this.ecrKey.key.arn };
   }
 
   private addOutputs(): void {

@@ -1,0 +1,170 @@
+/**
+ * Least privilege, proven: every identity and resource policy of every
+ * committed environment through the IAM policy simulator, principal x action
+ * x resource -> allowed or denied, with the deciding statement.
+ */
+import { Testing } from "cdktf";
+import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
+import { deployRoleName, ecrUserName, iamArn, kmsAliasName, planRoleName, repositoryArn, repositoryName, s3BucketArn, s3UserName, ssmPath } from "../../environments/naming";
+import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
+import { stateObjectArns } from "../../constructs/platform-policies";
+import { EnvironmentStack } from "../../stacks/environment-stack";
+import { simulate, type Decision, type NamedPolicy } from "../../scripts/lib/simulator";
+
+const envs = loadEnvironments(ENVIRONMENTS);
+const stacks = new Map(envs.map((e) => [e.name, new EnvironmentStack(Testing.app(), e)]));
+
+interface Principal {
+  readonly label: string;
+  readonly arn: string;
+  readonly policies: NamedPolicy[];
+}
+
+interface Case {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+  readonly expect: "allow" | "deny";
+  /** `policy/Sid` expected to decide an allow. */
+  readonly by?: string;
+  readonly resourcePolicy?: unknown;
+  readonly context?: Record<string, string | string[]>;
+  readonly why: string;
+}
+
+const parse = (json: string) => JSON.parse(json);
+
+function principalsOf(env: EnvironmentConfig) {
+  const stack = stacks.get(env.name)!;
+  const p = (label: string, resource: string, name: string, json: string): Principal => ({ label, arn: iamArn(env, resource), policies: [{ name, policy: parse(json) }] });
+  return {
+    ecrUser: p("ECR user", `user/${ecrUserName(env)}`, "ecr-user", stack.ecrUser.policyJson),
+    s3User: p("S3 user", `user/${s3UserName(env)}`, "s3-user", stack.s3User.policyJson),
+    deployRole: p("deploy role", `role/${deployRoleName(env)}`, "deploy-role", stack.deployRole.policyJson),
+    planRole: p("plan role", `role/${planRoleName(env)}`, "plan-role", stack.planRole!.policyJson),
+  };
+}
+
+/** Another committed environment, to prove isolation; same account where one exists. */
+function neighbour(env: EnvironmentConfig): EnvironmentConfig {
+  return envs.find((e) => e.name !== env.name && e.accountId === env.accountId) ?? envs.find((e) => e.name !== env.name)!;
+}
+
+function casesFor(env: EnvironmentConfig): Case[] {
+  const { ecrUser, s3User, deployRole, planRole } = principalsOf(env);
+  const other = neighbour(env);
+  const ownRepos = env.services.map((s) => repositoryArn(env, repositoryName(env, s)));
+  const otherRepo = repositoryArn(other, repositoryName(other, other.services[0]));
+  const bucket = s3BucketArn(env.region, env.s3UserBuckets[0]);
+  const otherBucket = s3BucketArn(other.region, other.s3UserBuckets[0]);
+  const state = stateObjectArns(env);
+  const otherState = stateObjectArns(other);
+  const cases: Case[] = [];
+  const add = (c: Case) => cases.push(c);
+
+  for (const who of [ecrUser, deployRole]) {
+    add({ principal: who, action: "ecr:GetAuthorizationToken", resource: "*", expect: "allow", by: `${who.policies[0].name}/EcrLogin`, why: "login needs the token on *" });
+    for (const repo of ownRepos) {
+      for (const action of new Set([...ECR_PUSH_ACTIONS, ...ECR_PULL_ACTIONS, "ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:ListImages"])) {
+        add({ principal: who, action, resource: repo, expect: "allow", by: `${who.policies[0].name}/EcrPushPullOwnRepositories`, why: "push/pull/describe own repository" });
+      }
+    }
+    for (const action of [...ECR_PUSH_ACTIONS, ...ECR_PULL_ACTIONS]) {
+      add({ principal: who, action, resource: otherRepo, expect: "deny", why: `another environment's (${other.name}) repository` });
+    }
+    for (const action of ["ecr:DeleteRepository", "ecr:SetRepositoryPolicy", "ecr:PutLifecyclePolicy", "ecr:BatchDeleteImage", "ecr:PutImageTagMutability"]) {
+      add({ principal: who, action, resource: ownRepos[0], expect: "deny", why: "administration of the repository" });
+    }
+    add({ principal: who, action: "s3:GetObject", resource: `${bucket}/file`, expect: "deny", why: "no S3" });
+    add({ principal: who, action: "s3:PutObject", resource: state.state, expect: "deny", why: "no state writes" });
+    add({ principal: who, action: "iam:CreateAccessKey", resource: ecrUser.arn, expect: "deny", why: "no IAM" });
+  }
+
+  for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
+    add({ principal: s3User, action, resource: `${bucket}/assets/app.js`, expect: "allow", by: "s3-user/ReadWriteOwnObjects", why: "own bucket objects" });
+    add({ principal: s3User, action, resource: `${otherBucket}/assets/app.js`, expect: "deny", why: `another environment's (${other.name}) bucket` });
+  }
+  add({ principal: s3User, action: "s3:ListBucket", resource: bucket, expect: "allow", by: "s3-user/ListOwnBuckets", why: "list own bucket" });
+  for (const action of ["s3:DeleteBucket", "s3:PutBucketPolicy"]) add({ principal: s3User, action, resource: bucket, expect: "deny", why: "bucket administration" });
+  add({ principal: s3User, action: "ecr:GetAuthorizationToken", resource: "*", expect: "deny", why: "S3 user has nothing in ECR" });
+  for (const action of [...ECR_PUSH_ACTIONS, ...ECR_PULL_ACTIONS]) add({ principal: s3User, action, resource: ownRepos[0], expect: "deny", why: "S3 user has nothing in ECR" });
+
+  add({ principal: planRole, action: "s3:GetObject", resource: state.state, expect: "allow", by: "plan-role/StateRead", why: "read own state" });
+  add({ principal: planRole, action: "s3:ListBucket", resource: state.bucket, expect: "allow", by: "plan-role/StateList", why: "list the state bucket" });
+  if (env.state.lock === "lockfile") {
+    for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+      add({ principal: planRole, action, resource: state.lock, expect: "allow", by: "plan-role/StateLockFile", why: "take and release its lock" });
+    }
+  }
+  for (const action of ["s3:PutObject", "s3:DeleteObject"]) add({ principal: planRole, action, resource: state.state, expect: "deny", why: "plan never writes state" });
+  add({ principal: planRole, action: "s3:GetObject", resource: otherState.state, expect: "deny", why: `another environment's (${other.name}) state` });
+  for (const action of [...ECR_PUSH_ACTIONS, "ecr:DeleteRepository", "ecr:PutLifecyclePolicy", "ecr:GetAuthorizationToken"]) {
+    add({ principal: planRole, action, resource: action === "ecr:GetAuthorizationToken" ? "*" : ownRepos[0], expect: "deny", why: "plan cannot push or change ECR" });
+  }
+  for (const action of ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy"]) {
+    add({ principal: planRole, action, resource: ownRepos[0], expect: "allow", by: "plan-role/ReadRepositories", why: "refresh reads the repository" });
+  }
+  add({ principal: planRole, action: "iam:GetUser", resource: ecrUser.arn, expect: "allow", by: "plan-role/ReadIdentities", why: "refresh reads the user" });
+  for (const [action, resource] of [["iam:CreateAccessKey", ecrUser.arn], ["iam:PutUserPolicy", ecrUser.arn], ["iam:UpdateAssumeRolePolicy", deployRole.arn], ["iam:PutRolePolicy", planRole.arn]] as const) {
+    add({ principal: planRole, action, resource, expect: "deny", why: "plan cannot change identities (nor escalate itself)" });
+  }
+  const param = `arn:aws:ssm:${env.region}:${env.accountId}:parameter${ssmPath(env, "ecr-aws-access-key-id")}`;
+  add({ principal: planRole, action: "ssm:GetParameter", resource: param, expect: "allow", by: "plan-role/ReadParameters", why: "refresh reads the parameter (see README: state holds the secrets anyway)" });
+  add({ principal: planRole, action: "ssm:PutParameter", resource: param, expect: "deny", why: "plan never writes" });
+
+  if (env.ecr.encryption.type === "KMS" && !env.ecr.encryption.kmsKeyArn) {
+    const key = `arn:aws:kms:${env.region}:${env.accountId}:key/11111111-2222-3333-4444-555555555555`;
+    const viaEcr = { "kms:ViaService": `ecr.${env.region}.amazonaws.com`, "kms:ResourceAliases": [kmsAliasName(env)] };
+    // KMS needs the key policy too: the synthesized one delegates to IAM in the account.
+    const keyPolicy = parse(stacks.get(env.name)!.ecrKey!.policyJson);
+    for (const who of [ecrUser, deployRole]) {
+      add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaEcr, expect: "allow", by: `${who.policies[0].name}/EcrKmsKeyUse`, why: "ECR decrypts layers with the caller's grant" });
+      add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaEcr, "kms:ViaService": `s3.${env.region}.amazonaws.com` }, expect: "deny", why: "the key only through ECR" });
+      add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaEcr, "kms:ResourceAliases": ["alias/some-other-key"] }, expect: "deny", why: "only this environment's key" });
+    }
+    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaEcr, expect: "deny", why: "plan reads key metadata, never data" });
+  }
+
+  const stack = stacks.get(env.name)!;
+  const repoPolicy = [...stack.repositories.values()][0].repositoryPolicyJson;
+  for (const p of env.ecr.crossAccountPullPrincipals) {
+    const account = p.match(/\d{12}/)![0];
+    const outsider: Principal = {
+      label: `cross-account ${account}`,
+      arn: /^\d{12}$/.test(p) ? `arn:aws:iam::${account}:role/runtime` : p,
+      policies: [{ name: "their-admin", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ecr:*", Resource: "*" }] } }],
+    };
+    for (const action of ECR_PULL_ACTIONS) {
+      add({ principal: outsider, action, resource: ownRepos[0], resourcePolicy: parse(repoPolicy!), expect: "allow", by: "resource-policy/CrossAccountPullOnly", why: "pull only" });
+    }
+    for (const action of ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:DeleteRepository", "ecr:BatchDeleteImage"]) {
+      add({ principal: outsider, action, resource: ownRepos[0], resourcePolicy: parse(repoPolicy!), expect: "deny", why: "never push or delete" });
+    }
+  }
+  return cases;
+}
+
+const matrix = envs.map((env) => [env.name, casesFor(env)] as const);
+const total = matrix.reduce((n, [, cases]) => n + cases.length, 0);
+
+describe.each(matrix)("permissions matrix: %s", (_name, cases) => {
+  it.each(cases.map((c) => [`${c.principal.label} ${c.action} ${c.resource} -> ${c.expect} (${c.why})`, c] as const))("%s", async (_label, c) => {
+    const verdict = await simulate({
+      principal: c.principal.arn,
+      action: c.action,
+      resource: c.resource,
+      resourceAccount: c.resource === "*" ? c.principal.arn.split(":")[4] : c.resource.split(":")[4] || c.principal.arn.split(":")[4],
+      identityPolicies: c.principal.policies,
+      resourcePolicy: c.resourcePolicy,
+      context: c.context,
+    });
+    const allowed: Decision[] = ["Allowed"];
+    expect(allowed.includes(verdict.decision) ? "allow" : "deny").toBe(c.expect);
+    if (c.by) expect(verdict.decidedBy).toContain(c.by);
+  });
+});
+
+it("covers principals x actions x resources for every environment", () => {
+  expect(total).toBeGreaterThan(300);
+  process.stderr.write(`permissions matrix: ${total} cases over ${envs.length} environments\n`);
+});
