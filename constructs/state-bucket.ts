@@ -1,4 +1,6 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -16,12 +18,17 @@ export interface StateBucketProps {
    * prevent_destroy). Only emulator runs turn it off. @default true
    */
   readonly preventDestroy?: boolean;
+  /** Days a superseded state version is kept for recovery. @default 90 */
+  readonly noncurrentVersionDays?: number;
 }
 
 /**
  * The remote-state bucket (cloudposse/tfstate-backend's checklist):
- * versioning for recovery, encryption at rest, no public access, owner-
- * enforced ACLs, TLS-only access, and protection from destroy.
+ * versioning for recovery (old versions expire after 90 days), SSE-KMS with
+ * the account's aws/s3 key and a bucket key (its key policy admits callers of
+ * this account through S3, so no identity needs extra KMS grants), no public
+ * access, owner-enforced ACLs, TLS-only access, events to EventBridge for
+ * audit, and protection from destroy.
  */
 export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -36,8 +43,21 @@ export class StateBucket extends Construct {
     new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
     });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-old-state-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    new S3BucketNotification(this, "events", { bucket: this.bucket.id, eventbridge: true });
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
       bucket: this.bucket.id,
       blockPublicAcls: true,

@@ -115,6 +115,20 @@ else
   log "moto $MOTO_VERSION: installed"
 fi
 
+# ---------- checkov ----------
+CHECKOV_PIN="$(grep -v '^#' "$ROOT/scripts/security/requirements.txt" | grep -m1 'checkov')"
+CHECKOV_VERSION="${CHECKOV_PIN##*==}"
+CHECKOV_VENV="$CACHE/venv-checkov-$CHECKOV_VERSION"
+if [ -x "$CHECKOV_VENV/bin/checkov" ] && "$CHECKOV_VENV/bin/python" -c "import checkov.version as v, sys; sys.exit(v.version != '$CHECKOV_VERSION')" 2>/dev/null; then
+  log "checkov $CHECKOV_VERSION: cached at $CHECKOV_VENV"
+else
+  log "checkov $CHECKOV_VERSION: installing into $CHECKOV_VENV (about a minute)"
+  rm -rf "$CHECKOV_VENV"
+  python3 -m venv "$CHECKOV_VENV"
+  "$CHECKOV_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/security/requirements.txt" >&2
+  log "checkov $CHECKOV_VERSION: installed"
+fi
+
 cat >"$CACHE/toolchain.env" <<ENV
 TOFU_BIN=$TOFU_BIN
 TF_CLI_CONFIG_FILE=$CACHE/tofu.tfrc
@@ -122,6 +136,7 @@ AWS_PROVIDER_VERSION=$AWS_PROVIDER_VERSION
 GITHUB_PROVIDER_VERSION=$GITHUB_PROVIDER_VERSION
 MOTO_PYTHON=$VENV/bin/python
 TF_PLUGIN_CACHE_DIR=$CACHE/plugin-cache
+CHECKOV_BIN=$CHECKOV_VENV/bin/checkov
 ENV
 mkdir -p "$CACHE/plugin-cache"
 log "ready: $CACHE/toolchain.env"

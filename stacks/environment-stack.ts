@@ -134,6 +134,7 @@ export class EnvironmentStack extends TerraformStack {
       namedOutput(this, `${key}_repository_name`, repo.repository.name, { description: `Name of the ${service} repository` });
     }
     namedOutput(this, "ecr_registry", registry, { description: "Registry host (docker login target)" });
+    namedOutput(this, "image_tag_mutability", env.ecr.tagMutability, { description: "MUTABLE or IMMUTABLE: whether `latest` may be re-pushed" });
     namedOutput(this, "account_id", env.accountId, { description: "AWS account id" });
     namedOutput(this, "region", env.region, { description: "AWS region" });
     namedOutput(this, "docker_login_command", `aws ecr get-login-password --region ${env.region} | docker login --username AWS --password-stdin ${registry}`, {

@@ -4,6 +4,7 @@
  * S3 lock file in the emulator's S3), then the AWS SDK checks what exists.
  * Tests run in order and share one emulator.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +55,27 @@ async function waitFor(predicate: () => boolean, what: string, ms = 120_000): Pr
   }
 }
 
+let ecrKeys: { accessKeyId: string; secretAccessKey: string } | undefined;
+async function ecrUserKeys() {
+  if (!ecrKeys) {
+    const ssm = new SSMClient(sdk);
+    const read = async (leaf: string) => (await ssm.send(new GetParameterCommand({ Name: ssmPath(env, leaf), WithDecryption: true }))).Parameter!.Value!;
+    ecrKeys = { accessKeyId: await read("ecr-aws-access-key-id"), secretAccessKey: await read("ecr-aws-secret-access-key") };
+  }
+  return ecrKeys;
+}
+
+function doctorOnline(keys: { accessKeyId: string; secretAccessKey: string }): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "scripts", "doctor.js"), env.name, "--online", "--endpoint", emulator.endpoint], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: emulator.caFile, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, AWS_REGION: env.region },
+    });
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.on("close", (code) => done({ code, stdout }));
+  });
+}
+
 beforeAll(async () => {
   const toolchain = ensureToolchain();
   if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Providers");
@@ -88,7 +110,7 @@ describe("bootstrap", () => {
     const s3 = new S3Client(sdk);
     const Bucket = env.state.bucket;
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
-    expect((await s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("AES256");
+    expect((await s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
     expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
     });
@@ -240,6 +262,18 @@ describe("what AWS holds after the deploy", () => {
   });
 });
 
+describe("doctor, online against the deployed environment", () => {
+  it("passes with the ECR user's keys read from SSM: identity, repository, 12-hour token, dry push step", async () => {
+    const out = await doctorOnline(await ecrUserKeys());
+    if (out.code !== 0) throw new Error(`doctor exited ${out.code}:\n${out.stdout}`);
+    expect(out.stdout).toMatch(new RegExp(`who am I \\(sts:GetCallerIdentity\\)\\s+ok\\s+arn:aws:iam::${env.accountId}:user/${ecrUserName(env)}`));
+    expect(out.stdout).toMatch(/repository exists\s+ok/);
+    expect(out.stdout).toMatch(/registry token \(ecr:GetAuthorizationToken\)\s+ok\s+valid until .* \((11\.\d|12\.0) h\)/);
+    expect(out.stdout).toMatch(/dry push step \(ecr:BatchCheckLayerAvailability\)\s+ok/);
+    expect(out.stdout).not.toContain((await ecrUserKeys()).secretAccessKey);
+  });
+});
+
 describe("destroy", () => {
   it("removes everything of the environment", async () => {
     const destroy = await timed("destroy", tofu.run(stack.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]));
@@ -265,6 +299,13 @@ describe("destroy", () => {
     }
     expect(customerKeys.length).toBeGreaterThan(0);
     expect(customerKeys.every((state) => state === "PendingDeletion")).toBe(true);
+  });
+
+  it("the online doctor then reports the missing repository with its cause and fix, and fails", async () => {
+    const out = await doctorOnline({ accessKeyId: "testing", secretAccessKey: "testing" });
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/repository exists\s+FAILED/);
+    expect(out.stdout).toMatch(/cause: repository shop-api-local does not exist in us-east-1/);
   });
 
   it("refuses to destroy the state bucket, which keeps the state", async () => {

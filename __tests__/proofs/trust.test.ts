@@ -35,7 +35,7 @@ describe("the simulator decides known GitHub cases right (checked before trustin
 describe.each(envs.map((e) => [e.name, e] as const))("deploy role of %s", (_name, env) => {
   const [owner, repo] = env.github.repository.split("/");
   const allowed = githubSubject(env.github.repository, env.github.deployFrom);
-  const deployName = env.github.deployFrom.kind === "pull_request" ? "" : (env.github.deployFrom as { name: string }).name;
+  const deployName = env.github.deployFrom.name;
 
   it(`may be assumed by ${allowed}`, () => {
     expect(assume(env, "deploy", { sub: allowed, aud: AUD })).toBe("Allowed");

@@ -236,7 +236,7 @@ describe("outputs", () => {
   it("give repository URLs and ARNs per service, registry, account, region, login command and role ARNs", () => {
     expect(Object.keys(json.output).sort()).toEqual([
       "account_id", "api_repository_arn", "api_repository_name", "api_repository_url", "deploy_role_arn", "docker_login_command",
-      "ecr_aws_access_key_id", "ecr_aws_secret_access_key", "ecr_credentials_ssm_path", "ecr_registry", "ecr_user_name", "plan_role_arn",
+      "ecr_aws_access_key_id", "ecr_aws_secret_access_key", "ecr_credentials_ssm_path", "ecr_registry", "ecr_user_name", "image_tag_mutability", "plan_role_arn",
       "region", "s3_aws_access_key_id", "s3_aws_secret_access_key", "s3_user_name",
       "worker_repository_arn", "worker_repository_name", "worker_repository_url",
     ]);

@@ -30,13 +30,15 @@ describe("platform app", () => {
     expect(resourcesOf(synthJson(bootstrap[0]), "aws_iam_openid_connect_provider")).toHaveLength(0);
   });
 
-  it("bootstraps each state bucket once, versioned, encrypted, private, TLS-only and protected from destroy", () => {
+  it("bootstraps each state bucket once, versioned (old versions expire), KMS-encrypted, private, TLS-only, audited and protected from destroy", () => {
     const json = synthJson(stacks.bootstrap[0]);
     const [bucket] = resourcesOf(json, "aws_s3_bucket");
     expect(bucket).toMatchObject({ bucket: "acme-shop-tfstate-111111111111", lifecycle: { prevent_destroy: true } });
     expect(resourcesOf(json, "aws_s3_bucket")).toHaveLength(1);
     expect(resourcesOf(json, "aws_s3_bucket_versioning")[0].versioning_configuration).toEqual({ status: "Enabled" });
-    expect(resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")[0].rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "AES256" });
+    expect(resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")[0].rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "aws:kms" });
+    expect(resourcesOf(json, "aws_s3_bucket_lifecycle_configuration")[0].rule[0]).toMatchObject({ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
+    expect(resourcesOf(json, "aws_s3_bucket_notification")[0].eventbridge).toBe(true);
     expect(resourcesOf(json, "aws_s3_bucket_public_access_block")[0]).toMatchObject({
       block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
     });

@@ -9,10 +9,14 @@ aws:SecureTransport, treats the Bool as satisfied, and applies the Deny.
 AWS semantics restored here, and nothing else:
   * a condition key absent from the request context does not match, except
     for ...IfExists operators (match) and Null (matches "true");
-  * a statement whose conditions do not match does not apply (NEUTRAL).
-test_moto_patch.py proves both, and that unconditional and matching
+  * a statement whose conditions do not match does not apply (NEUTRAL);
+  * ecr:GetAuthorizationToken returns a token that expires 12 hours from now,
+    as AWS documents, instead of moto's fixed 2015-01-01 (which makes every
+    token look expired to the doctor's expiry check).
+test_moto_patch.py proves each, and that unconditional and matching
 conditional Deny statements still deny.
 """
+from datetime import datetime, timedelta, timezone
 import sys
 
 from moto.iam import access_control
@@ -51,9 +55,30 @@ def _is_action_permitted(self, action, resource="*", principal=None, incoming_co
     return _original(self, action, resource, principal, incoming_condition_values)
 
 
+TOKEN_VALIDITY = timedelta(hours=12)
+
+
+def _patch_ecr_token_expiry():
+    from moto.ecr.responses import ECRResponse
+
+    original = ECRResponse.get_authorization_token
+    if getattr(original, "_platform_patched", False):
+        return
+
+    def get_authorization_token(self):
+        result = original(self)
+        for data in result.result["authorizationData"]:
+            data["expiresAt"] = datetime.now(timezone.utc) + TOKEN_VALIDITY
+        return result
+
+    get_authorization_token._platform_patched = True
+    ECRResponse.get_authorization_token = get_authorization_token
+
+
 def apply_patch():
     IAMPolicyStatement.is_action_permitted = _is_action_permitted
     assert access_control.IAMPolicyStatement.is_action_permitted is _is_action_permitted
+    _patch_ecr_token_expiry()
 
 
 if __name__ == "__main__":

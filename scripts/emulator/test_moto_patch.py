@@ -44,5 +44,18 @@ class MotoPatchTest(unittest.TestCase):
         self.assertNotEqual(decide(policy), PermissionResult.PERMITTED)
 
 
+class EcrTokenExpiryTest(unittest.TestCase):
+    def test_token_expires_twelve_hours_from_now(self):
+        apply_patch()
+        import boto3
+        from datetime import datetime, timezone
+        from moto import mock_aws
+
+        with mock_aws():
+            token = boto3.client("ecr", region_name="us-east-1").get_authorization_token()["authorizationData"][0]
+        hours = (token["expiresAt"] - datetime.now(timezone.utc)).total_seconds() / 3600
+        self.assertAlmostEqual(hours, 12, delta=0.05)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,95 @@
+/**
+ * Explains a 403 on `docker push` instead of handing out a checklist.
+ *
+ *   npm run doctor -- <env> [--service <name>] [--as ecr-user|deploy-role|plan-role|s3-user] [--online] [--endpoint <url>]
+ *
+ * Offline (always): each step of a push and a pull, allowed or denied by the
+ * synthesized policies, and the statement that decided (IAM policy simulator).
+ * Online (--online): who am I, does the repository exist, token expiry, a
+ * dry push step, with the credentials of this shell; failures mapped to cause and fix.
+ * Exit 0 when everything a push needs is allowed, 1 otherwise, 2 on bad usage.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ENVIRONMENTS, loadEnvironments } from "../environments";
+import { repositoryName } from "../environments/naming";
+import { synthesizePlatform } from "../stacks/synthesize";
+import { IDENTITY_KINDS, identityFromStack, repositoryPolicyFromStack, type IdentityKind } from "./doctor/identities";
+import { offlineCheck } from "./doctor/offline";
+import { onlineCheck } from "./doctor/online";
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+export async function runDoctor(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const usage = `usage: npm run doctor -- <env> [--service <name>] [--as ${IDENTITY_KINDS.join("|")}] [--online] [--endpoint <url>]`;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { service: { type: "string" }, as: { type: "string", default: "ecr-user" }, online: { type: "boolean", default: false }, endpoint: { type: "string" } } });
+  } catch (err) {
+    out(`${(err as Error).message}\n${usage}\n`);
+    return 2;
+  }
+  const envs = loadEnvironments(ENVIRONMENTS);
+  const env = envs.find((e) => e.name === parsed.positionals[0]);
+  if (!env) {
+    out(`unknown environment '${parsed.positionals[0] ?? ""}'; known: ${envs.map((e) => e.name).join(", ")}\n${usage}\n`);
+    return 2;
+  }
+  const kind = parsed.values.as as IdentityKind;
+  if (!IDENTITY_KINDS.includes(kind)) {
+    out(`unknown identity '${kind}'\n${usage}\n`);
+    return 2;
+  }
+  const service = env.services.find((s) => s.name === (parsed.values.service ?? env.services[0].name));
+  if (!service) {
+    out(`environment ${env.name} has no service '${parsed.values.service}'; services: ${env.services.map((s) => s.name).join(", ")}\n`);
+    return 2;
+  }
+  const repo = repositoryName(env, service);
+
+  const work = mkdtempSync(join(tmpdir(), "doctor-"));
+  let stackJson;
+  try {
+    const { outdir } = synthesizePlatform({ outdir: join(work, "cdktf.out"), environments: ENVIRONMENTS });
+    stackJson = JSON.parse(readFileSync(join(outdir, "stacks", env.name, "cdk.tf.json"), "utf8"));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const identity = identityFromStack(stackJson, env, kind);
+  const verdicts = await offlineCheck(env, identity, repo, repositoryPolicyFromStack(stackJson, repo));
+
+  out(`ECR doctor: ${kind} ${identity.arn}\nrepository ${repo} in ${env.accountId}/${env.region}\n\nOffline, from the synthesized policies (IAM policy simulator):\n`);
+  out(
+    table([
+      ["flow", "step", "action", "decision", "decided by"],
+      ...verdicts.map((v) => [v.flow, v.step.what, v.step.action, v.decision === "Allowed" ? "allowed" : v.decision === "ExplicitlyDenied" ? "DENIED (explicit)" : "DENIED (no statement allows)", v.decidedBy.join(", ") || "-"]),
+    ]) + "\n",
+  );
+  const pushAllowed = verdicts.filter((v) => v.flow === "push").every((v) => v.decision === "Allowed");
+  out(pushAllowed ? "\npush: every step allowed\n" : "\npush: BLOCKED; the first denied step is what docker reports as 403 Forbidden\n");
+
+  let onlineOk = true;
+  if (parsed.values.online) {
+    const checks = await onlineCheck({ region: env.region, accountId: env.accountId, repository: repo, endpoint: parsed.values.endpoint ?? process.env.AWS_ENDPOINT_URL });
+    out("\nOnline, with this shell's credentials:\n");
+    out(table([["check", "result", "detail"], ...checks.map((c) => [c.check, c.ok ? "ok" : "FAILED", c.detail])]) + "\n");
+    for (const c of checks.filter((x) => !x.ok)) out(`\n${c.check}\n  cause: ${c.cause}\n  fix:   ${c.fix}\n`);
+    onlineOk = checks.every((c) => c.ok);
+  }
+  return pushAllowed && onlineOk ? 0 : 1;
+}
+
+if (require.main === module) {
+  runDoctor(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`doctor: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

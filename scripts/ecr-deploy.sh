@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Build, tag and push a service image to its environment's ECR repository (seed 000).
+#
+#   scripts/ecr-deploy.sh <env> <service> [build context, default .]
+#
+# Reads the repository URL, region, tag mutability and the ECR user's key pair
+# from the environment's Terraform outputs (cdktf.out/stacks/<env>), logs in,
+# builds, tags with the commit (and `latest` unless tags are immutable) and
+# pushes. Secrets travel in the environment of the aws CLI only; nothing
+# secret is echoed.
+#
+# Environment: IMAGE_TAG (default: git short commit), DOCKERFILE, STACKS_DIR
+# (default cdktf.out/stacks), TF_BINARY (default tofu, else terraform),
+# ECR_USE_AMBIENT_CREDENTIALS=1 to use this shell's credentials (OIDC in CI)
+# instead of the ECR user's keys.
+set -euo pipefail
+set +x # never trace: the secret key passes through variables
+
+die() { code="$1"; shift; printf 'ecr-deploy: %s\n' "$*" >&2; exit "$code"; }
+say() { printf 'ecr-deploy: %s\n' "$*"; }
+
+[ $# -ge 2 ] || die 2 "usage: scripts/ecr-deploy.sh <env> <service> [build context]"
+ENV_NAME="$1"; SERVICE="$2"; CONTEXT="${3:-.}"
+STACKS_DIR="${STACKS_DIR:-cdktf.out/stacks}"
+STACK="$STACKS_DIR/$ENV_NAME"
+
+# 1. dependencies
+missing=()
+for tool in aws docker; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+TF="${TF_BINARY:-$(command -v tofu 2>/dev/null || command -v terraform 2>/dev/null || true)}"
+[ -n "$TF" ] || missing+=("tofu or terraform")
+[ ${#missing[@]} -eq 0 ] || die 3 "missing dependencies: ${missing[*]} (install them or put them on PATH)"
+[ -d "$STACK" ] || die 4 "no synthesized stack at $STACK: run 'npm run synth' (and deploy the environment) first"
+[ -d "$CONTEXT" ] || die 2 "build context '$CONTEXT' is not a directory"
+
+# 2. outputs of the deployed environment
+output() { "$TF" -chdir="$STACK" output -raw "$1" 2>/dev/null; }
+key="$(printf '%s' "$SERVICE" | tr -c 'a-z0-9\n' '_')"
+REPOSITORY_URL="$(output "${key}_repository_url")" || die 4 "no output ${key}_repository_url in $STACK: is '$SERVICE' a service of $ENV_NAME, and is the environment deployed (state initialised)?"
+REGION="$(output region)" || die 4 "no output 'region' in $STACK"
+REGISTRY="$(output ecr_registry)" || die 4 "no output 'ecr_registry' in $STACK"
+MUTABILITY="$(output image_tag_mutability)" || MUTABILITY="IMMUTABLE"
+[ -n "$REPOSITORY_URL" ] || die 4 "empty repository URL for $SERVICE in $ENV_NAME"
+
+# 3. credentials: the ECR user's keys, unless told to use this shell's
+if [ "${ECR_USE_AMBIENT_CREDENTIALS:-0}" != "1" ]; then
+  ECR_KEY_ID="$(output ecr_aws_access_key_id)" || die 5 "cannot read ecr_aws_access_key_id from the outputs of $ENV_NAME"
+  ECR_SECRET="$(output ecr_aws_secret_access_key)" || die 5 "cannot read ecr_aws_secret_access_key from the outputs of $ENV_NAME"
+  aws_ecr() { AWS_ACCESS_KEY_ID="$ECR_KEY_ID" AWS_SECRET_ACCESS_KEY="$ECR_SECRET" AWS_SESSION_TOKEN="" aws "$@"; }
+  say "using the ECR user's credentials of $ENV_NAME"
+else
+  aws_ecr() { aws "$@"; }
+  say "using this shell's AWS credentials"
+fi
+
+# 4. login (the token is valid 12 hours)
+say "logging in to $REGISTRY ($REGION)"
+if ! aws_ecr ecr get-login-password --region "$REGION" | docker login --username AWS --password-stdin "$REGISTRY" >/dev/null; then
+  die 6 "docker login to $REGISTRY failed: check the credentials and that they may call ecr:GetAuthorizationToken (npm run doctor -- $ENV_NAME --service $SERVICE --online)"
+fi
+
+# 5. build and tag
+TAG="${IMAGE_TAG:-$(git rev-parse --short HEAD 2>/dev/null || true)}"
+[ -n "$TAG" ] || die 2 "no IMAGE_TAG given and not in a git repository"
+tags=("$REPOSITORY_URL:$TAG")
+if [ "$MUTABILITY" = "MUTABLE" ]; then tags+=("$REPOSITORY_URL:latest"); else say "tags are immutable in $ENV_NAME: pushing $TAG only, not latest"; fi
+build_args=(build)
+for t in "${tags[@]}"; do build_args+=(-t "$t"); done
+[ -n "${DOCKERFILE:-}" ] && build_args+=(-f "$DOCKERFILE")
+build_args+=("$CONTEXT")
+say "building ${tags[*]}"
+docker "${build_args[@]}" || die 7 "docker build failed"
+
+# 6. push
+for t in "${tags[@]}"; do
+  say "pushing $t"
+  docker push "$t" || die 8 "docker push of $t failed: 403 means the policy or the repository (npm run doctor -- $ENV_NAME --service $SERVICE --online); 'tag invalid' on an immutable repository means $TAG was pushed before"
+done
+say "done: ${tags[*]}"

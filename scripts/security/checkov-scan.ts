@@ -1,0 +1,61 @@
+/**
+ * Runs checkov (--framework terraform_json) on every synthesized stack and
+ * applies security/checkov-waivers.json. Prints pass/fail counts, every
+ * waiver in use, and exits 1 on an unwaived failure, a stale waiver or a
+ * waiver without a proper reason.
+ *
+ *   node dist/scripts/security/checkov-scan.js   (CHECKOV_BIN from toolchain.env)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ENVIRONMENTS } from "../../environments";
+import { synthesizePlatform } from "../../stacks/synthesize";
+import { PROJECT_ROOT } from "../lib/toolchain";
+import { applyWaivers, isClean, MIN_REASON_LENGTH, type Finding, type Waiver } from "./waivers";
+
+interface CheckovReport {
+  check_type: string;
+  summary: { passed: number; failed: number; skipped: number; parsing_errors: number };
+  results: { failed_checks: { check_id: string; check_name: string; file_path: string; resource: string }[] };
+}
+
+function main(): number {
+  const checkov = process.env.CHECKOV_BIN;
+  if (!checkov) throw new Error("CHECKOV_BIN is not set: run scripts/toolchain.sh and source ~/.cache/platform/toolchain.env");
+  const work = mkdtempSync(join(tmpdir(), "checkov-"));
+  try {
+    const { outdir } = synthesizePlatform({ outdir: join(work, "cdktf.out"), environments: ENVIRONMENTS });
+    const run = spawnSync(checkov, ["-d", join(outdir, "stacks"), "--framework", "terraform_json", "--skip-download", "--quiet", "-o", "json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (run.status !== 0 && run.status !== 1) throw new Error(`checkov failed (exit ${run.status}):\n${run.stderr}`);
+    const parsed = JSON.parse(run.stdout) as CheckovReport | CheckovReport[];
+    const reports = Array.isArray(parsed) ? parsed : [parsed];
+    const findings: Finding[] = reports.flatMap((r) =>
+      r.results.failed_checks.map((f) => ({ check: f.check_id, resource: `${f.file_path.split("/").filter(Boolean)[0]}/${f.resource}`, name: f.check_name })),
+    );
+    const parsingErrors = reports.reduce((n, r) => n + r.summary.parsing_errors, 0);
+    const passed = reports.reduce((n, r) => n + r.summary.passed, 0);
+    const { waivers } = JSON.parse(readFileSync(join(PROJECT_ROOT, "security", "checkov-waivers.json"), "utf8")) as { waivers: Waiver[] };
+    const report = applyWaivers(findings, waivers);
+
+    console.log(`checkov: ${passed} passed, ${findings.length} failed (${report.waived.length} waived, ${report.unwaived.length} not waived), ${parsingErrors} parsing errors`);
+    const byCheck = new Map<string, number>();
+    for (const f of report.waived) byCheck.set(f.check, (byCheck.get(f.check) ?? 0) + 1);
+    for (const [check, n] of [...byCheck].sort()) console.log(`  waived ${check} x${n}: ${waivers.find((w) => w.check === check)!.reason}`);
+    for (const f of report.unwaived) console.log(`  NOT WAIVED ${f.check} ${f.resource} (${f.name})`);
+    for (const w of report.stale) console.log(`  STALE waiver ${w.check} ${w.resource}: it matches no finding; remove it`);
+    for (const w of report.badReasons) console.log(`  waiver ${w.check} ${w.resource}: reason shorter than ${MIN_REASON_LENGTH} characters`);
+    for (const w of report.duplicates) console.log(`  duplicate waiver ${w.check} ${w.resource}`);
+    return isClean(report) && parsingErrors === 0 ? 0 : 1;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  console.error(`checkov-scan: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 2;
+}
