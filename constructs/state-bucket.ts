@@ -51,7 +51,7 @@ export class StateBucket extends Construct {
         {
           id: "expire-old-state-versions",
           status: "Enabled",
-          filter: [{ prefix: "" }],
+          filter: [{}],
           noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
         },

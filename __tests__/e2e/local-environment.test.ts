@@ -117,6 +117,11 @@ describe("bootstrap", () => {
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
     expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
   });
+
+  it("plans no changes right after (no perpetual diff on the bucket's settings)", async () => {
+    const plan = await tofu.run(bootstrap.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    expect({ code: plan.code, stderr: plan.stderr, changes: plan.stdout.split("\n").filter((l) => /^\s+[~+-] /.test(l)) }).toEqual({ code: 0, stderr: "", changes: [] });
+  });
 });
 
 describe("deploy with faults", () => {

@@ -10,6 +10,9 @@ AWS semantics restored here, and nothing else:
   * a condition key absent from the request context does not match, except
     for ...IfExists operators (match) and Null (matches "true");
   * a statement whose conditions do not match does not apply (NEUTRAL);
+  * GetBucketNotificationConfiguration returns the EventBridgeConfiguration
+    that PutBucketNotificationConfiguration stored (moto keeps it but leaves
+    it out of the answer, so Terraform sees eternal drift on eventbridge);
   * ecr:GetAuthorizationToken returns a token that expires 12 hours from now,
     as AWS documents, instead of moto's fixed 2015-01-01 (which makes every
     token look expired to the doctor's expiry check).
@@ -75,10 +78,38 @@ def _patch_ecr_token_expiry():
     ECRResponse.get_authorization_token = get_authorization_token
 
 
+def _patch_s3_eventbridge_readback():
+    from moto.s3.responses import S3Response
+
+    original = S3Response.get_bucket_notification
+    if getattr(original, "_platform_patched", False):
+        return
+
+    def get_bucket_notification(self):
+        config = self.backend.get_bucket_notification_configuration(self.bucket_name)
+        if not config or config.event_bridge is None:
+            return original(self)
+        serialize = self.serialized
+
+        def with_eventbridge(action_result):
+            action_result.result["EventBridgeConfiguration"] = {}
+            return serialize(action_result)
+
+        self.serialized = with_eventbridge
+        try:
+            return original(self)
+        finally:
+            del self.serialized
+
+    get_bucket_notification._platform_patched = True
+    S3Response.get_bucket_notification = get_bucket_notification
+
+
 def apply_patch():
     IAMPolicyStatement.is_action_permitted = _is_action_permitted
     assert access_control.IAMPolicyStatement.is_action_permitted is _is_action_permitted
     _patch_ecr_token_expiry()
+    _patch_s3_eventbridge_readback()
 
 
 if __name__ == "__main__":

@@ -57,5 +57,34 @@ class EcrTokenExpiryTest(unittest.TestCase):
         self.assertAlmostEqual(hours, 12, delta=0.05)
 
 
+class S3EventBridgeReadbackTest(unittest.TestCase):
+    def test_eventbridge_configuration_is_read_back(self):
+        apply_patch()
+        import boto3
+        from moto import mock_aws
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.s3.models import s3_backends
+
+        with mock_aws():
+            s3 = boto3.client("s3", region_name="us-east-1")
+            s3.create_bucket(Bucket="state")
+            s3.put_bucket_notification_configuration(Bucket="state", NotificationConfiguration={"EventBridgeConfiguration": {}})
+            self.assertIsNotNone(s3_backends[DEFAULT_ACCOUNT_ID]["aws"].get_bucket_notification_configuration("state").event_bridge)
+            # moto's own request path is in-process here; the server path is proved by the e2e no-op plan.
+            answer = s3.get_bucket_notification_configuration(Bucket="state")
+        self.assertIn("EventBridgeConfiguration", answer)
+
+    def test_buckets_without_eventbridge_are_unchanged(self):
+        apply_patch()
+        import boto3
+        from moto import mock_aws
+
+        with mock_aws():
+            s3 = boto3.client("s3", region_name="us-east-1")
+            s3.create_bucket(Bucket="plain")
+            answer = s3.get_bucket_notification_configuration(Bucket="plain")
+        self.assertNotIn("EventBridgeConfiguration", answer)
+
+
 if __name__ == "__main__":
     unittest.main()
