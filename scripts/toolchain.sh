@@ -115,6 +115,19 @@ else
   log "moto $MOTO_VERSION: installed"
 fi
 
+# ---------- actionlint ----------
+ACTIONLINT_VERSION="$(sed -n 's#^require github.com/rhysd/actionlint \(v[0-9.]*\)$#\1#p' "$ROOT/tools/actionlint/go.mod")"
+ACTIONLINT_BIN="$CACHE/actionlint-${ACTIONLINT_VERSION#v}/actionlint"
+if [ -x "$ACTIONLINT_BIN" ]; then
+  log "actionlint $ACTIONLINT_VERSION: cached at $ACTIONLINT_BIN"
+else
+  log "actionlint $ACTIONLINT_VERSION: building from the Go module proxy"
+  mkdir -p "$(dirname "$ACTIONLINT_BIN")"
+  (cd "$ROOT/tools/actionlint" && go build -trimpath -ldflags "-s -w" -o "$ACTIONLINT_BIN.partial" github.com/rhysd/actionlint/cmd/actionlint) >&2
+  mv "$ACTIONLINT_BIN.partial" "$ACTIONLINT_BIN"
+  log "actionlint $ACTIONLINT_VERSION: built"
+fi
+
 # ---------- checkov ----------
 CHECKOV_PIN="$(grep -v '^#' "$ROOT/scripts/security/requirements.txt" | grep -m1 'checkov')"
 CHECKOV_VERSION="${CHECKOV_PIN##*==}"
@@ -137,6 +150,7 @@ GITHUB_PROVIDER_VERSION=$GITHUB_PROVIDER_VERSION
 MOTO_PYTHON=$VENV/bin/python
 TF_PLUGIN_CACHE_DIR=$CACHE/plugin-cache
 CHECKOV_BIN=$CHECKOV_VENV/bin/checkov
+ACTIONLINT_BIN=$ACTIONLINT_BIN
 ENV
 mkdir -p "$CACHE/plugin-cache"
 log "ready: $CACHE/toolchain.env"
