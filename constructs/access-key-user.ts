@@ -38,19 +38,9 @@ export class AccessKeyUser extends Construct {
     // overwrite: these paths have one writer, this construct. A parameter left
     // behind by an interrupted apply (created in AWS, never recorded in state)
     // is adopted on the next apply instead of failing with ParameterAlreadyExists.
-    this.accessKeyIdParameter = new SsmParameter(this, "access-key-id", {
-      overwrite: true,
-      name: props.accessKeyIdParameter,
-      description: `Access key id of IAM user ${props.userName}`,
-      type: "SecureString",
-      value: this.accessKey.id,
-    });
-    this.secretAccessKeyParameter = new SsmParameter(this, "secret-access-key", {
-      overwrite: true,
-      name: props.secretAccessKeyParameter,
-      description: `Secret access key of IAM user ${props.userName}`,
-      type: "SecureString",
-      value: this.accessKey.secret,
-    });
+    const secureParameter = (id: string, name: string, what: string, value: string) =>
+      new SsmParameter(this, id, { overwrite: true, name, description: `${what} of IAM user ${props.userName}`, type: "SecureString", value });
+    this.accessKeyIdParameter = secureParameter("access-key-id", props.accessKeyIdParameter, "Access key id", this.accessKey.id);
+    this.secretAccessKeyParameter = secureParameter("secret-access-key", props.secretAccessKeyParameter, "Secret access key", this.accessKey.secret);
   }
 }

@@ -3,6 +3,8 @@
 # then scripts/local-deploy.ts (toolchain, emulator, bootstrap, deploy, outputs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# AWS SDK v3 warns that releases after January 2027 need Node 22; the pinned versions run on this Node 20.
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=NodeVersionSupportWarning"
 bash scripts/ensure-deps.sh
 npx tsc -p tsconfig.json
 exec node dist/scripts/local-deploy.js

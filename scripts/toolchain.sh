@@ -98,22 +98,28 @@ provider_installation {
 }
 TFRC
 
-# ---------- moto ----------
-MOTO_PIN="$(grep -v '^#' "$ROOT/scripts/emulator/requirements.txt" | grep -m1 'moto')"
-MOTO_VERSION="${MOTO_PIN##*==}"
-VENV="$CACHE/venv-moto-$MOTO_VERSION"
-if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
-  log "moto $MOTO_VERSION: cached at $VENV"
-else
-  log "moto $MOTO_VERSION: installing into $VENV"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV.partial"
-  "$VENV.partial/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/emulator/requirements.txt" >&2
-  mv "$VENV.partial" "$VENV"
-  # venv scripts embed their path; recreate the entry points at the final location.
-  "$VENV/bin/python" -m venv --upgrade "$VENV" >/dev/null 2>&1 || true
-  log "moto $MOTO_VERSION: installed"
-fi
+# ---------- Python tools: one virtualenv per pinned version ----------
+# ensure_venv <package> <requirements file>: prints the venv path. A marker file
+# written after pip succeeds tells a complete install from an interrupted one.
+ensure_venv() {
+  local package="$1" requirements="$2" pin version venv
+  pin="$(grep -v '^#' "$requirements" | grep -m1 "$package")"
+  version="${pin##*==}"
+  venv="$CACHE/venv-$package-$version"
+  if [ -f "$venv/.installed" ]; then
+    log "$package $version: cached at $venv"
+  else
+    log "$package $version: installing into $venv (up to a minute)"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" >&2
+    touch "$venv/.installed"
+    log "$package $version: installed"
+  fi
+  echo "$venv"
+}
+VENV="$(ensure_venv moto "$ROOT/scripts/emulator/requirements.txt")"
+CHECKOV_VENV="$(ensure_venv checkov "$ROOT/scripts/security/requirements.txt")"
 
 # ---------- actionlint ----------
 ACTIONLINT_VERSION="$(sed -n 's#^require github.com/rhysd/actionlint \(v[0-9.]*\)$#\1#p' "$ROOT/tools/actionlint/go.mod")"
@@ -126,20 +132,6 @@ else
   (cd "$ROOT/tools/actionlint" && go build -trimpath -ldflags "-s -w" -o "$ACTIONLINT_BIN.partial" github.com/rhysd/actionlint/cmd/actionlint) >&2
   mv "$ACTIONLINT_BIN.partial" "$ACTIONLINT_BIN"
   log "actionlint $ACTIONLINT_VERSION: built"
-fi
-
-# ---------- checkov ----------
-CHECKOV_PIN="$(grep -v '^#' "$ROOT/scripts/security/requirements.txt" | grep -m1 'checkov')"
-CHECKOV_VERSION="${CHECKOV_PIN##*==}"
-CHECKOV_VENV="$CACHE/venv-checkov-$CHECKOV_VERSION"
-if [ -x "$CHECKOV_VENV/bin/checkov" ] && "$CHECKOV_VENV/bin/python" -c "import checkov.version as v, sys; sys.exit(v.version != '$CHECKOV_VERSION')" 2>/dev/null; then
-  log "checkov $CHECKOV_VERSION: cached at $CHECKOV_VENV"
-else
-  log "checkov $CHECKOV_VERSION: installing into $CHECKOV_VENV (about a minute)"
-  rm -rf "$CHECKOV_VENV"
-  python3 -m venv "$CHECKOV_VENV"
-  "$CHECKOV_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/security/requirements.txt" >&2
-  log "checkov $CHECKOV_VERSION: installed"
 fi
 
 cat >"$CACHE/toolchain.env" <<ENV
