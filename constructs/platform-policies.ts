@@ -5,6 +5,7 @@ import {
   kmsAliasName,
   planRoleName,
   deployRoleName,
+  runtimePullRoleName,
   repositoryArn,
   repositoryName,
   s3BucketArn,
@@ -14,7 +15,7 @@ import {
 } from "../environments/naming";
 import { partitionOf } from "../environments/regions";
 import type { EnvironmentConfig } from "../environments/schema";
-import { ECR_AUTH_ACTIONS, ECR_PUSH_PULL_ACTIONS } from "./ecr-actions";
+import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_PULL_ACTIONS } from "./ecr-actions";
 import type { PolicyDocument, PolicyStatement } from "./policy-document";
 
 /**
@@ -56,6 +57,31 @@ export function ecrUserPolicy(env: EnvironmentConfig): PolicyDocument {
 
 export function deployRolePolicy(env: EnvironmentConfig): PolicyDocument {
   return { statements: [...ecrPushPullStatements(env), ...kmsUseStatements(env)] };
+}
+
+/** What a runtime (App Runner, ECS) needs to start containers: the token and pull, nothing else. */
+export function runtimePullPolicy(env: EnvironmentConfig): PolicyDocument {
+  return {
+    statements: [
+      { sid: "EcrLogin", actions: [...ECR_AUTH_ACTIONS], resources: ["*"] },
+      { sid: "EcrPullOwnRepositories", actions: [...ECR_PULL_ACTIONS], resources: environmentRepositoryArns(env) },
+      ...kmsUseStatements(env).map((st) => ({ ...st, actions: ["kms:Decrypt", "kms:DescribeKey"] })),
+    ],
+  };
+}
+
+/** Trust for the runtime pull role: the configured services, only on behalf of this account (confused deputy). */
+export function runtimePullTrustPolicy(env: EnvironmentConfig): PolicyDocument {
+  return {
+    statements: [
+      {
+        sid: "RuntimeServicesOfThisAccount",
+        actions: ["sts:AssumeRole"],
+        principal: { Service: env.ecr.runtimePullServices },
+        conditions: { StringEquals: { "aws:SourceAccount": env.accountId } },
+      },
+    ],
+  };
 }
 
 export function s3UserPolicy(env: EnvironmentConfig): PolicyDocument {
@@ -114,6 +140,7 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
           iamArn(env, `user/${s3UserName(env)}`),
           iamArn(env, `role/${deployRoleName(env)}`),
           iamArn(env, `role/${planRoleName(env)}`),
+          ...(env.ecr.runtimePullServices.length > 0 ? [iamArn(env, `role/${runtimePullRoleName(env)}`)] : []),
         ],
       },
       { sid: "ReadOidcProvider", actions: ["iam:GetOpenIDConnectProvider"], resources: [githubOidcProviderArn(env)] },

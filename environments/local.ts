@@ -12,6 +12,7 @@ export const local: EnvironmentInput = {
   region: "us-east-1",
   services: [{ name: "api" }, { name: "worker" }],
   ecr: {
+    runtimePullServices: ["ecs-tasks.amazonaws.com"],
     imageRetentionCount: 3,
     untaggedExpiryDays: 1,
     tagMutability: "IMMUTABLE",

@@ -28,6 +28,7 @@ export const ecrUserName = (env: NamingInput) => `${prefixOf(env)}-ecr-user`;
 export const s3UserName = (env: NamingInput) => `${prefixOf(env)}-s3-user`;
 export const deployRoleName = (env: NamingInput) => `${prefixOf(env)}-github-deploy`;
 export const planRoleName = (env: NamingInput) => `${prefixOf(env)}-github-plan`;
+export const runtimePullRoleName = (env: NamingInput) => `${prefixOf(env)}-ecr-pull`;
 export const kmsAliasName = (env: NamingInput) => `alias/${prefixOf(env)}-ecr`;
 export const scanLogGroupName = (env: NamingInput) => `/aws/events/ecr-scan/${prefixOf(env)}`;
 export const scanRuleName = (env: NamingInput) => `${prefixOf(env)}-ecr-scan-findings`;

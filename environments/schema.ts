@@ -101,6 +101,11 @@ export const environmentSchema = z
         encryption: encryption.default({ type: "AES256" }),
         /** @default true */
         scanOnPush: z.boolean().default(true),
+        /**
+         * AWS services whose runtime pulls the images (seed 002's App Runner access
+         * role, ECS task execution): a pull-only role they may assume. @default [] (no role)
+         */
+        runtimePullServices: z.array(z.enum(["build.apprunner.amazonaws.com", "ecs-tasks.amazonaws.com"])).default([]),
         /** Accounts or roles allowed to pull (never push). @default [] */
         crossAccountPullPrincipals: z.array(crossAccountPrincipal).default([]),
         /** Let `destroy` delete repositories that still hold images. Only sensible for throwaway environments. @default false */

@@ -7,7 +7,7 @@ export const staging: EnvironmentInput = {
   accountId: "111111111111",
   region: "us-east-1",
   services: [{ name: "api" }, { name: "worker" }],
-  ecr: { imageRetentionCount: 10, encryption: { type: "KMS" } },
+  ecr: { runtimePullServices: ["build.apprunner.amazonaws.com"], imageRetentionCount: 10, encryption: { type: "KMS" } },
   s3UserBuckets: ["shop-staging-assets"],
   github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "staging" } },
   state: { bucket: "acme-shop-tfstate-111111111111", key: "shop/staging.tfstate", region: "us-east-1" },

@@ -4,7 +4,8 @@
 # keyed by version. Prints progress; writes ~/.cache/platform/toolchain.env.
 #
 #   OpenTofu            built from tools/opentofu (pinned in its go.mod), or
-#                       PLATFORM_TF_BINARY=/path/to/terraform-or-tofu
+#                       PLATFORM_TF_BINARY=/path/to/terraform-or-tofu, or
+#                       TERRAFORM_BINARY_NAME=tofu|terraform (cdktf's variable)
 #   hashicorp/aws       a provider binary laid out as a filesystem mirror
 #                       (PLATFORM_AWS_PROVIDER=/path/to/terraform-provider-aws_vX_x5,
 #                       else one already on the machine; see README "Providers")
@@ -20,6 +21,11 @@ log() { printf '[toolchain %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # ---------- OpenTofu ----------
 TOFU_VERSION="$(sed -n 's#^require github.com/opentofu/opentofu \(v[0-9.]*\)$#\1#p' "$ROOT/tools/opentofu/go.mod")"
 [ -n "$TOFU_VERSION" ] || { log "cannot read the OpenTofu version from tools/opentofu/go.mod"; exit 1; }
+# cdktf's own variable names the user's engine too (e.g. TERRAFORM_BINARY_NAME=tofu).
+if [ -z "${PLATFORM_TF_BINARY:-}" ] && [ -n "${TERRAFORM_BINARY_NAME:-}" ]; then
+  PLATFORM_TF_BINARY="$(command -v "$TERRAFORM_BINARY_NAME" || true)"
+  [ -n "$PLATFORM_TF_BINARY" ] || { log "TERRAFORM_BINARY_NAME=$TERRAFORM_BINARY_NAME is not on PATH"; exit 1; }
+fi
 if [ -n "${PLATFORM_TF_BINARY:-}" ]; then
   TOFU_BIN="$PLATFORM_TF_BINARY"
   [ -x "$TOFU_BIN" ] || { log "PLATFORM_TF_BINARY=$TOFU_BIN is not executable"; exit 1; }

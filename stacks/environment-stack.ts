@@ -8,6 +8,7 @@ import {
   planRoleName,
   registryHost,
   repositoryName,
+  runtimePullRoleName,
   s3UserName,
   scanLogGroupName,
   scanRuleName,
@@ -22,7 +23,8 @@ import type { GithubSubject } from "../constructs/github-oidc";
 import { GithubOidcRole } from "../constructs/github-oidc-role";
 import { standardLifecycleRules } from "../constructs/lifecycle-policy";
 import { namedOutput } from "../constructs/outputs";
-import { deployRolePolicy, ecrUserPolicy, planRolePolicy, s3UserPolicy } from "../constructs/platform-policies";
+import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "../constructs/platform-policies";
+import { ServiceRole } from "../constructs/service-role";
 import { configureRemoteState } from "../constructs/remote-state";
 import { ScanFindingsLog } from "../constructs/scan-findings-log";
 
@@ -40,6 +42,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly s3User: AccessKeyUser;
   readonly deployRole: GithubOidcRole;
   readonly planRole?: GithubOidcRole;
+  /** Pull-only role for App Runner / ECS, when config names runtime services. */
+  readonly runtimePullRole?: ServiceRole;
   /** The customer managed key, when KMS is chosen without a key ARN. */
   ecrKey?: EcrKmsKey;
 
@@ -113,6 +117,14 @@ export class EnvironmentStack extends TerraformStack {
         policy: planRolePolicy(env),
       });
     }
+    if (env.ecr.runtimePullServices.length > 0) {
+      this.runtimePullRole = new ServiceRole(this, "runtime-pull-role", {
+        roleName: runtimePullRoleName(env),
+        description: `Runtime image pulls of ${env.app} ${env.name} (${env.ecr.runtimePullServices.join(", ")})`,
+        trust: runtimePullTrustPolicy(env),
+        policy: runtimePullPolicy(env),
+      });
+    }
     this.addOutputs();
   }
 
@@ -142,6 +154,7 @@ export class EnvironmentStack extends TerraformStack {
     });
     namedOutput(this, "deploy_role_arn", this.deployRole.role.arn, { description: "Role GitHub Actions deploy jobs assume" });
     if (this.planRole) namedOutput(this, "plan_role_arn", this.planRole.role.arn, { description: "Read-only role for plans on pull requests" });
+    if (this.runtimePullRole) namedOutput(this, "runtime_pull_role_arn", this.runtimePullRole.role.arn, { description: "Role App Runner / ECS use to pull images" });
     namedOutput(this, "ecr_user_name", this.ecrUser.user.name, { description: "IAM user for ECR push/pull" });
     namedOutput(this, "s3_user_name", this.s3User.user.name, { description: "IAM user for S3" });
     namedOutput(this, "ecr_aws_access_key_id", this.ecrUser.accessKey.id, { description: "ECR user access key id", sensitive: true });

@@ -19,11 +19,11 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliases
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { deployRoleName, ecrUserName, githubOidcProviderArn, planRoleName, repositoryName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
+import { deployRoleName, ecrUserName, githubOidcProviderArn, planRoleName, repositoryName, runtimePullRoleName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
 import { renderLifecyclePolicy, standardLifecycleRules } from "../../constructs/lifecycle-policy";
 import { renderPolicy } from "../../constructs/policy-document";
 import { githubTrustPolicy } from "../../constructs/github-oidc";
-import { deployRolePolicy, ecrUserPolicy, planRolePolicy, s3UserPolicy } from "../../constructs/platform-policies";
+import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "../../constructs/platform-policies";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
 import { prepareStackWorkdir, tofuRunner, type TofuRunner, type StackWorkdir } from "../../scripts/lib/tofu";
@@ -258,6 +258,15 @@ describe("what AWS holds after the deploy", () => {
     expect(jsonOf(doc.PolicyDocument)).toEqual(normalize(renderPolicy(policy(), "identity")));
   });
 
+  it("the runtime pull role trusts only the configured service of this account and may only pull", async () => {
+    const iam = new IAMClient(sdk);
+    const roleName = runtimePullRoleName(env);
+    const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
+    expect(jsonOf(Role!.AssumeRolePolicyDocument)).toEqual(normalize(renderPolicy(runtimePullTrustPolicy(env), "trust")));
+    const doc = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: `${roleName}-policy` }));
+    expect(jsonOf(doc.PolicyDocument)).toEqual(normalize(renderPolicy(runtimePullPolicy(env), "identity")));
+  });
+
   it("scan findings are routed to a log group kept 30 days", async () => {
     const logs = new CloudWatchLogsClient(sdk);
     const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));
@@ -288,7 +297,7 @@ describe("destroy", () => {
     expect(repositories).toEqual([]);
     const iam = new IAMClient(sdk);
     for (const UserName of [ecrUserName(env), s3UserName(env)]) await expect(iam.send(new GetUserCommand({ UserName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
-    for (const RoleName of [deployRoleName(env), planRoleName(env)]) await expect(iam.send(new GetRoleCommand({ RoleName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
+    for (const RoleName of [deployRoleName(env), planRoleName(env), runtimePullRoleName(env)]) await expect(iam.send(new GetRoleCommand({ RoleName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
     const ssm = new SSMClient(sdk);
     await expect(ssm.send(new GetParameterCommand({ Name: ssmPath(env, "ecr-aws-secret-access-key") }))).rejects.toThrow(/ParameterNotFound|not found/i);
     const { logGroups } = await new CloudWatchLogsClient(sdk).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));

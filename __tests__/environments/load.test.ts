@@ -43,6 +43,7 @@ describe("defaults", () => {
       tagMutability: "IMMUTABLE",
       encryption: { type: "AES256" },
       scanOnPush: true,
+      runtimePullServices: [],
       crossAccountPullPrincipals: [],
       forceDelete: false,
       scanLogRetentionDays: 30,

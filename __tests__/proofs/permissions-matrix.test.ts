@@ -5,7 +5,7 @@
  */
 import { Testing } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
-import { deployRoleName, ecrUserName, iamArn, kmsAliasName, planRoleName, repositoryArn, repositoryName, s3BucketArn, s3UserName, ssmPath } from "../../environments/naming";
+import { deployRoleName, ecrUserName, iamArn, kmsAliasName, planRoleName, repositoryArn, repositoryName, runtimePullRoleName, s3BucketArn, s3UserName, ssmPath } from "../../environments/naming";
 import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
 import { stateObjectArns } from "../../constructs/platform-policies";
 import { EnvironmentStack } from "../../stacks/environment-stack";
@@ -123,6 +123,19 @@ function casesFor(env: EnvironmentConfig): Case[] {
       add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaEcr, "kms:ResourceAliases": ["alias/some-other-key"] }, expect: "deny", why: "only this environment's key" });
     }
     add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaEcr, expect: "deny", why: "plan reads key metadata, never data" });
+  }
+
+  const runtime = stacks.get(env.name)!.runtimePullRole;
+  if (runtime) {
+    const puller: Principal = { label: "runtime pull role", arn: iamArn(env, `role/${runtimePullRoleName(env)}`), policies: [{ name: "runtime-pull", policy: parse(runtime.policyJson) }] };
+    add({ principal: puller, action: "ecr:GetAuthorizationToken", resource: "*", expect: "allow", by: "runtime-pull/EcrLogin", why: "the runtime logs in" });
+    for (const action of ECR_PULL_ACTIONS) {
+      add({ principal: puller, action, resource: ownRepos[0], expect: "allow", by: "runtime-pull/EcrPullOwnRepositories", why: "the runtime pulls its images" });
+      add({ principal: puller, action, resource: otherRepo, expect: "deny", why: `another environment's (${other.name}) images` });
+    }
+    for (const action of ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:CompleteLayerUpload", "ecr:BatchDeleteImage", "ecr:DeleteRepository"]) {
+      add({ principal: puller, action, resource: ownRepos[0], expect: "deny", why: "a runtime never pushes or deletes" });
+    }
   }
 
   const stack = stacks.get(env.name)!;

@@ -214,6 +214,36 @@ describe("GitHub OIDC roles", () => {
   });
 });
 
+describe("runtime pull role (seed 002: App Runner / ECS pulls)", () => {
+  it("is absent unless config names runtime services", () => {
+    const { stack, json } = synthEnv();
+    expect(stack.runtimePullRole).toBeUndefined();
+    expect(json.output.runtime_pull_role_arn).toBeUndefined();
+  });
+
+  const { stack, json } = synthEnv({ ecr: { runtimePullServices: ["build.apprunner.amazonaws.com"], encryption: { type: "KMS" } } });
+
+  it("is assumable by the named service only on behalf of this account", () => {
+    expect(statementsOf(stack.runtimePullRole!.trustPolicyJson)).toEqual([
+      {
+        Sid: "RuntimeServicesOfThisAccount", Effect: "Allow", Principal: { Service: ["build.apprunner.amazonaws.com"] }, Action: ["sts:AssumeRole"],
+        Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
+      },
+    ]);
+  });
+
+  it("may get the token and pull this environment's images, decrypt via ECR, nothing else", () => {
+    const st = statementsOf(stack.runtimePullRole!.policyJson);
+    expect(st.map((s) => [s.Sid, s.Action])).toEqual([
+      ["EcrLogin", ["ecr:GetAuthorizationToken"]],
+      ["EcrPullOwnRepositories", ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]],
+      ["EcrKmsKeyUse", ["kms:Decrypt", "kms:DescribeKey"]],
+    ]);
+    expect(st[1].Resource).toEqual(QA_REPOS);
+    expect(json.output.runtime_pull_role_arn).toBeDefined();
+  });
+});
+
 describe("remote state", () => {
   const { json } = synthEnv();
 
