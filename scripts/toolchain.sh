@@ -43,7 +43,7 @@ else
     (
       cd "$ROOT/tools/opentofu"
       log "downloading OpenTofu's modules"
-      go mod download -x 2>&1 | awk '/^# get .*\.zip: 200/ { n++; if (n % 50 == 0) { printf "[toolchain]   downloaded %d modules\n", n; fflush() } }' >&2
+      go mod download -x 2>&1 | awk '/: 200 OK/ { n++; if (n % 200 == 0) { printf "[toolchain]   %d module files fetched\n", n; fflush() } }' >&2
       # -v names each package as it compiles; show a count so long builds are visibly alive.
       go build -v -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$tmp" github.com/opentofu/opentofu/cmd/tofu 2>&1 |
         awk '/^#|\.go:[0-9]+:/ { print; fflush(); next } { n++; if (n % 200 == 0) { printf "[toolchain]   compiled %d packages\n", n; fflush() } }' >&2
