@@ -14,6 +14,8 @@ export interface AccessKeyUserProps {
   readonly secretAccessKeyParameter: string;
   /** @default "/" */
   readonly path?: string;
+  /** KMS key for the SecureString parameters. @default the account's aws/ssm key */
+  readonly parameterKeyArn?: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export class AccessKeyUser extends Construct {
     // behind by an interrupted apply (created in AWS, never recorded in state)
     // is adopted on the next apply instead of failing with ParameterAlreadyExists.
     const secureParameter = (id: string, name: string, what: string, value: string) =>
-      new SsmParameter(this, id, { overwrite: true, name, description: `${what} of IAM user ${props.userName}`, type: "SecureString", value });
+      new SsmParameter(this, id, { overwrite: true, name, description: `${what} of IAM user ${props.userName}`, type: "SecureString", keyId: props.parameterKeyArn, value });
     this.accessKeyIdParameter = secureParameter("access-key-id", props.accessKeyIdParameter, "Access key id", this.accessKey.id);
     this.secretAccessKeyParameter = secureParameter("secret-access-key", props.secretAccessKeyParameter, "Secret access key", this.accessKey.secret);
   }

@@ -118,6 +118,7 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
             resources: [`arn:${p}:dynamodb:${env.state.region}:${env.accountId}:table/${lock.dynamodbTable}`],
           },
         ];
+  const envKeyArns = `arn:${p}:kms:${env.region}:${env.accountId}:key/*`;
   const ssmParameters = `arn:${p}:ssm:${env.region}:${env.accountId}:parameter/${env.app}/${env.name}/*`;
   return {
     statements: [
@@ -157,16 +158,22 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
           `arn:${p}:events:${env.region}:${env.accountId}:rule/${scanRuleName(env)}`,
         ],
       },
-      ...(env.ecr.encryption.type === "KMS" && !env.ecr.encryption.kmsKeyArn
-        ? [
-            {
-              sid: "ReadRepositoryKey",
-              actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-              resources: [`arn:${p}:kms:${env.region}:${env.accountId}:key/*`],
-              conditions: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": [kmsAliasName(env)] } },
-            } satisfies PolicyStatement,
-          ]
-        : []),
+      {
+        sid: "ReadEnvironmentKey",
+        actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
+        resources: [envKeyArns],
+        conditions: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": [kmsAliasName(env)] } },
+      },
+      // Refresh reads the SecureString key pairs; the same secrets are in the state it reads anyway.
+      {
+        sid: "DecryptParametersViaSsm",
+        actions: ["kms:Decrypt"],
+        resources: [envKeyArns],
+        conditions: {
+          StringEquals: { "kms:ViaService": `ssm.${env.region}.amazonaws.com` },
+          "ForAnyValue:StringEquals": { "kms:ResourceAliases": [kmsAliasName(env)] },
+        },
+      },
     ],
   };
 }

@@ -15,6 +15,8 @@ export interface ScanFindingsLogProps {
   readonly repositoryNames: readonly string[];
   /** @default 30 */
   readonly retentionInDays?: number;
+  /** KMS key for the log group. @default CloudWatch Logs' own encryption */
+  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -33,6 +35,7 @@ export class ScanFindingsLog extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "log-group", {
       name: props.logGroupName,
       retentionInDays: props.retentionInDays ?? 30,
+      kmsKeyId: props.kmsKeyArn,
     });
     this.eventPatternJson = JSON.stringify({
       source: ["aws.ecr"],

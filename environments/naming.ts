@@ -29,7 +29,8 @@ export const s3UserName = (env: NamingInput) => `${prefixOf(env)}-s3-user`;
 export const deployRoleName = (env: NamingInput) => `${prefixOf(env)}-github-deploy`;
 export const planRoleName = (env: NamingInput) => `${prefixOf(env)}-github-plan`;
 export const runtimePullRoleName = (env: NamingInput) => `${prefixOf(env)}-ecr-pull`;
-export const kmsAliasName = (env: NamingInput) => `alias/${prefixOf(env)}-ecr`;
+/** The environment key (SSM key pairs, scan logs, ECR when KMS is chosen). */
+export const kmsAliasName = (env: NamingInput) => `alias/${prefixOf(env)}`;
 export const scanLogGroupName = (env: NamingInput) => `/aws/events/ecr-scan/${prefixOf(env)}`;
 export const scanRuleName = (env: NamingInput) => `${prefixOf(env)}-ecr-scan-findings`;
 export const ssmPath = (env: NamingInput, leaf: string) => `/${env.app}/${env.name}/${leaf}`;

@@ -17,7 +17,7 @@ import {
 import type { EnvironmentConfig } from "../environments/schema";
 import { AccessKeyUser } from "../constructs/access-key-user";
 import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
-import { EcrKmsKey } from "../constructs/ecr-kms-key";
+import { EnvironmentKey } from "../constructs/environment-key";
 import { ServiceRepository, type RepositoryEncryption } from "../constructs/ecr-repository";
 import type { GithubSubject } from "../constructs/github-oidc";
 import { GithubOidcRole } from "../constructs/github-oidc-role";
@@ -44,14 +44,20 @@ export class EnvironmentStack extends TerraformStack {
   readonly planRole?: GithubOidcRole;
   /** Pull-only role for App Runner / ECS, when config names runtime services. */
   readonly runtimePullRole?: ServiceRole;
-  /** The customer managed key, when KMS is chosen without a key ARN. */
-  ecrKey?: EcrKmsKey;
+  /** The environment's customer managed key (SSM, scan logs, ECR when KMS is chosen without a key ARN). */
+  readonly key: EnvironmentKey;
 
   constructor(scope: Construct, readonly env: EnvironmentConfig) {
     super(scope, env.name);
     platformAwsProvider(this, "aws", providerPropsOf(env));
     configureRemoteState(this, env);
 
+    this.key = new EnvironmentKey(this, "key", {
+      accountId: env.accountId,
+      region: env.region,
+      aliasName: kmsAliasName(env),
+      logGroupName: scanLogGroupName(env),
+    });
     const encryption = this.encryption();
     const repositories = new Map<string, ServiceRepository>();
     for (const service of env.services) {
@@ -82,6 +88,7 @@ export class EnvironmentStack extends TerraformStack {
       logGroupName: scanLogGroupName(env),
       repositoryNames: env.services.map((s) => repositoryName(env, s)),
       retentionInDays: env.ecr.scanLogRetentionDays,
+      kmsKeyArn: this.key.key.arn,
     });
 
     this.ecrUser = new AccessKeyUser(this, "ecr-user", {
@@ -89,12 +96,14 @@ export class EnvironmentStack extends TerraformStack {
       policy: ecrUserPolicy(env),
       accessKeyIdParameter: ssmPath(env, "ecr-aws-access-key-id"),
       secretAccessKeyParameter: ssmPath(env, "ecr-aws-secret-access-key"),
+      parameterKeyArn: this.key.key.arn,
     });
     this.s3User = new AccessKeyUser(this, "s3-user", {
       userName: s3UserName(env),
       policy: s3UserPolicy(env),
       accessKeyIdParameter: ssmPath(env, "s3-aws-access-key-id"),
       secretAccessKeyParameter: ssmPath(env, "s3-aws-secret-access-key"),
+      parameterKeyArn: this.key.key.arn,
     });
 
     const providerArn = githubOidcProviderArn(env);
@@ -132,8 +141,7 @@ export class EnvironmentStack extends TerraformStack {
     const enc = this.env.ecr.encryption;
     if (enc.type === "AES256") return enc;
     if (enc.kmsKeyArn) return { type: "KMS", kmsKeyArn: enc.kmsKeyArn };
-    this.ecrKey = new EcrKmsKey(this, "ecr-key", { accountId: this.env.accountId, region: this.env.region, aliasName: kmsAliasName(this.env) });
-    return { type: "KMS", kmsKeyArn: this.ecrKey.key.arn };
+    return { type: "KMS", kmsKeyArn: this.key.key.arn };
   }
 
   private addOutputs(): void {

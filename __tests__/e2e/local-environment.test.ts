@@ -17,9 +17,9 @@ import {
 } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { deployRoleName, ecrUserName, githubOidcProviderArn, planRoleName, repositoryName, runtimePullRoleName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
+import { deployRoleName, ecrUserName, githubOidcProviderArn, kmsAliasName, planRoleName, repositoryName, runtimePullRoleName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
 import { renderLifecyclePolicy, standardLifecycleRules } from "../../constructs/lifecycle-policy";
 import { renderPolicy } from "../../constructs/policy-document";
 import { githubTrustPolicy } from "../../constructs/github-oidc";
@@ -179,7 +179,7 @@ describe("what AWS holds after the deploy", () => {
     const names = env.services.map((s) => repositoryName(env, s));
     const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: names }));
     const kms = new KMSClient(sdk);
-    const alias = (await kms.send(new ListAliasesCommand({}))).Aliases!.find((a) => a.AliasName === "alias/shop-local-ecr")!;
+    const alias = (await kms.send(new ListAliasesCommand({}))).Aliases!.find((a) => a.AliasName === kmsAliasName(env))!;
     const key = await kms.send(new DescribeKeyCommand({ KeyId: alias.TargetKeyId! }));
     expect(repositories!.map((r) => [r.repositoryName, r.imageTagMutability, r.imageScanningConfiguration?.scanOnPush, r.encryptionConfiguration]).sort()).toEqual(
       names.sort().map((n) => [n, env.ecr.tagMutability, true, { encryptionType: "KMS", kmsKey: key.KeyMetadata!.Arn }]),
@@ -265,6 +265,19 @@ describe("what AWS holds after the deploy", () => {
     expect(jsonOf(Role!.AssumeRolePolicyDocument)).toEqual(normalize(renderPolicy(runtimePullTrustPolicy(env), "trust")));
     const doc = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: `${roleName}-policy` }));
     expect(jsonOf(doc.PolicyDocument)).toEqual(normalize(renderPolicy(runtimePullPolicy(env), "identity")));
+  });
+
+  it("the SSM parameters and the scan log group are encrypted with the environment key", async () => {
+    const kms = new KMSClient(sdk);
+    const alias = (await kms.send(new ListAliasesCommand({}))).Aliases!.find((a) => a.AliasName === kmsAliasName(env))!;
+    const keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: alias.TargetKeyId! }))).KeyMetadata!.Arn;
+    const ssm = new SSMClient(sdk);
+    const { Parameters } = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Path", Values: [`/${env.app}/${env.name}`] }] }));
+    expect(Parameters!.map((p) => [p.Name, p.Type, p.KeyId]).sort()).toEqual(
+      ["ecr-aws-access-key-id", "ecr-aws-secret-access-key", "s3-aws-access-key-id", "s3-aws-secret-access-key"].map((leaf) => [ssmPath(env, leaf), "SecureString", keyArn]),
+    );
+    const { logGroups } = await new CloudWatchLogsClient(sdk).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));
+    expect(logGroups![0].kmsKeyId).toBe(keyArn);
   });
 
   it("scan findings are routed to a log group kept 30 days", async () => {

@@ -116,13 +116,26 @@ function casesFor(env: EnvironmentConfig): Case[] {
     const key = `arn:aws:kms:${env.region}:${env.accountId}:key/11111111-2222-3333-4444-555555555555`;
     const viaEcr = { "kms:ViaService": `ecr.${env.region}.amazonaws.com`, "kms:ResourceAliases": [kmsAliasName(env)] };
     // KMS needs the key policy too: the synthesized one delegates to IAM in the account.
-    const keyPolicy = parse(stacks.get(env.name)!.ecrKey!.policyJson);
+    const keyPolicy = parse(stacks.get(env.name)!.key.policyJson);
     for (const who of [ecrUser, deployRole]) {
       add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaEcr, expect: "allow", by: `${who.policies[0].name}/EcrKmsKeyUse`, why: "ECR decrypts layers with the caller's grant" });
       add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaEcr, "kms:ViaService": `s3.${env.region}.amazonaws.com` }, expect: "deny", why: "the key only through ECR" });
       add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaEcr, "kms:ResourceAliases": ["alias/some-other-key"] }, expect: "deny", why: "only this environment's key" });
     }
-    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaEcr, expect: "deny", why: "plan reads key metadata, never data" });
+    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaEcr, expect: "deny", why: "plan never decrypts image layers" });
+  }
+
+  {
+    const key = `arn:aws:kms:${env.region}:${env.accountId}:key/11111111-2222-3333-4444-555555555555`;
+    const keyPolicy = parse(stacks.get(env.name)!.key.policyJson);
+    const viaSsm = { "kms:ViaService": `ssm.${env.region}.amazonaws.com`, "kms:ResourceAliases": [kmsAliasName(env)] };
+    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "allow", by: "plan-role/DecryptParametersViaSsm", why: "refresh reads the SecureString parameters" });
+    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaSsm, "kms:ResourceAliases": ["alias/another-env"] }, expect: "deny", why: "only this environment's key" });
+    add({ principal: planRole, action: "kms:Encrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "plan never encrypts" });
+    for (const who of [ecrUser, s3User]) {
+      add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "the users cannot read the key pairs in SSM" });
+    }
+    add({ principal: planRole, action: "kms:ScheduleKeyDeletion", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "plan never administers the key" });
   }
 
   const runtime = stacks.get(env.name)!.runtimePullRole;

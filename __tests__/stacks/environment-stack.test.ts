@@ -55,16 +55,38 @@ describe("ECR repositories", () => {
     const { json: kms } = synthEnv({ ecr: { encryption: { type: "KMS" } } });
     const key = onlyResource(kms, "aws_kms_key");
     expect(key.enable_key_rotation).toBe(true);
-    expect(onlyResource(kms, "aws_kms_alias").name).toBe("alias/shop-qa-ecr");
+    expect(onlyResource(kms, "aws_kms_alias").name).toBe("alias/shop-qa");
     const repo = resourcesOf(kms, "aws_ecr_repository")[0];
     expect(repo.encryption_configuration).toEqual([{ encryption_type: "KMS", kms_key: expect.stringMatching(/^\$\{aws_kms_key\..+\.arn\}$/) }]);
   });
 
-  it("use a given KMS key without creating one", () => {
+  it("use a given KMS key for images (the environment key still encrypts parameters and logs)", () => {
     const arn = "arn:aws:kms:us-east-1:111111111111:key/0f6a3b2c-1111-2222-3333-444455556666";
     const { json: kms } = synthEnv({ ecr: { encryption: { type: "KMS", kmsKeyArn: arn } } });
-    expect(resourcesOf(kms, "aws_kms_key")).toHaveLength(0);
+    expect(resourcesOf(kms, "aws_kms_key")).toHaveLength(1);
     expect(resourcesOf(kms, "aws_ecr_repository")[0].encryption_configuration).toEqual([{ encryption_type: "KMS", kms_key: arn }]);
+  });
+});
+
+describe("the environment key", () => {
+  const { stack, json } = synthEnv();
+
+  it("exists once per environment, rotated, even with AES256 images", () => {
+    expect(onlyResource(json, "aws_kms_key")).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(onlyResource(json, "aws_kms_alias").name).toBe("alias/shop-qa");
+    expect(resourcesOf(json, "aws_ecr_repository")[0].encryption_configuration).toEqual([{ encryption_type: "AES256" }]);
+  });
+
+  it("encrypts all four SecureString parameters and the scan-finding log group", () => {
+    const keyRef = /^\$\{aws_kms_key\.key_[A-Z0-9]+\.arn\}$/;
+    expect(resourcesOf(json, "aws_ssm_parameter").map((p) => p.key_id)).toEqual([expect.stringMatching(keyRef), expect.stringMatching(keyRef), expect.stringMatching(keyRef), expect.stringMatching(keyRef)]);
+    expect(onlyResource(json, "aws_cloudwatch_log_group").kms_key_id).toMatch(keyRef);
+  });
+
+  it("lets CloudWatch Logs use it for that one log group only", () => {
+    const logs = statementsOf(stack.key.policyJson).find((s) => s.Sid === "CloudWatchLogsEncryptsScanFindings")!;
+    expect(logs.Principal).toEqual({ Service: ["logs.us-east-1.amazonaws.com"] });
+    expect(logs.Condition).toEqual({ ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111111111111:log-group:/aws/events/ecr-scan/shop-qa" } });
   });
 });
 
@@ -134,7 +156,7 @@ describe("IAM users", () => {
     const st = statementsOf(kms.ecrUser.policyJson).find((s) => s.Sid === "EcrKmsKeyUse")!;
     expect(st.Condition).toEqual({
       StringEquals: { "kms:ViaService": "ecr.us-east-1.amazonaws.com" },
-      "ForAnyValue:StringEquals": { "kms:ResourceAliases": ["alias/shop-qa-ecr"] },
+      "ForAnyValue:StringEquals": { "kms:ResourceAliases": ["alias/shop-qa"] },
     });
   });
 });

@@ -1,0 +1,57 @@
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { Construct } from "constructs";
+import { partitionOf } from "../environments/regions";
+import { renderPolicy } from "./policy-document";
+
+export interface EnvironmentKeyProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** Alias, `alias/...`. */
+  readonly aliasName: string;
+  /** Log group whose events CloudWatch Logs may encrypt with this key. */
+  readonly logGroupName: string;
+  /** Days before a scheduled deletion completes. @default 30 */
+  readonly deletionWindowInDays?: number;
+}
+
+/**
+ * One customer managed key per environment, rotated yearly: it encrypts the
+ * SSM SecureString key pairs, the scan-finding log group and, when config
+ * chooses KMS, the ECR repositories. Its policy delegates to IAM in the owning
+ * account (so identity policies decide who may use it) and lets CloudWatch
+ * Logs use it for the one log group, bound by encryption context.
+ */
+export class EnvironmentKey extends Construct {
+  readonly key: KmsKey;
+  readonly alias: KmsAlias;
+  readonly policyJson: string;
+
+  constructor(scope: Construct, id: string, props: EnvironmentKeyProps) {
+    super(scope, id);
+    const p = partitionOf(props.region);
+    const logGroupArn = `arn:${p}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`;
+    this.policyJson = renderPolicy(
+      {
+        statements: [
+          { sid: "EnableIamPoliciesOfTheAccount", actions: ["kms:*"], resources: ["*"], principal: { AWS: [`arn:${p}:iam::${props.accountId}:root`] } },
+          {
+            sid: "CloudWatchLogsEncryptsScanFindings",
+            principal: { Service: [`logs.${props.region}.amazonaws.com`] },
+            actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+            resources: ["*"],
+            conditions: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
+          },
+        ],
+      },
+      "resource",
+    );
+    this.key = new KmsKey(this, "key", {
+      description: `Encryption of ${props.aliasName}: SSM key pairs, scan-finding logs, ECR when chosen`,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.deletionWindowInDays ?? 30,
+      policy: this.policyJson,
+    });
+    this.alias = new KmsAlias(this, "alias", { name: props.aliasName, targetKeyId: this.key.keyId });
+  }
+}
