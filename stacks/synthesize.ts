@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { mkdtempSync, renameSync, rmSync } from "node:fs";
 import { dirname, basename, join, resolve } from "node:path";
-import { loadEnvironments } from "../environments/load";
+import { ConfigError, loadEnvironments } from "../environments/load";
 import { addPlatformStacks, type PlatformStacks } from "./platform-app";
 
 export interface SynthesizeOptions {
@@ -30,5 +30,21 @@ export function synthesizePlatform(opts: SynthesizeOptions): { outdir: string; s
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * The app's command line: synthesize, report on stderr, return the exit code
+ * (0 written, 1 bad config or failed synthesis; nothing written then).
+ */
+export function runSynth(environments: readonly unknown[], write: (line: string) => void = (l) => process.stderr.write(l)): number {
+  try {
+    const { outdir, stacks } = synthesizePlatform({ environments });
+    const count = stacks.environments.length + stacks.github.length + stacks.bootstrap.length;
+    write(`synthesized ${count} stacks for ${stacks.environments.length} environments into ${outdir}\n`);
+    return 0;
+  } catch (err) {
+    write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
   }
 }

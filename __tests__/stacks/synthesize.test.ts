@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, ENVIRONMENTS } from "../../environments";
-import { synthesizePlatform } from "../../stacks/synthesize";
+import { runSynth, synthesizePlatform } from "../../stacks/synthesize";
 import { envInput } from "../helpers";
 
 describe("synthesizePlatform", () => {
@@ -29,5 +29,38 @@ describe("synthesizePlatform", () => {
     const outdir = join(root, "never");
     expect(() => synthesizePlatform({ outdir, environments: [envInput({ services: [] })] })).toThrow(/qa\.services: must name at least one service/);
     expect(existsSync(outdir)).toBe(false);
+  });
+
+  it("as a command, exits 1 with every problem named and writes nothing", () => {
+    const cwd = process.cwd();
+    const dir = join(root, "cli");
+    mkdirSync(dir);
+    process.chdir(dir);
+    try {
+      let said = "";
+      const code = runSynth([envInput({ name: "prod", accountId: "12", services: [{ name: "api" }, { name: "Bad Name" }] })], (l) => (said += l));
+      expect(code).toBe(1);
+      expect(said).toContain("invalid environment configuration:");
+      expect(said).toContain("prod.accountId: must be a 12-digit AWS account id");
+      expect(said).toMatch(/prod\.services\[1\]\.name: must match/);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("as a command, exits 0 and says what it wrote", () => {
+    const cwd = process.cwd();
+    const dir = join(root, "cli-ok");
+    mkdirSync(dir);
+    process.chdir(dir);
+    try {
+      let said = "";
+      expect(runSynth(ENVIRONMENTS, (l) => (said += l))).toBe(0);
+      expect(said).toMatch(/^synthesized 11 stacks for 4 environments into .*cdktf\.out\n$/);
+      expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toHaveLength(11);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
