@@ -31,12 +31,21 @@ describe("synthesizePlatform", () => {
     expect(existsSync(outdir)).toBe(false);
   });
 
-  it("as a command, exits 1 with every problem named and writes nothing", () => {
+  /** Runs fn with a fresh empty directory as the working directory. */
+  function inEmptyCwd(name: string, fn: (dir: string) => void): void {
     const cwd = process.cwd();
-    const dir = join(root, "cli");
+    const dir = join(root, name);
     mkdirSync(dir);
     process.chdir(dir);
     try {
+      fn(dir);
+    } finally {
+      process.chdir(cwd);
+    }
+  }
+
+  it("as a command, exits 1 with every problem named and writes nothing", () => {
+    inEmptyCwd("cli-bad", (dir) => {
       let said = "";
       const code = runSynth([envInput({ name: "prod", accountId: "12", services: [{ name: "api" }, { name: "Bad Name" }] })], (l) => (said += l));
       expect(code).toBe(1);
@@ -44,23 +53,15 @@ describe("synthesizePlatform", () => {
       expect(said).toContain("prod.accountId: must be a 12-digit AWS account id");
       expect(said).toMatch(/prod\.services\[1\]\.name: must match/);
       expect(readdirSync(dir)).toEqual([]);
-    } finally {
-      process.chdir(cwd);
-    }
+    });
   });
 
   it("as a command, exits 0 and says what it wrote", () => {
-    const cwd = process.cwd();
-    const dir = join(root, "cli-ok");
-    mkdirSync(dir);
-    process.chdir(dir);
-    try {
+    inEmptyCwd("cli-ok", (dir) => {
       let said = "";
       expect(runSynth(ENVIRONMENTS, (l) => (said += l))).toBe(0);
       expect(said).toMatch(/^synthesized 11 stacks for 4 environments into .*cdktf\.out\n$/);
       expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toHaveLength(11);
-    } finally {
-      process.chdir(cwd);
-    }
+    });
   });
 });
