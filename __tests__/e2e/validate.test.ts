@@ -20,6 +20,22 @@ const tofu = tofuRunner(toolchain, { AWS_EC2_METADATA_DISABLED: "true" });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+describe("cdktf conventions", () => {
+  it("`cdktf synth` (CLI 0.21.0, cdktf.json app) writes the same stacks", () => {
+    const cliOut = join(work, "cli-out");
+    execFileSync(join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", cliOut], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", DISABLE_CDKTF_TELEMETRY: "1", CI: "1" },
+      stdio: "ignore",
+    });
+    const cliManifest = JSON.parse(readFileSync(join(cliOut, "manifest.json"), "utf8"));
+    expect(Object.keys(cliManifest.stacks).sort()).toEqual(stacks);
+    for (const stack of stacks) {
+      expect(readFileSync(join(cliOut, "stacks", stack, "cdk.tf.json"), "utf8")).toBe(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+    }
+  });
+});
+
 describe("tofu validate", () => {
   it("covers every stack the app synthesizes", () => {
     expect(stacks).toHaveLength(11);
