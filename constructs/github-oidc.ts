@@ -13,27 +13,48 @@ export type GithubSubject =
 
 const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
 
-export function githubSubject(repository: string, subject: GithubSubject): string {
+/**
+ * Numeric ids of the repository and its owner. AWS has no condition keys for
+ * GitHub's custom claims, so they are pinned inside `sub`: the repository's
+ * OIDC subject template (set by the GitHub stack) adds them, and a deleted and
+ * re-created repository of the same name presents another id.
+ */
+export interface PinnedIds {
+  readonly ownerId: number;
+  readonly repositoryId: number;
+}
+
+/** The repository subject template that matches githubSubject(..., pinnedIds). */
+export const PINNED_SUBJECT_CLAIM_KEYS = ["repo", "repository_owner_id", "repository_id", "context"] as const;
+
+export function githubSubject(repository: string, subject: GithubSubject, pinnedIds?: PinnedIds): string {
   if (!REPOSITORY.test(repository)) throw new Error(`GitHub repository '${repository}' must be 'owner/name' with no wildcard`);
   if (subject.kind !== "pull_request" && (/[*?]/.test(subject.name) || subject.name === "")) {
     throw new Error(`GitHub ${subject.kind} '${subject.name}' must be a concrete name, not a pattern`);
   }
+  const prefix = pinnedIds
+    ? `repo:${repository}:repository_owner_id:${pinnedIds.ownerId}:repository_id:${pinnedIds.repositoryId}`
+    : `repo:${repository}`;
+  return `${prefix}:${contextOf(subject)}`;
+}
+
+function contextOf(subject: GithubSubject): string {
   switch (subject.kind) {
     case "branch":
-      return `repo:${repository}:ref:refs/heads/${subject.name}`;
+      return `ref:refs/heads/${subject.name}`;
     case "tag":
-      return `repo:${repository}:ref:refs/tags/${subject.name}`;
+      return `ref:refs/tags/${subject.name}`;
     case "environment":
-      return `repo:${repository}:environment:${subject.name}`;
+      return `environment:${subject.name}`;
     case "pull_request":
-      return `repo:${repository}:pull_request`;
+      return "pull_request";
   }
 }
 
 /** Trust for a role assumed by GitHub Actions: exact audience, exact subjects (StringEquals, never StringLike). */
-export function githubTrustPolicy(providerArn: string, repository: string, subjects: readonly GithubSubject[]): PolicyDocument {
+export function githubTrustPolicy(providerArn: string, repository: string, subjects: readonly GithubSubject[], pinnedIds?: PinnedIds): PolicyDocument {
   if (subjects.length === 0) throw new Error("a GitHub OIDC role needs at least one subject");
-  const sub = [...new Set(subjects.map((s) => githubSubject(repository, s)))].sort();
+  const sub = [...new Set(subjects.map((s) => githubSubject(repository, s, pinnedIds)))].sort();
   return {
     statements: [
       {

@@ -58,6 +58,7 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
   const byAccount = firstBy((c) => c.accountId);
   const byBucket = firstBy((c) => c.state.bucket);
   const byRepository = new Map<string, string>();
+  const byGithubRepository = firstBy((c) => c.github.repository);
   for (const c of configs) {
     const sameName = byName(c);
     if (sameName) problems.push(`${c.name}.name: duplicate environment name`);
@@ -68,6 +69,10 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
     const sameAccount = byAccount(c);
     if (sameAccount && sameAccount.githubOidcProvider !== c.githubOidcProvider) {
       problems.push(`${c.name}.githubOidcProvider: '${c.githubOidcProvider}' but ${sameAccount.name} in the same account ${c.accountId} says '${sameAccount.githubOidcProvider}'; an account has one provider`);
+    }
+    const sameGithubRepository = byGithubRepository(c);
+    if (sameGithubRepository && JSON.stringify(sameGithubRepository.github.pinIds ?? null) !== JSON.stringify(c.github.pinIds ?? null)) {
+      problems.push(`${c.name}.github.pinIds: differs from ${sameGithubRepository.name}, which uses the same repository ${c.github.repository}; a repository has one OIDC subject template`);
     }
     const sameBucket = byBucket(c);
     if (sameBucket && (sameBucket.accountId !== c.accountId || sameBucket.state.region !== c.state.region)) {

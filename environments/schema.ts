@@ -59,6 +59,12 @@ const github = z.strictObject({
   deployFrom: deploySource,
   /** Let pull requests of this repository assume the read-only plan role. @default true */
   planOnPullRequests: z.boolean().default(true),
+  /**
+   * Pin the repository's and owner's numeric ids in every OIDC subject (a
+   * re-created repository of the same name cannot assume the roles). The GitHub
+   * stack then sets the repository's subject template. @default undefined (not pinned)
+   */
+  pinIds: z.strictObject({ ownerId: z.number().int().positive(), repositoryId: z.number().int().positive() }).optional(),
   /** Write the static ECR key pair as GitHub secrets (seed 000's CI variables). OIDC is preferred. @default false */
   publishStaticEcrKeys: z.boolean().default(false),
 });

@@ -114,6 +114,7 @@ export class EnvironmentStack extends TerraformStack {
       providerArn,
       repository: env.github.repository,
       subjects: [deploySubject],
+      pinnedIds: env.github.pinIds,
       policy: deployRolePolicy(env),
     });
     if (env.github.planOnPullRequests) {
@@ -123,6 +124,7 @@ export class EnvironmentStack extends TerraformStack {
         providerArn,
         repository: env.github.repository,
         subjects: [{ kind: "pull_request" }],
+        pinnedIds: env.github.pinIds,
         policy: planRolePolicy(env),
       });
     }

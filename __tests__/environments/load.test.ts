@@ -125,6 +125,15 @@ describe("bad input names the environment and the field", () => {
     expect(problems).toEqual(["uat.services[0].repositoryName: repository already belongs to qa.services[0]"]);
   });
 
+  it("rejects environments of one repository that pin different ids (one subject template per repository)", () => {
+    const github = (name: string, repositoryId: number) => ({ repository: "acme/shop", deployFrom: { kind: "environment" as const, name }, pinIds: { ownerId: 1, repositoryId } });
+    const problems = problemsOf([
+      envInput({ name: "qa", github: github("qa", 2) }),
+      envInput({ name: "uat", github: github("uat", 3), state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" } }),
+    ]);
+    expect(problems).toEqual(["uat.github.pinIds: differs from qa, which uses the same repository acme/shop; a repository has one OIDC subject template"]);
+  });
+
   it("rejects a non-loopback emulator endpoint", () => {
     expect(problemsOf([envInput({ emulatorEndpoint: "http://10.0.0.5:4566" })])).toEqual([
       "qa.emulatorEndpoint: must be an http(s) URL on a loopback address",

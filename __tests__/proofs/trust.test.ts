@@ -94,3 +94,31 @@ describe.each(envs.map((e) => [e.name, e] as const))("plan role of %s", (_name, 
     expect(assume(env, "plan", { sub: pr, aud: "https://github.com/acme" })).toBe("ImplicitlyDenied");
   });
 });
+
+describe("numeric ids pinned in the subject (a re-created repository of the same name cannot assume)", () => {
+  const pinned = loadEnvironments([
+    {
+      name: "qa", app: "shop", accountId: "111111111111", region: "us-east-1", services: [{ name: "api" }], s3UserBuckets: ["shop-qa-assets"],
+      github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" }, pinIds: { ownerId: 1001, repositoryId: 424242 } },
+      state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1" },
+    },
+  ])[0];
+  const pin = pinned.github.pinIds!;
+
+  it("allows the subject the repository's template produces", () => {
+    expect(githubSubject("acme/shop", { kind: "environment", name: "qa" }, pin)).toBe("repo:acme/shop:repository_owner_id:1001:repository_id:424242:environment:qa");
+    expect(assume(pinned, "deploy", { sub: githubSubject("acme/shop", { kind: "environment", name: "qa" }, pin), aud: AUD })).toBe("Allowed");
+    expect(assume(pinned, "plan", { sub: githubSubject("acme/shop", { kind: "pull_request" }, pin), aud: AUD })).toBe("Allowed");
+  });
+
+  it.each([
+    ["a re-created repository (new id, same name)", { ...pin, repositoryId: 999999 }],
+    ["the same name under a re-created owner", { ...pin, ownerId: 2002 }],
+  ])("denies %s", (_what, ids) => {
+    expect(assume(pinned, "deploy", { sub: githubSubject("acme/shop", { kind: "environment", name: "qa" }, ids), aud: AUD })).toBe("ImplicitlyDenied");
+  });
+
+  it("denies GitHub's default subject (template not applied)", () => {
+    expect(assume(pinned, "deploy", { sub: githubSubject("acme/shop", { kind: "environment", name: "qa" }), aud: AUD })).toBe("ImplicitlyDenied");
+  });
+});

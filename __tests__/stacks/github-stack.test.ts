@@ -47,4 +47,18 @@ describe("GitHub stack", () => {
   it("keeps its state beside the environment's, under its own key", () => {
     expect(json.terraform.backend.s3).toMatchObject({ bucket: "acme-state-111111111111", key: "shop/qa-github.tfstate", encrypt: true, use_lockfile: true });
   });
+
+  it("sets no OIDC subject template unless ids are pinned", () => {
+    expect(resourcesOf(json, "github_actions_repository_oidc_subject_claim_customization_template")).toHaveLength(0);
+  });
+
+  it("sets the repository's subject template to the pinned form in the one stack that owns it", () => {
+    const pinned = envConfig({ github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" }, pinIds: { ownerId: 1, repositoryId: 2 } } });
+    const owner = synthJson(new GithubStack(Testing.app(), pinned, true));
+    expect(resourcesOf(owner, "github_actions_repository_oidc_subject_claim_customization_template")).toEqual([
+      expect.objectContaining({ repository: "shop", use_default: false, include_claim_keys: ["repo", "repository_owner_id", "repository_id", "context"] }),
+    ]);
+    const other = synthJson(new GithubStack(Testing.app(), pinned, false));
+    expect(resourcesOf(other, "github_actions_repository_oidc_subject_claim_customization_template")).toHaveLength(0);
+  });
 });
