@@ -51,13 +51,12 @@ function kmsUseStatements(env: EnvironmentConfig): PolicyStatement[] {
   ];
 }
 
+/** Push, pull and describe this environment's images: the ECR user and the deploy role hold the same rights. */
 export function ecrUserPolicy(env: EnvironmentConfig): PolicyDocument {
   return { statements: [...ecrPushPullStatements(env), ...kmsUseStatements(env)] };
 }
 
-export function deployRolePolicy(env: EnvironmentConfig): PolicyDocument {
-  return { statements: [...ecrPushPullStatements(env), ...kmsUseStatements(env)] };
-}
+export const deployRolePolicy = ecrUserPolicy;
 
 /** What a runtime (App Runner, ECS) needs to start containers: the token and pull, nothing else. */
 export function runtimePullPolicy(env: EnvironmentConfig): PolicyDocument {

@@ -39,6 +39,9 @@ export function iamArn(env: Pick<EnvironmentConfig, "accountId" | "region">, res
   return `arn:${partitionOf(env.region)}:iam::${env.accountId}:${resource}`;
 }
 
+export const deployRoleArn = (env: NamingInput) => iamArn(env, `role/${deployRoleName(env)}`);
+export const planRoleArn = (env: NamingInput) => iamArn(env, `role/${planRoleName(env)}`);
+
 export function githubOidcProviderArn(env: Pick<EnvironmentConfig, "accountId" | "region">): string {
   return iamArn(env, `oidc-provider/${GITHUB_OIDC_HOST}`);
 }

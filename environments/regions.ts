@@ -11,7 +11,6 @@ export const AWS_REGIONS = [
   "us-gov-east-1", "us-gov-west-1",
 ] as const;
 
-export type AwsRegion = (typeof AWS_REGIONS)[number];
 
 /** The ARN partition of a region: policies never hard-code `arn:aws`. */
 export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {

@@ -46,7 +46,7 @@ const crossAccountPrincipal = z.union([
 ]);
 
 /** Where a deploy is allowed from: each kind maps to exactly one GitHub OIDC `sub` form. */
-export const deploySource = z.discriminatedUnion("kind", [
+const deploySource = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("environment"), name: wildcardFree("GitHub environment").max(255) }),
   z.strictObject({ kind: z.literal("branch"), name: wildcardFree("branch").max(255) }),
   z.strictObject({ kind: z.literal("tag"), name: wildcardFree("tag").max(255) }),
@@ -175,4 +175,3 @@ export const environmentSchema = z
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 /** A validated environment with every default filled in. */
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
-export type DeploySource = z.output<typeof deploySource>;

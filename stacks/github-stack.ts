@@ -3,7 +3,7 @@ import { ActionsRepositoryOidcSubjectClaimCustomizationTemplate } from "@cdktf/p
 import { GithubProvider } from "@cdktf/provider-github/lib/provider";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { deployRoleName, iamArn, registryHost, repositoryName, ssmPath } from "../environments/naming";
+import { deployRoleArn, registryHost, repositoryName, ssmPath } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
 import { GithubActionsSettings } from "../constructs/github-actions-settings";
@@ -34,7 +34,7 @@ export class GithubStack extends TerraformStack {
     configureRemoteState(this, { ...env, state: { ...env.state, key: env.state.key.replace(/\.tfstate$/, "-github.tfstate") } });
 
     const variables: Record<string, string> = {
-      AWS_ROLE_ARN: iamArn(env, `role/${deployRoleName(env)}`),
+      AWS_ROLE_ARN: deployRoleArn(env),
       AWS_REGION: env.region,
       ECR_REGISTRY: registryHost(env),
     };

@@ -21,7 +21,7 @@ export function synthesizePlatform(opts: SynthesizeOptions): { outdir: string; s
   const outdir = resolve(opts.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const staging = mkdtempSync(join(dirname(outdir), `.${basename(outdir)}.tmp-`));
   try {
-    const app = new App({ outdir: staging, skipBackendValidation: false });
+    const app = new App({ outdir: staging });
     const stacks = addPlatformStacks(app, envs);
     app.synth();
     rmSync(outdir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * plan matrix. The workflow/trust agreement test reads the same function.
  */
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
-import { deployRoleName, iamArn, planRoleName } from "../../environments/naming";
+import { deployRoleArn, planRoleArn } from "../../environments/naming";
 
 export interface CiStack {
   readonly environment: string;
@@ -24,8 +24,8 @@ export function ciStacks(envs: readonly EnvironmentConfig[] = loadEnvironments(E
       environment: e.name,
       stack: e.name,
       region: e.region,
-      planRoleArn: iamArn(e, `role/${planRoleName(e)}`),
-      deployRoleArn: iamArn(e, `role/${deployRoleName(e)}`),
+      planRoleArn: planRoleArn(e),
+      deployRoleArn: deployRoleArn(e),
       githubEnvironment: e.github.deployFrom.kind === "environment" ? e.github.deployFrom.name : null,
     }));
 }

@@ -45,51 +45,57 @@ export function explain(err: unknown, context: { action: string; repository?: st
   return { cause: `${name || "error"}: ${msg}`, fix: "see the message; run with the offline doctor for the policy side" };
 }
 
+type CheckResult = Omit<OnlineCheck, "check">;
+
 export async function onlineCheck(opts: { region: string; accountId: string; repository: string; endpoint?: string; clientConfig?: Record<string, unknown> }): Promise<OnlineCheck[]> {
   const config = { region: opts.region, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...opts.clientConfig };
-  const checks: OnlineCheck[] = [];
   const sts = new STSClient(config);
   const ecr = new ECRClient(config);
-  try {
+  const checks: OnlineCheck[] = [];
+  /** Runs one check; an AWS error becomes a failed row with its cause and fix. Returns false when AWS answered with an error. */
+  const attempt = async (check: string, action: string, run: () => Promise<CheckResult>): Promise<boolean> => {
+    try {
+      const result = await run();
+      checks.push({ check, ...result });
+      return true;
+    } catch (err) {
+      checks.push({ check, ok: false, detail: (err as ErrorLike).name ?? "error", ...explain(err, { action, repository: opts.repository, region: opts.region }) });
+      return false;
+    }
+  };
+
+  const answered = await attempt("who am I (sts:GetCallerIdentity)", "sts:GetCallerIdentity", async () => {
     const me = await sts.send(new GetCallerIdentityCommand({}));
     const sameAccount = me.Account === opts.accountId;
-    checks.push({
-      check: "who am I (sts:GetCallerIdentity)",
+    return {
       ok: sameAccount,
       detail: `${me.Arn}`,
       ...(sameAccount ? {} : { cause: `credentials are for account ${me.Account}, the environment is in ${opts.accountId}`, fix: "use the environment's credentials or role" }),
-    });
-  } catch (err) {
-    checks.push({ check: "who am I (sts:GetCallerIdentity)", ok: false, detail: (err as ErrorLike).name ?? "error", ...explain(err, { action: "sts:GetCallerIdentity", region: opts.region }) });
-    return checks; // nothing else can work without an identity
-  }
-  try {
+    };
+  });
+  // Nothing else can work without an identity.
+  if (!answered) return checks;
+
+  await attempt("repository exists", "ecr:DescribeRepositories", async () => {
     const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [opts.repository] }));
     const repo = repositories?.[0];
-    checks.push({ check: "repository exists", ok: true, detail: `${repo?.repositoryUri} (tags ${repo?.imageTagMutability})` });
-  } catch (err) {
-    checks.push({ check: "repository exists", ok: false, detail: (err as ErrorLike).name ?? "error", ...explain(err, { action: "ecr:DescribeRepositories", repository: opts.repository, region: opts.region }) });
-  }
-  try {
+    return { ok: true, detail: `${repo?.repositoryUri} (tags ${repo?.imageTagMutability})` };
+  });
+  await attempt("registry token (ecr:GetAuthorizationToken)", "ecr:GetAuthorizationToken", async () => {
     const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
     const expires = authorizationData?.[0]?.expiresAt;
     const hours = expires ? (expires.getTime() - Date.now()) / 3_600_000 : 0;
     const ok = hours > 0;
-    checks.push({
-      check: "registry token (ecr:GetAuthorizationToken)",
+    return {
       ok,
       detail: expires ? `valid until ${expires.toISOString()} (${hours.toFixed(1)} h)` : "no expiry returned",
       ...(ok ? {} : { cause: "the token is already expired when issued: this machine's clock is wrong, or a proxy serves a stale answer", fix: "fix the clock (tokens last 12 hours from issue), then docker login again" }),
-    });
-  } catch (err) {
-    checks.push({ check: "registry token (ecr:GetAuthorizationToken)", ok: false, detail: (err as ErrorLike).name ?? "error", ...explain(err, { action: "ecr:GetAuthorizationToken", region: opts.region }) });
-  }
-  try {
+    };
+  });
+  await attempt("dry push step (ecr:BatchCheckLayerAvailability)", "ecr:BatchCheckLayerAvailability", async () => {
     // A layer digest nobody has: permitted callers get "missing", not an error; nothing is written.
     await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: opts.repository, layerDigests: [`sha256:${"0".repeat(64)}`] }));
-    checks.push({ check: "dry push step (ecr:BatchCheckLayerAvailability)", ok: true, detail: "allowed" });
-  } catch (err) {
-    checks.push({ check: "dry push step (ecr:BatchCheckLayerAvailability)", ok: false, detail: (err as ErrorLike).name ?? "error", ...explain(err, { action: "ecr:BatchCheckLayerAvailability", repository: opts.repository, region: opts.region }) });
-  }
+    return { ok: true, detail: "allowed" };
+  });
   return checks;
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Toolchain } from "./toolchain";
 
@@ -38,12 +38,6 @@ export function prepareStackWorkdir(outdir: string, stack: string, root: string,
   }
   if (json.terraform?.backend?.local) json.terraform.backend.local.path = "terraform.tfstate";
   writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(json, null, 2));
-  const lock = join(outdir, "stacks", stack, ".terraform.lock.hcl");
-  try {
-    copyFileSync(lock, join(dir, ".terraform.lock.hcl"));
-  } catch {
-    /* no lock file synthesized: init writes one */
-  }
   return { stack, dir, providerVersionNote };
 }
 
