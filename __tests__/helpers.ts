@@ -2,6 +2,9 @@ import { Testing } from "cdktf";
 import type { TerraformStack } from "cdktf";
 import { loadEnvironments, type EnvironmentConfig, type EnvironmentInput } from "../environments";
 
+/** The repository of test environments: immutable subjects, fixed ids. */
+export const TEST_REPOSITORY = { repository: "acme/shop", ownerId: 1001, repositoryId: 2002 } as const;
+
 /** A complete, valid environment; tests override what they exercise. */
 export function envInput(overrides: Partial<EnvironmentInput> = {}): EnvironmentInput {
   return {
@@ -11,7 +14,7 @@ export function envInput(overrides: Partial<EnvironmentInput> = {}): Environment
     region: "us-east-1",
     services: [{ name: "api" }, { name: "worker" }],
     s3UserBuckets: ["shop-qa-assets"],
-    github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" } },
+    github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" } },
     state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1" },
     ...overrides,
   };

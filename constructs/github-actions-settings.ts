@@ -3,7 +3,19 @@ import { ActionsEnvironmentVariable } from "@cdktf/provider-github/lib/actions-e
 import { ActionsSecret } from "@cdktf/provider-github/lib/actions-secret";
 import { ActionsVariable } from "@cdktf/provider-github/lib/actions-variable";
 import { RepositoryEnvironment } from "@cdktf/provider-github/lib/repository-environment";
+import { RepositoryEnvironmentDeploymentPolicy } from "@cdktf/provider-github/lib/repository-environment-deployment-policy";
 import { Construct } from "constructs";
+
+/** Who may run jobs in a GitHub environment, and who must approve them. */
+export interface EnvironmentProtection {
+  /** `protected-branches`, or the branch and tag patterns allowed to deploy (at least one). */
+  readonly deploymentRefs: "protected-branches" | { readonly branches: readonly string[]; readonly tags: readonly string[] };
+  /** Required reviewers by numeric GitHub id. */
+  readonly reviewers: { readonly users: readonly number[]; readonly teams: readonly number[] };
+  readonly preventSelfReview: boolean;
+  readonly waitTimerMinutes: number;
+  readonly adminsCanBypass: boolean;
+}
 
 export interface GithubActionsSettingsProps {
   /** Repository name without the owner (the provider carries the owner). */
@@ -13,6 +25,8 @@ export interface GithubActionsSettingsProps {
    * repository-level values, suffixed `_<SUFFIX>` so environments do not collide.
    */
   readonly githubEnvironment?: string;
+  /** Protection of `githubEnvironment`; required with it, since the provider sends the environment whole. */
+  readonly protection?: EnvironmentProtection;
   /** Suffix for repository-level names, e.g. `DEV`. Required without `githubEnvironment`. */
   readonly repositoryLevelSuffix?: string;
   readonly variables: Readonly<Record<string, string>>;
@@ -39,9 +53,8 @@ export class GithubActionsSettings extends Construct {
       if (!NAME.test(n)) throw new Error(`GitHub variable or secret name '${n}' must be UPPER_SNAKE_CASE`);
       return envName ? n : `${n}_${props.repositoryLevelSuffix}`;
     };
-    const environment = envName
-      ? new RepositoryEnvironment(this, "environment", { repository: props.repositoryName, environment: envName })
-      : undefined;
+    if (envName && !props.protection) throw new Error(`GitHub environment '${envName}' needs its protection: an unprotected environment lets any branch assume its role`);
+    const environment = envName && props.protection ? this.protectedEnvironment(props.repositoryName, envName, props.protection) : undefined;
 
     for (const [key, value] of Object.entries(props.variables)) {
       const name = nameOf(key);
@@ -63,5 +76,29 @@ export class GithubActionsSettings extends Construct {
         new ActionsSecret(this, `secret-${key}`, { repository: props.repositoryName, secretName: name, plaintextValue: value, destroyOnDrift: true });
       }
     }
+  }
+
+  private protectedEnvironment(repository: string, name: string, protection: EnvironmentProtection): RepositoryEnvironment {
+    const refs = protection.deploymentRefs;
+    const { users, teams } = protection.reviewers;
+    if (refs !== "protected-branches" && refs.branches.length + refs.tags.length === 0) {
+      throw new Error(`GitHub environment '${name}' needs at least one allowed branch or tag`);
+    }
+    const environment = new RepositoryEnvironment(this, "environment", {
+      repository,
+      environment: name,
+      waitTimer: protection.waitTimerMinutes,
+      preventSelfReview: protection.preventSelfReview,
+      canAdminsBypass: protection.adminsCanBypass,
+      reviewers: users.length + teams.length > 0 ? [{ users: [...users], teams: [...teams] }] : undefined,
+      deploymentBranchPolicy: { protectedBranches: refs === "protected-branches", customBranchPolicies: refs !== "protected-branches" },
+    });
+    if (refs !== "protected-branches") {
+      const policy = (id: string, pattern: { branchPattern: string } | { tagPattern: string }) =>
+        new RepositoryEnvironmentDeploymentPolicy(this, id, { repository, environment: environment.environment, ...pattern });
+      refs.branches.forEach((branchPattern) => policy(`deploy-branch-${branchPattern}`, { branchPattern }));
+      refs.tags.forEach((tagPattern) => policy(`deploy-tag-${tagPattern}`, { tagPattern }));
+    }
+    return environment;
   }
 }

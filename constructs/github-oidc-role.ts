@@ -1,7 +1,7 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
-import { githubTrustPolicy, type GithubSubject, type PinnedIds } from "./github-oidc";
+import { githubTrustPolicy, type GithubRepositoryRef, type GithubSubject } from "./github-oidc";
 import { renderPolicy, type PolicyDocument } from "./policy-document";
 
 export interface GithubOidcRoleProps {
@@ -9,13 +9,11 @@ export interface GithubOidcRoleProps {
   readonly description: string;
   /** ARN of the account's GitHub OIDC provider (computed from config, never a cross-stack reference). */
   readonly providerArn: string;
-  /** `owner/name`. */
-  readonly repository: string;
+  /** The repository and the subject form its tokens carry. */
+  readonly repository: GithubRepositoryRef;
   /** The job subjects that may assume the role. */
   readonly subjects: readonly GithubSubject[];
   readonly policy: PolicyDocument;
-  /** Numeric repository and owner ids pinned in the subject. @default undefined (GitHub's default subject) */
-  readonly pinnedIds?: PinnedIds;
   /** @default 3600 (one hour: the OIDC session of a CI job) */
   readonly maxSessionDuration?: number;
 }
@@ -28,7 +26,7 @@ export class GithubOidcRole extends Construct {
 
   constructor(scope: Construct, id: string, props: GithubOidcRoleProps) {
     super(scope, id);
-    this.trustPolicyJson = renderPolicy(githubTrustPolicy(props.providerArn, props.repository, props.subjects, props.pinnedIds), "trust");
+    this.trustPolicyJson = renderPolicy(githubTrustPolicy(props.providerArn, props.repository, props.subjects), "trust");
     this.policyJson = renderPolicy(props.policy, "identity");
     this.role = new IamRole(this, "role", {
       name: props.roleName,

@@ -11,34 +11,40 @@ export type GithubSubject =
   | { readonly kind: "environment"; readonly name: string }
   | { readonly kind: "pull_request" };
 
-const REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/;
-
 /**
- * Numeric ids of the repository and its owner. AWS has no condition keys for
- * GitHub's custom claims, so they are pinned inside `sub`: the repository's
- * OIDC subject template (set by the GitHub stack) adds them, and a deleted and
- * re-created repository of the same name presents another id.
+ * A repository as it appears in its OIDC tokens' `sub`. GitHub issues one form
+ * per repository: `immutable` (names with the owner's and the repository's
+ * numeric ids, `repo:acme@1001/shop@2002:…`; repositories created, renamed or
+ * transferred since 2026-06-18, and older ones that opted in) or `legacy`
+ * (names only). A role trusts exactly one form: accepting the legacy form for
+ * an immutable repository would let a later owner of the same name in.
  */
-export interface PinnedIds {
-  readonly ownerId: number;
-  readonly repositoryId: number;
+export type GithubRepositoryRef =
+  | { readonly owner: string; readonly name: string; readonly subjectFormat: "immutable"; readonly ownerId: number; readonly repositoryId: number }
+  | { readonly owner: string; readonly name: string; readonly subjectFormat: "legacy" };
+
+const OWNER = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+const NAME = /^[A-Za-z0-9._-]+$/;
+
+/** The part of `sub` that names the repository: `repo:owner/name` or `repo:owner@id/name@id`. */
+export function subjectRepositoryPart(repo: GithubRepositoryRef): string {
+  if (!OWNER.test(repo.owner) || !NAME.test(repo.name)) throw new Error(`GitHub repository '${repo.owner}/${repo.name}' must be 'owner/name' with no wildcard`);
+  if (repo.subjectFormat === "legacy") return `repo:${repo.owner}/${repo.name}`;
+  for (const id of [repo.ownerId, repo.repositoryId]) {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`GitHub ids of '${repo.owner}/${repo.name}' must be positive integers, got ${id}`);
+  }
+  return `repo:${repo.owner}@${repo.ownerId}/${repo.name}@${repo.repositoryId}`;
 }
 
-/** The repository subject template that matches githubSubject(..., pinnedIds). */
-export const PINNED_SUBJECT_CLAIM_KEYS = ["repo", "repository_owner_id", "repository_id", "context"] as const;
-
-export function githubSubject(repository: string, subject: GithubSubject, pinnedIds?: PinnedIds): string {
-  if (!REPOSITORY.test(repository)) throw new Error(`GitHub repository '${repository}' must be 'owner/name' with no wildcard`);
+/** The exact `sub` a job of `repo` presents in `context`. */
+export function githubSubject(repo: GithubRepositoryRef, subject: GithubSubject): string {
   if (subject.kind !== "pull_request" && (/[*?]/.test(subject.name) || subject.name === "")) {
     throw new Error(`GitHub ${subject.kind} '${subject.name}' must be a concrete name, not a pattern`);
   }
-  const prefix = pinnedIds
-    ? `repo:${repository}:repository_owner_id:${pinnedIds.ownerId}:repository_id:${pinnedIds.repositoryId}`
-    : `repo:${repository}`;
-  return `${prefix}:${contextOf(subject)}`;
+  return `${subjectRepositoryPart(repo)}:${contextOf(subject)}`;
 }
 
-function contextOf(subject: GithubSubject): string {
+export function contextOf(subject: GithubSubject): string {
   switch (subject.kind) {
     case "branch":
       return `ref:refs/heads/${subject.name}`;
@@ -52,9 +58,9 @@ function contextOf(subject: GithubSubject): string {
 }
 
 /** Trust for a role assumed by GitHub Actions: exact audience, exact subjects (StringEquals, never StringLike). */
-export function githubTrustPolicy(providerArn: string, repository: string, subjects: readonly GithubSubject[], pinnedIds?: PinnedIds): PolicyDocument {
+export function githubTrustPolicy(providerArn: string, repository: GithubRepositoryRef, subjects: readonly GithubSubject[]): PolicyDocument {
   if (subjects.length === 0) throw new Error("a GitHub OIDC role needs at least one subject");
-  const sub = [...new Set(subjects.map((s) => githubSubject(repository, s, pinnedIds)))].sort();
+  const sub = [...new Set(subjects.map((s) => githubSubject(repository, s)))].sort();
   return {
     statements: [
       {

@@ -71,8 +71,12 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
       problems.push(`${c.name}.githubOidcProvider: '${c.githubOidcProvider}' but ${sameAccount.name} in the same account ${c.accountId} says '${sameAccount.githubOidcProvider}'; an account has one provider`);
     }
     const sameGithubRepository = byGithubRepository(c);
-    if (sameGithubRepository && JSON.stringify(sameGithubRepository.github.pinIds ?? null) !== JSON.stringify(c.github.pinIds ?? null)) {
-      problems.push(`${c.name}.github.pinIds: differs from ${sameGithubRepository.name}, which uses the same repository ${c.github.repository}; a repository has one OIDC subject template`);
+    if (sameGithubRepository) {
+      const g = c.github;
+      const first = sameGithubRepository.github;
+      if (g.subjectFormat !== first.subjectFormat || g.ownerId !== first.ownerId || g.repositoryId !== first.repositoryId) {
+        problems.push(`${c.name}.github: subjectFormat/ownerId/repositoryId differ from ${sameGithubRepository.name}, which uses the same repository ${g.repository}; GitHub issues one subject form per repository`);
+      }
     }
     const sameBucket = byBucket(c);
     if (sameBucket && (sameBucket.accountId !== c.accountId || sameBucket.state.region !== c.state.region)) {

@@ -1,3 +1,4 @@
+import { SHOP_REPOSITORY } from "./github-repository";
 import type { EnvironmentInput } from "./schema";
 
 /**
@@ -21,7 +22,7 @@ export const local: EnvironmentInput = {
     forceDelete: true,
   },
   s3UserBuckets: ["shop-local-assets"],
-  github: { repository: "acme/shop", deployFrom: { kind: "branch", name: "main" } },
+  github: { ...SHOP_REPOSITORY, deployFrom: { kind: "branch", name: "main" } },
   state: { bucket: "shop-local-tfstate", key: "shop/local.tfstate", region: "us-east-1" },
   emulatorEndpoint: process.env.LOCAL_AWS_ENDPOINT ?? "https://127.0.0.1:4566",
 };

@@ -1,4 +1,5 @@
 import { dnsSuffixOf, partitionOf } from "./regions";
+import type { GithubRepositoryRef } from "../constructs/github-oidc";
 import type { EnvironmentConfig } from "./schema";
 
 /**
@@ -48,4 +49,13 @@ export function githubOidcProviderArn(env: Pick<EnvironmentConfig, "accountId" |
 
 export function s3BucketArn(region: string, bucket: string): string {
   return `arn:${partitionOf(region)}:s3:::${bucket}`;
+}
+
+/** The environment's repository as its OIDC tokens name it (schema guarantees the ids for `immutable`). */
+export function githubRepositoryRef(env: Pick<EnvironmentConfig, "github">): GithubRepositoryRef {
+  const [owner, name] = env.github.repository.split("/");
+  const g = env.github;
+  if (g.subjectFormat === "legacy") return { owner, name, subjectFormat: "legacy" };
+  if (g.ownerId === undefined || g.repositoryId === undefined) throw new Error(`${env.github.repository}: immutable subjects need github.ownerId and github.repositoryId`);
+  return { owner, name, subjectFormat: "immutable", ownerId: g.ownerId, repositoryId: g.repositoryId };
 }

@@ -45,29 +45,90 @@ const crossAccountPrincipal = z.union([
   z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@\/-]+)$/, "must be a 12-digit account id or an IAM role ARN"),
 ]);
 
-/** Where a deploy is allowed from: each kind maps to exactly one GitHub OIDC `sub` form. */
+/** GitHub's limit on required reviewers (users and teams together) of one environment. */
+const MAX_ENVIRONMENT_REVIEWERS = 6;
+/**
+ * A ref pattern of a deployment branch policy (GitHub's fnmatch syntax, e.g.
+ * `release/*`). Patterns are allowed here: they select which refs may run a
+ * job in the environment, while the OIDC subject the role trusts stays exact.
+ */
+const refPattern = z.string().min(1).max(255).regex(/^(?!refs\/)[^\s]+$/, "must be a branch or tag name pattern without 'refs/' and without spaces");
+
+/**
+ * The protection of the GitHub environment that guards the deploy role: the
+ * role trusts `environment:<name>`, which any workflow on any branch can
+ * claim, so this protection is the real boundary. The GitHub stack sends it
+ * whole on every apply (settings made by hand in GitHub are overwritten).
+ */
+const environmentProtection = z.strictObject({
+  /**
+   * Refs that may run jobs in the environment (its deployment branch policy):
+   * `protected-branches`, or named branch and tag patterns. There is no
+   * "all branches": an environment without a branch policy is refused.
+   * @default { branches: ["main"], tags: [] }
+   */
+  deploymentRefs: z
+    .union([
+      z.literal("protected-branches"),
+      z
+        .strictObject({ branches: z.array(refPattern).default([]), tags: z.array(refPattern).default([]) })
+        .refine((r) => r.branches.length + r.tags.length > 0, "must name at least one branch or tag: an environment open to every branch guards nothing"),
+    ])
+    .default({ branches: ["main"], tags: [] }),
+  /** Required reviewers by numeric GitHub id (users and teams, at most 6 in all). @default { users: [], teams: [] } (none) */
+  reviewers: z
+    .strictObject({ users: z.array(z.number().int().positive()).default([]), teams: z.array(z.number().int().positive()).default([]) })
+    .refine((r) => r.users.length + r.teams.length <= MAX_ENVIRONMENT_REVIEWERS, `GitHub allows at most ${MAX_ENVIRONMENT_REVIEWERS} required reviewers`)
+    .prefault({}),
+  /** The person who triggered a deployment may not approve it. @default true */
+  preventSelfReview: z.boolean().default(true),
+  /** Minutes a deployment waits before it runs (0 to 43,200). @default 0 */
+  waitTimerMinutes: z.number().int().min(0).max(43_200).default(0),
+  /** Let repository administrators bypass the protection. @default false */
+  adminsCanBypass: z.boolean().default(false),
+});
+
+/** Where a deploy is allowed from: each kind maps to exactly one GitHub OIDC `sub` context. */
 const deploySource = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("environment"), name: wildcardFree("GitHub environment").max(255) }),
-  z.strictObject({ kind: z.literal("branch"), name: wildcardFree("branch").max(255) }),
-  z.strictObject({ kind: z.literal("tag"), name: wildcardFree("tag").max(255) }),
+  z.strictObject({ kind: z.literal("environment"), name: wildcardFree("GitHub environment").max(255), protection: environmentProtection.prefault({}) }),
+  z.strictObject({ kind: z.literal("branch"), name: wildcardFree("branch").max(255).regex(/^(?!refs\/)/, "is a branch name, without 'refs/heads/'") }),
+  z.strictObject({ kind: z.literal("tag"), name: wildcardFree("tag").max(255).regex(/^(?!refs\/)/, "is a tag name, without 'refs/tags/'") }),
 ]);
 
-const github = z.strictObject({
-  /** `owner/name`; never a wildcard. */
-  repository: z.string().regex(GITHUB_REPOSITORY_PATTERN, "must be 'owner/name' with no wildcard"),
-  /** Who may assume the deploy role. */
-  deployFrom: deploySource,
-  /** Let pull requests of this repository assume the read-only plan role. @default true */
-  planOnPullRequests: z.boolean().default(true),
-  /**
-   * Pin the repository's and owner's numeric ids in every OIDC subject (a
-   * re-created repository of the same name cannot assume the roles). The GitHub
-   * stack then sets the repository's subject template. @default undefined (not pinned)
-   */
-  pinIds: z.strictObject({ ownerId: z.number().int().positive(), repositoryId: z.number().int().positive() }).optional(),
-  /** Write the static ECR key pair as GitHub secrets (seed 000's CI variables). OIDC is preferred. @default false */
-  publishStaticEcrKeys: z.boolean().default(false),
-});
+const githubId = z.number().int().positive();
+
+const github = z
+  .strictObject({
+    /** `owner/name`, in GitHub's letter case (the subject comparison is case-sensitive); never a wildcard. */
+    repository: z.string().regex(GITHUB_REPOSITORY_PATTERN, "must be 'owner/name' with no wildcard"),
+    /**
+     * The form of `sub` in the repository's OIDC tokens. `immutable`: the owner's
+     * and the repository's numeric ids after `@` (`repo:acme@1001/shop@2002:…`),
+     * GitHub's default for repositories created, renamed or transferred since
+     * 2026-06-18 and for older ones that opted in. `legacy`: names only, for older
+     * repositories that have not opted in. A role trusts exactly one form.
+     * @default "immutable"
+     */
+    subjectFormat: z.enum(["immutable", "legacy"]).default("immutable"),
+    /** Numeric id of the repository's owner (`npm run github-ids -- owner/name`). Required with `immutable`. */
+    ownerId: githubId.optional(),
+    /** Numeric id of the repository. Required with `immutable`. */
+    repositoryId: githubId.optional(),
+    /** Who may assume the deploy role. */
+    deployFrom: deploySource,
+    /** Let pull requests of this repository assume the read-only plan role. @default true */
+    planOnPullRequests: z.boolean().default(true),
+    /** Write the static ECR key pair as GitHub secrets (seed 000's CI variables). OIDC is preferred. @default false */
+    publishStaticEcrKeys: z.boolean().default(false),
+  })
+  .superRefine((g, ctx) => {
+    if (g.subjectFormat !== "immutable") return;
+    for (const field of ["ownerId", "repositoryId"] as const) {
+      if (g[field] === undefined) {
+        ctx.addIssue({ code: "custom", path: [field], message: "is required: immutable OIDC subjects carry it (look it up with npm run github-ids -- owner/name), or set subjectFormat: \"legacy\"" });
+      }
+    }
+  });
 
 const stateBackend = z.strictObject({
   bucket: z.string().regex(S3_BUCKET_PATTERN, "must be a valid S3 bucket name"),

@@ -4,6 +4,7 @@ import {
   deployRoleName,
   ecrUserName,
   githubOidcProviderArn,
+  githubRepositoryRef,
   kmsAliasName,
   planRoleName,
   registryHost,
@@ -112,9 +113,8 @@ export class EnvironmentStack extends TerraformStack {
       roleName: deployRoleName(env),
       description: `GitHub Actions deploy of ${env.app} ${env.name}: push to this environment's repositories`,
       providerArn,
-      repository: env.github.repository,
+      repository: githubRepositoryRef(env),
       subjects: [deploySubject],
-      pinnedIds: env.github.pinIds,
       policy: deployRolePolicy(env),
     });
     if (env.github.planOnPullRequests) {
@@ -122,9 +122,8 @@ export class EnvironmentStack extends TerraformStack {
         roleName: planRoleName(env),
         description: `GitHub Actions plan of ${env.app} ${env.name} on pull requests: read-only`,
         providerArn,
-        repository: env.github.repository,
+        repository: githubRepositoryRef(env),
         subjects: [{ kind: "pull_request" }],
-        pinnedIds: env.github.pinIds,
         policy: planRolePolicy(env),
       });
     }

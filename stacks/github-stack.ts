@@ -1,5 +1,4 @@
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
-import { ActionsRepositoryOidcSubjectClaimCustomizationTemplate } from "@cdktf/provider-github/lib/actions-repository-oidc-subject-claim-customization-template";
 import { GithubProvider } from "@cdktf/provider-github/lib/provider";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
@@ -7,7 +6,6 @@ import { deployRoleArn, registryHost, repositoryName, ssmPath } from "../environ
 import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
 import { GithubActionsSettings } from "../constructs/github-actions-settings";
-import { PINNED_SUBJECT_CLAIM_KEYS } from "../constructs/github-oidc";
 import { configureRemoteState } from "../constructs/remote-state";
 import { outputKey } from "./environment-stack";
 
@@ -22,11 +20,7 @@ export const githubStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.
 export class GithubStack extends TerraformStack {
   readonly settings: GithubActionsSettings;
 
-  /**
-   * @param ownsSubjectTemplate this stack sets the repository's OIDC subject
-   * template (one stack per repository does, when ids are pinned)
-   */
-  constructor(scope: Construct, readonly env: EnvironmentConfig, ownsSubjectTemplate = true) {
+  constructor(scope: Construct, readonly env: EnvironmentConfig) {
     super(scope, githubStackName(env));
     const [owner, repo] = env.github.repository.split("/");
     // The token comes from GITHUB_TOKEN in the provider's own environment, never from config.
@@ -40,14 +34,6 @@ export class GithubStack extends TerraformStack {
     };
     for (const service of env.services) {
       variables[`ECR_REPOSITORY_${outputKey(service.name).toUpperCase()}`] = `${registryHost(env)}/${repositoryName(env, service)}`;
-    }
-
-    if (env.github.pinIds && ownsSubjectTemplate) {
-      new ActionsRepositoryOidcSubjectClaimCustomizationTemplate(this, "oidc-subject-template", {
-        repository: repo,
-        useDefault: false,
-        includeClaimKeys: [...PINNED_SUBJECT_CLAIM_KEYS],
-      });
     }
 
     let secrets: Record<string, string> | undefined;
@@ -64,6 +50,7 @@ export class GithubStack extends TerraformStack {
     this.settings = new GithubActionsSettings(this, "actions", {
       repositoryName: repo,
       githubEnvironment: deploy.kind === "environment" ? deploy.name : undefined,
+      protection: deploy.kind === "environment" ? deploy.protection : undefined,
       repositoryLevelSuffix: env.name.toUpperCase().replace(/-/g, "_"),
       variables,
       secrets,

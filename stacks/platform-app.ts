@@ -18,8 +18,7 @@ export interface PlatformStacks {
  */
 export function addPlatformStacks(app: App, envs: readonly EnvironmentConfig[]): PlatformStacks {
   const environments = envs.map((env) => new EnvironmentStack(app, env));
-  // The first environment of each repository sets its OIDC subject template (when ids are pinned).
-  const github = envs.map((env, i) => new GithubStack(app, env, envs.findIndex((e) => e.github.repository === env.github.repository) === i));
+  const github = envs.map((env) => new GithubStack(app, env));
 
   const groups = new Map<string, EnvironmentConfig[]>();
   for (const env of envs) {

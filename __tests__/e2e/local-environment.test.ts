@@ -19,7 +19,7 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliases
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { deployRoleName, ecrUserName, githubOidcProviderArn, kmsAliasName, planRoleName, repositoryName, runtimePullRoleName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
+import { deployRoleName, ecrUserName, githubOidcProviderArn, githubRepositoryRef, kmsAliasName, planRoleName, repositoryName, runtimePullRoleName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
 import { renderLifecyclePolicy, standardLifecycleRules } from "../../constructs/lifecycle-policy";
 import { renderPolicy } from "../../constructs/policy-document";
 import { githubTrustPolicy } from "../../constructs/github-oidc";
@@ -251,7 +251,7 @@ describe("what AWS holds after the deploy", () => {
   ] as const)("the %s role exists with the expected trust and only its inline policy", async (_kind, roleName, subject, policy) => {
     const iam = new IAMClient(sdk);
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
-    expect(jsonOf(Role!.AssumeRolePolicyDocument)).toEqual(normalize(renderPolicy(githubTrustPolicy(githubOidcProviderArn(env), env.github.repository, [subject]), "trust")));
+    expect(jsonOf(Role!.AssumeRolePolicyDocument)).toEqual(normalize(renderPolicy(githubTrustPolicy(githubOidcProviderArn(env), githubRepositoryRef(env), [subject]), "trust")));
     expect((await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames).toEqual([`${roleName}-policy`]);
     expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }))).AttachedPolicies).toEqual([]);
     const doc = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: `${roleName}-policy` }));

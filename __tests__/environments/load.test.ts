@@ -1,5 +1,5 @@
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from "../../environments";
-import { envInput } from "../helpers";
+import { envInput, TEST_REPOSITORY } from "../helpers";
 
 /** The problems ConfigError reports for these inputs (fails the test if none are raised). */
 function problemsOf(inputs: unknown[]): string[] {
@@ -25,6 +25,19 @@ describe("committed environments", () => {
     expect(prod.ecr.encryption).toEqual({ type: "KMS" });
     expect(prod.ecr.forceDelete).toBe(false);
     expect(prod.ecr.crossAccountPullPrincipals).toEqual(["333333333333"]);
+  });
+
+  it.each(["staging", "prod"])("make %s deployable only from main and only after a reviewer approved", (name) => {
+    const deploy = envs.find((e) => e.name === name)!.github.deployFrom;
+    expect(deploy.kind).toBe("environment");
+    if (deploy.kind !== "environment") return;
+    expect(deploy.protection.deploymentRefs).toEqual({ branches: ["main"], tags: [] });
+    expect(deploy.protection.reviewers.users.length + deploy.protection.reviewers.teams.length).toBeGreaterThan(0);
+    expect(deploy.protection).toMatchObject({ preventSelfReview: true, adminsCanBypass: false });
+  });
+
+  it("use immutable OIDC subjects", () => {
+    for (const e of envs) expect(e.github).toMatchObject({ subjectFormat: "immutable", ownerId: expect.any(Number), repositoryId: expect.any(Number) });
   });
 
   it("give every environment its own state key", () => {
@@ -90,7 +103,7 @@ describe("bad input names the environment and the field", () => {
   });
 
   it.each(["shop", "acme/shop/extra", "*/shop", "acme/*", "ac me/shop"])("rejects GitHub repository %p", (repository) => {
-    const problems = problemsOf([envInput({ github: { repository, deployFrom: { kind: "branch", name: "main" } } })]);
+    const problems = problemsOf([envInput({ github: { ...TEST_REPOSITORY, repository, deployFrom: { kind: "branch", name: "main" } } })]);
     expect(problems).toEqual(["qa.github.repository: must be 'owner/name' with no wildcard"]);
   });
 
@@ -99,13 +112,13 @@ describe("bad input names the environment and the field", () => {
     ["environment", "*"],
     ["tag", "v?"],
   ] as const)("rejects a wildcard %s subject %p", (kind, name) => {
-    const problems = problemsOf([envInput({ github: { repository: "acme/shop", deployFrom: { kind, name } } })]);
+    const problems = problemsOf([envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind, name } } })]);
     expect(problems).toEqual([expect.stringMatching(/^qa\.github\.deployFrom\.name: .* must not contain '\*' or '\?'/)]);
   });
 
   it("rejects two environments sharing a state key", () => {
     const state = { bucket: "acme-state-111111111111", key: "shop/shared.tfstate", region: "us-east-1" } as const;
-    const problems = problemsOf([envInput({ name: "qa", state }), envInput({ name: "uat", state, github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "uat" } } })]);
+    const problems = problemsOf([envInput({ name: "qa", state }), envInput({ name: "uat", state, github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "uat" } } })]);
     expect(problems).toEqual([expect.stringMatching(/^uat\.state\.key: 'shop\/shared\.tfstate' in bucket 'acme-state-111111111111' is already the state of qa/)]);
   });
 
@@ -125,13 +138,39 @@ describe("bad input names the environment and the field", () => {
     expect(problems).toEqual(["uat.services[0].repositoryName: repository already belongs to qa.services[0]"]);
   });
 
-  it("rejects environments of one repository that pin different ids (one subject template per repository)", () => {
-    const github = (name: string, repositoryId: number) => ({ repository: "acme/shop", deployFrom: { kind: "environment" as const, name }, pinIds: { ownerId: 1, repositoryId } });
+  it("rejects environments of one repository that disagree on its subject form or ids (GitHub issues one form per repository)", () => {
+    const github = (name: string, repositoryId: number) => ({ ...TEST_REPOSITORY, repositoryId, deployFrom: { kind: "environment" as const, name } });
     const problems = problemsOf([
       envInput({ name: "qa", github: github("qa", 2) }),
       envInput({ name: "uat", github: github("uat", 3), state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" } }),
     ]);
-    expect(problems).toEqual(["uat.github.pinIds: differs from qa, which uses the same repository acme/shop; a repository has one OIDC subject template"]);
+    expect(problems).toEqual(["uat.github: subjectFormat/ownerId/repositoryId differ from qa, which uses the same repository acme/shop; GitHub issues one subject form per repository"]);
+  });
+
+  it("requires the numeric ids for immutable subjects (the default), and not for legacy ones", () => {
+    expect(problemsOf([envInput({ github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" } } })])).toEqual([
+      expect.stringMatching(/^qa\.github\.ownerId: is required: immutable OIDC subjects carry it/),
+      expect.stringMatching(/^qa\.github\.repositoryId: is required/),
+    ]);
+    expect(() => loadEnvironments([envInput({ github: { repository: "acme/shop", subjectFormat: "legacy", deployFrom: { kind: "environment", name: "qa" } } })])).not.toThrow();
+  });
+
+  it.each([
+    [{ deploymentRefs: { branches: [], tags: [] } }, /^qa\.github\.deployFrom\.protection\.deploymentRefs: must name at least one branch or tag/],
+    [{ deploymentRefs: { branches: ["refs/heads/main"] } }, /deploymentRefs\.branches\[0\]: must be a branch or tag name pattern without 'refs\/'/],
+    [{ reviewers: { users: [1, 2, 3, 4], teams: [5, 6, 7] } }, /protection\.reviewers: GitHub allows at most 6 required reviewers/],
+    [{ waitTimerMinutes: 43_201 }, /protection\.waitTimerMinutes/],
+    [{ reviewers: { users: [0] } }, /protection\.reviewers\.users\[0\]/],
+  ])("refuses the environment protection %p", (protection, message) => {
+    const problems = problemsOf([envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa", protection } } })]);
+    expect(problems).toEqual([expect.stringMatching(message)]);
+  });
+
+  it.each([
+    ["branch", "refs/heads/main"],
+    ["tag", "refs/tags/v1"],
+  ] as const)("refuses a %s deploy source written as a full ref %p (its subject would never match)", (kind, name) => {
+    expect(problemsOf([envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind, name } } })])).toEqual([expect.stringMatching(/^qa\.github\.deployFrom\.name: is a (branch|tag) name, without 'refs\//)]);
   });
 
   it("rejects a non-loopback emulator endpoint", () => {

@@ -4,12 +4,16 @@
  */
 import { Testing } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
-import { deployRoleName, githubOidcProviderArn, iamArn, planRoleName } from "../../environments/naming";
-import { githubSubject } from "../../constructs/github-oidc";
+import { deployRoleName, githubOidcProviderArn, githubRepositoryRef, iamArn, planRoleName } from "../../environments/naming";
+import { githubSubject, type GithubRepositoryRef, type GithubSubject } from "../../constructs/github-oidc";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { simulateWebIdentity } from "../../scripts/lib/simulator";
 
-const envs = loadEnvironments(ENVIRONMENTS);
+const committed = loadEnvironments(ENVIRONMENTS);
+/** A repository from before 2026-06-18 that has not opted in: its tokens carry names only. */
+const legacyDev = loadEnvironments([{ ...ENVIRONMENTS[0], name: "legacy", github: { ...ENVIRONMENTS[0].github, subjectFormat: "legacy", ownerId: undefined, repositoryId: undefined } }])[0];
+const envs = [...committed, legacyDev];
+const sub = (env: EnvironmentConfig, subject: GithubSubject) => githubSubject(githubRepositoryRef(env), subject);
 const AUD = "sts.amazonaws.com";
 
 function assume(env: EnvironmentConfig, role: "deploy" | "plan", claims: { sub?: string; aud?: string }) {
@@ -25,16 +29,41 @@ function assume(env: EnvironmentConfig, role: "deploy" | "plan", claims: { sub?:
 describe("the simulator decides known GitHub cases right (checked before trusting it)", () => {
   const env = envs[0];
   it("allows the exact subject and audience", () => {
-    expect(assume(env, "deploy", { sub: githubSubject(env.github.repository, env.github.deployFrom), aud: AUD })).toBe("Allowed");
+    expect(assume(env, "deploy", { sub: sub(env, env.github.deployFrom), aud: AUD })).toBe("Allowed");
   });
   it("denies when the subject differs by one character", () => {
-    expect(assume(env, "deploy", { sub: `${githubSubject(env.github.repository, env.github.deployFrom)}x`, aud: AUD })).toBe("ImplicitlyDenied");
+    expect(assume(env, "deploy", { sub: `${sub(env, env.github.deployFrom)}x`, aud: AUD })).toBe("ImplicitlyDenied");
   });
 });
 
-describe.each(envs.map((e) => [e.name, e] as const))("deploy role of %s", (_name, env) => {
-  const [owner, repo] = env.github.repository.split("/");
-  const allowed = githubSubject(env.github.repository, env.github.deployFrom);
+/** The same job's subject in the other format, and with the repository's identity altered. */
+function variants(env: EnvironmentConfig, subject: GithubSubject): [string, string][] {
+  const repo = githubRepositoryRef(env);
+  const { owner, name } = repo;
+  const as = (r: GithubRepositoryRef) => githubSubject(r, subject);
+  const renamed = (o: string, n: string): GithubRepositoryRef => ({ ...repo, owner: o, name: n });
+  const cases: [string, string][] = [
+    ["another repository of the same owner", as(renamed(owner, `${name}-tools`))],
+    ["another owner with the same repository name", as(renamed("evil", name))],
+    ["an owner whose name starts with the owner's (repo:org* must not match org-evil)", as(renamed(`${owner}-evil`, name))],
+    ["the owner in other letter case", as(renamed(owner.toUpperCase(), name))],
+    ["the repository in other letter case", as(renamed(owner, name.toUpperCase()))],
+  ];
+  if (repo.subjectFormat === "immutable") {
+    cases.push(
+      ["the legacy (names only) form of the same repository: a later owner of the name would present it", githubSubject({ owner, name, subjectFormat: "legacy" }, subject)],
+      ["a re-created repository of the same name (new repository id)", as({ ...repo, repositoryId: repo.repositoryId + 1 })],
+      ["the same names under a re-created owner (new owner id)", as({ ...repo, ownerId: repo.ownerId + 1 })],
+      ["the ids swapped", as({ ...repo, ownerId: repo.repositoryId, repositoryId: repo.ownerId })],
+    );
+  } else {
+    cases.push(["the immutable form (the repository opted in but config still says legacy)", githubSubject({ owner, name, subjectFormat: "immutable", ownerId: 1, repositoryId: 2 }, subject)]);
+  }
+  return cases;
+}
+
+describe.each(envs.map((e) => [`${e.name} (${e.github.subjectFormat} subjects)`, e] as const))("deploy role of %s", (_name, env) => {
+  const allowed = sub(env, env.github.deployFrom);
   const deployName = env.github.deployFrom.name;
 
   it(`may be assumed by ${allowed}`, () => {
@@ -42,27 +71,24 @@ describe.each(envs.map((e) => [e.name, e] as const))("deploy role of %s", (_name
   });
 
   it.each([
-    ["another repository of the same owner", allowed.replace(`repo:${owner}/${repo}:`, `repo:${owner}/${repo}-tools:`)],
-    ["another owner with the same repository name", allowed.replace(`repo:${owner}/`, "repo:evil/")],
-    ["an owner whose name starts with the owner's (repo:org* must not match org-evil)", allowed.replace(`repo:${owner}/`, `repo:${owner}-evil/`)],
-    ["the owner in other letter case", allowed.replace(`repo:${owner}/`, `repo:${owner.toUpperCase()}/`)],
-    ["another branch", githubSubject(env.github.repository, { kind: "branch", name: `${deployName}-feature` })],
+    ...variants(env, env.github.deployFrom),
+    ["another branch", sub(env, { kind: "branch", name: `${deployName}-feature` })],
     ["a branch whose name starts with the allowed one", allowed + "-evil"],
-    ["another GitHub environment", githubSubject(env.github.repository, { kind: "environment", name: `${deployName}-2` })],
-    ["a tag", githubSubject(env.github.repository, { kind: "tag", name: "v1.0.0" })],
-    ["a pull request", githubSubject(env.github.repository, { kind: "pull_request" })],
-  ])("may not be assumed from %s", (_what, sub) => {
-    expect(sub).not.toBe(allowed);
-    expect(assume(env, "deploy", { sub, aud: AUD })).toBe("ImplicitlyDenied");
+    ["another GitHub environment", sub(env, { kind: "environment", name: `${deployName}-2` })],
+    ["a tag", sub(env, { kind: "tag", name: "v1.0.0" })],
+    ["a pull request", sub(env, { kind: "pull_request" })],
+  ])("may not be assumed from %s", (_what, denied) => {
+    expect(denied).not.toBe(allowed);
+    expect(assume(env, "deploy", { sub: denied, aud: AUD })).toBe("ImplicitlyDenied");
   });
 
   if (env.github.deployFrom.kind === "environment") {
     it("may not be assumed by the branch subject: a job with `environment:` presents the environment subject", () => {
-      expect(assume(env, "deploy", { sub: githubSubject(env.github.repository, { kind: "branch", name: "main" }), aud: AUD })).toBe("ImplicitlyDenied");
+      expect(assume(env, "deploy", { sub: sub(env, { kind: "branch", name: "main" }), aud: AUD })).toBe("ImplicitlyDenied");
     });
   } else {
     it("may not be assumed by a job that runs in a GitHub environment (its subject is the environment's)", () => {
-      expect(assume(env, "deploy", { sub: githubSubject(env.github.repository, { kind: "environment", name: deployName }), aud: AUD })).toBe("ImplicitlyDenied");
+      expect(assume(env, "deploy", { sub: sub(env, { kind: "environment", name: deployName }), aud: AUD })).toBe("ImplicitlyDenied");
     });
   }
 
@@ -75,50 +101,22 @@ describe.each(envs.map((e) => [e.name, e] as const))("deploy role of %s", (_name
   });
 });
 
-describe.each(envs.map((e) => [e.name, e] as const))("plan role of %s", (_name, env) => {
-  const pr = githubSubject(env.github.repository, { kind: "pull_request" });
+describe.each(envs.map((e) => [`${e.name} (${e.github.subjectFormat} subjects)`, e] as const))("plan role of %s", (_name, env) => {
+  const pr = sub(env, { kind: "pull_request" });
 
-  it("may be assumed by the repository's pull requests", () => {
+  it(`may be assumed by the repository's pull requests (${pr})`, () => {
     expect(assume(env, "plan", { sub: pr, aud: AUD })).toBe("Allowed");
   });
 
   it.each([
-    ["another repository's pull requests", pr.replace(/^repo:[^/]+\//, "repo:evil/")],
-    ["the deploy subject", githubSubject(env.github.repository, env.github.deployFrom)],
-    ["a branch push", githubSubject(env.github.repository, { kind: "branch", name: "main" })],
-  ])("may not be assumed by %s", (_what, sub) => {
-    expect(assume(env, "plan", { sub, aud: AUD })).toBe("ImplicitlyDenied");
+    ...variants(env, { kind: "pull_request" }),
+    ["the deploy subject", sub(env, env.github.deployFrom)],
+    ["a branch push", sub(env, { kind: "branch", name: "main" })],
+  ])("may not be assumed by %s", (_what, denied) => {
+    expect(assume(env, "plan", { sub: denied, aud: AUD })).toBe("ImplicitlyDenied");
   });
 
   it("may not be assumed with a wrong audience", () => {
     expect(assume(env, "plan", { sub: pr, aud: "https://github.com/acme" })).toBe("ImplicitlyDenied");
-  });
-});
-
-describe("numeric ids pinned in the subject (a re-created repository of the same name cannot assume)", () => {
-  const pinned = loadEnvironments([
-    {
-      name: "qa", app: "shop", accountId: "111111111111", region: "us-east-1", services: [{ name: "api" }], s3UserBuckets: ["shop-qa-assets"],
-      github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" }, pinIds: { ownerId: 1001, repositoryId: 424242 } },
-      state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1" },
-    },
-  ])[0];
-  const pin = pinned.github.pinIds!;
-
-  it("allows the subject the repository's template produces", () => {
-    expect(githubSubject("acme/shop", { kind: "environment", name: "qa" }, pin)).toBe("repo:acme/shop:repository_owner_id:1001:repository_id:424242:environment:qa");
-    expect(assume(pinned, "deploy", { sub: githubSubject("acme/shop", { kind: "environment", name: "qa" }, pin), aud: AUD })).toBe("Allowed");
-    expect(assume(pinned, "plan", { sub: githubSubject("acme/shop", { kind: "pull_request" }, pin), aud: AUD })).toBe("Allowed");
-  });
-
-  it.each([
-    ["a re-created repository (new id, same name)", { ...pin, repositoryId: 999999 }],
-    ["the same name under a re-created owner", { ...pin, ownerId: 2002 }],
-  ])("denies %s", (_what, ids) => {
-    expect(assume(pinned, "deploy", { sub: githubSubject("acme/shop", { kind: "environment", name: "qa" }, ids), aud: AUD })).toBe("ImplicitlyDenied");
-  });
-
-  it("denies GitHub's default subject (template not applied)", () => {
-    expect(assume(pinned, "deploy", { sub: githubSubject("acme/shop", { kind: "environment", name: "qa" }), aud: AUD })).toBe("ImplicitlyDenied");
   });
 });

@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { ENVIRONMENTS, loadEnvironments } from "../../environments";
 import { EnvironmentStack } from "../../stacks/environment-stack";
-import { envConfig, onlyResource, resourcesOf, statementsOf, synthJson, type SynthesizedStack } from "../helpers";
+import { envConfig, onlyResource, resourcesOf, statementsOf, synthJson, TEST_REPOSITORY, type SynthesizedStack } from "../helpers";
 
 function synthEnv(overrides: Parameters<typeof envConfig>[0] = {}): { stack: EnvironmentStack; json: SynthesizedStack } {
   const stack = new EnvironmentStack(Testing.app(), envConfig(overrides));
@@ -187,13 +187,13 @@ describe("GitHub OIDC roles", () => {
   it("deploy role: only the configured GitHub environment may assume it", () => {
     const [st] = statementsOf(stack.deployRole.trustPolicyJson);
     expect(st.Condition).toEqual({
-      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme/shop:environment:qa" },
+      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme@1001/shop@2002:environment:qa" },
     });
   });
 
   it("deploy role: a branch deploy pins refs/heads/<branch>", () => {
-    const { stack: branch } = synthEnv({ github: { repository: "acme/shop", deployFrom: { kind: "branch", name: "main" } } });
-    expect(statementsOf(branch.deployRole.trustPolicyJson)[0].Condition!.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme/shop:ref:refs/heads/main");
+    const { stack: branch } = synthEnv({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "branch", name: "main" } } });
+    expect(statementsOf(branch.deployRole.trustPolicyJson)[0].Condition!.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme@1001/shop@2002:ref:refs/heads/main");
   });
 
   it("deploy role: may push to this environment's repositories", () => {
@@ -204,7 +204,7 @@ describe("GitHub OIDC roles", () => {
 
   it("plan role: pull requests of the repository only", () => {
     const [st] = statementsOf(stack.planRole!.trustPolicyJson);
-    expect(st.Condition!.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme/shop:pull_request");
+    expect(st.Condition!.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme@1001/shop@2002:pull_request");
   });
 
   it("plan role: writes nothing but its state lock file", () => {
@@ -223,7 +223,7 @@ describe("GitHub OIDC roles", () => {
   });
 
   it("plan role is absent when pull requests may not plan", () => {
-    const { stack: none, json: noneJson } = synthEnv({ github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" }, planOnPullRequests: false } });
+    const { stack: none, json: noneJson } = synthEnv({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, planOnPullRequests: false } });
     expect(none.planRole).toBeUndefined();
     expect(resourcesOf(noneJson, "aws_iam_role")).toHaveLength(1);
     expect(noneJson.output.plan_role_arn).toBeUndefined();

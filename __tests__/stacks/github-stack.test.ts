@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { GithubStack } from "../../stacks/github-stack";
-import { envConfig, resourcesOf, synthJson } from "../helpers";
+import { envConfig, onlyResource, resourcesOf, synthJson, TEST_REPOSITORY } from "../helpers";
 
 describe("GitHub stack", () => {
   const json = synthJson(new GithubStack(Testing.app(), envConfig()));
@@ -27,7 +27,7 @@ describe("GitHub stack", () => {
   });
 
   it("reads static ECR keys from SSM (decrypted at apply, never from another stack's outputs) when asked", () => {
-    const withKeys = synthJson(new GithubStack(Testing.app(), envConfig({ github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" }, publishStaticEcrKeys: true } })));
+    const withKeys = synthJson(new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, publishStaticEcrKeys: true } })));
     const secrets = resourcesOf(withKeys, "github_actions_environment_secret");
     expect(secrets.map((s) => s.secret_name).sort()).toEqual(["ECR_AWS_ACCESS_KEY_ID", "ECR_AWS_SECRET_ACCESS_KEY"]);
     expect(secrets.every((s) => /^\$\{data\.aws_ssm_parameter\..+\.value\}$/.test(s.plaintext_value))).toBe(true);
@@ -37,7 +37,7 @@ describe("GitHub stack", () => {
   });
 
   it("uses suffixed repository-level values for branch deploys, where no GitHub environment exists", () => {
-    const branch = synthJson(new GithubStack(Testing.app(), envConfig({ github: { repository: "acme/shop", deployFrom: { kind: "branch", name: "main" } } })));
+    const branch = synthJson(new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "branch", name: "main" } } })));
     expect(resourcesOf(branch, "github_repository_environment")).toHaveLength(0);
     expect(resourcesOf(branch, "github_actions_variable").map((v) => v.variable_name).sort()).toEqual([
       "AWS_REGION_QA", "AWS_ROLE_ARN_QA", "ECR_REGISTRY_QA", "ECR_REPOSITORY_API_QA", "ECR_REPOSITORY_WORKER_QA",
@@ -48,17 +48,38 @@ describe("GitHub stack", () => {
     expect(json.terraform.backend.s3).toMatchObject({ bucket: "acme-state-111111111111", key: "shop/qa-github.tfstate", encrypt: true, use_lockfile: true });
   });
 
-  it("sets no OIDC subject template unless ids are pinned", () => {
+  it("creates no OIDC subject template: immutable subjects need none", () => {
     expect(resourcesOf(json, "github_actions_repository_oidc_subject_claim_customization_template")).toHaveLength(0);
   });
 
-  it("sets the repository's subject template to the pinned form in the one stack that owns it", () => {
-    const pinned = envConfig({ github: { repository: "acme/shop", deployFrom: { kind: "environment", name: "qa" }, pinIds: { ownerId: 1, repositoryId: 2 } } });
-    const owner = synthJson(new GithubStack(Testing.app(), pinned, true));
-    expect(resourcesOf(owner, "github_actions_repository_oidc_subject_claim_customization_template")).toEqual([
-      expect.objectContaining({ repository: "shop", use_default: false, include_claim_keys: ["repo", "repository_owner_id", "repository_id", "context"] }),
+  it("protects the deploy environment by default: only main may deploy, admins may not bypass, no self-review", () => {
+    expect(onlyResource(json, "github_repository_environment")).toEqual(
+      expect.objectContaining({
+        wait_timer: 0,
+        prevent_self_review: true,
+        can_admins_bypass: false,
+        deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+      }),
+    );
+    expect(onlyResource(json, "github_repository_environment").reviewers).toBeUndefined();
+    expect(resourcesOf(json, "github_repository_environment_deployment_policy")).toEqual([
+      { repository: "shop", environment: expect.stringMatching(/^\$\{github_repository_environment\.actions_environment_[0-9A-F]+\.environment\}$/), branch_pattern: "main" },
     ]);
-    const other = synthJson(new GithubStack(Testing.app(), pinned, false));
-    expect(resourcesOf(other, "github_actions_repository_oidc_subject_claim_customization_template")).toHaveLength(0);
+  });
+
+  it("writes reviewers, wait timer, branch and tag patterns as configured", () => {
+    const protection = { deploymentRefs: { branches: ["main", "release/*"], tags: ["v*"] }, reviewers: { users: [11], teams: [22, 33] }, waitTimerMinutes: 15, preventSelfReview: false };
+    const protectedJson = synthJson(new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa", protection } } })));
+    expect(onlyResource(protectedJson, "github_repository_environment")).toEqual(
+      expect.objectContaining({ wait_timer: 15, prevent_self_review: false, reviewers: [{ users: [11], teams: [22, 33] }] }),
+    );
+    const patterns = resourcesOf(protectedJson, "github_repository_environment_deployment_policy").map((p) => p.branch_pattern ?? `tag:${p.tag_pattern}`);
+    expect(patterns.sort()).toEqual(["main", "release/*", "tag:v*"]);
+  });
+
+  it("lets the repository's protected branches deploy when configured so, with no pattern resources", () => {
+    const byProtected = synthJson(new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa", protection: { deploymentRefs: "protected-branches" } } } })));
+    expect(onlyResource(byProtected, "github_repository_environment").deployment_branch_policy).toEqual({ protected_branches: true, custom_branch_policies: false });
+    expect(resourcesOf(byProtected, "github_repository_environment_deployment_policy")).toHaveLength(0);
   });
 });

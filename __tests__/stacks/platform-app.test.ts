@@ -24,16 +24,6 @@ describe("platform app", () => {
     for (const env of stacks.environments) expect(resourcesOf(synthJson(env), "aws_iam_openid_connect_provider")).toHaveLength(0);
   });
 
-  it("lets only the first environment of a repository set its OIDC subject template", () => {
-    const github = (name: string) => ({ repository: "acme/shop", deployFrom: { kind: "environment" as const, name }, pinIds: { ownerId: 7, repositoryId: 8 } });
-    const envs = loadEnvironments([
-      envInput({ name: "qa", github: github("qa") }),
-      envInput({ name: "uat", github: github("uat"), state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" } }),
-    ]);
-    const { github: stacks } = addPlatformStacks(Testing.app(), envs);
-    expect(stacks.map((g) => resourcesOf(synthJson(g), "github_actions_repository_oidc_subject_claim_customization_template").length)).toEqual([1, 0]);
-  });
-
   it("creates no provider for an account that already has one", () => {
     const envs = loadEnvironments([envInput({ githubOidcProvider: "existing" })]);
     const { bootstrap } = addPlatformStacks(Testing.app(), envs);
