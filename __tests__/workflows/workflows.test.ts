@@ -3,23 +3,27 @@
  * each job presents (from its trigger and `environment:`) is allowed by the
  * role it assumes, and by no other role of the platform.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { ENVIRONMENTS, loadEnvironments } from "../../environments";
-import { githubOidcProviderArn } from "../../environments/naming";
+import { githubOidcProviderArn, githubRepositoryRef } from "../../environments/naming";
 import { githubSubject, type GithubSubject } from "../../constructs/github-oidc";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { GithubStack } from "../../stacks/github-stack";
 import { ciStacks } from "../../scripts/ci/stacks";
+import { collectFiles, collectUses, mirrorOf, mirrorRoot, parseUses, pinProblems, shaProblems, tagCommit, where, workflowFiles, type UsesEntry } from "../../scripts/ci/action-pins";
 import { simulateWebIdentity } from "../../scripts/lib/simulator";
 import { resourcesOf, synthJson } from "../helpers";
 
 const WORKFLOWS = join(__dirname, "..", "..", ".github", "workflows");
 const envs = loadEnvironments(ENVIRONMENTS);
 const real = envs.filter((e) => !e.emulatorEndpoint);
-const repository = real[0].github.repository;
+/** The repository as the roles trust it (immutable or legacy subject form, from config). */
+const repository = githubRepositoryRef(real[0]);
 
 /** Every role of the platform with its synthesized trust policy. */
 const roles = real.flatMap((env) => {
@@ -136,5 +140,139 @@ describe("workflow permissions are least", () => {
 
   it.each(jobs.map((j) => [`${j.workflow}:${j.name}`, j] as const))("%s: every action is pinned to an exact version", (_n, job) => {
     for (const step of job.def.steps ?? []) if (step.uses) expect(step.uses).toMatch(/@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/);
+  });
+});
+
+/*
+ * Supply chain: every remote action is pinned to a full commit SHA with its
+ * release in a comment, and the SHA is that release's commit in a snapshot of
+ * the action's repository (<PLATFORM_ACTION_MIRRORS or /work/.mirror>/<owner>+<name>/repo).
+ * Without a snapshot the SHA check of that action is skipped (jest reports it so).
+ */
+const ROOT = join(__dirname, "..", "..");
+const pinFiles = workflowFiles(ROOT, [".github/workflows", "examples"]);
+const remoteUses = collectFiles(ROOT, pinFiles).filter((e) => !["local", "docker"].includes(parseUses(e.uses).kind));
+const labelled = (es: UsesEntry[]) => es.map((e) => [`${where(e)} (${e.uses.replace(/@.*/, "")})`, e] as const);
+const mirrorFor = (e: UsesEntry) => {
+  const ref = parseUses(e.uses);
+  return ref.kind === "remote" ? mirrorOf(ref.owner, ref.repo) : undefined;
+};
+const withSnapshot = remoteUses.filter((e) => mirrorFor(e) !== undefined);
+const withoutSnapshot = remoteUses.filter((e) => mirrorFor(e) === undefined);
+
+describe("actions are pinned to commit SHAs", () => {
+  it("collects every uses: of the workflows and the examples", () => {
+    expect(pinFiles).toEqual(expect.arrayContaining([".github/workflows/ci.yml", ".github/workflows/deploy.yml", ".github/workflows/plan.yml", "examples/github-actions/app-image.yml"]));
+    for (const file of pinFiles) {
+      const lines = readFileSync(join(ROOT, file), "utf8").split("\n").filter((l) => /^\s*(-\s+)?uses\s*:/.test(l)).length;
+      expect([file, collectUses(file, readFileSync(join(ROOT, file), "utf8")).length]).toEqual([file, lines]);
+    }
+    expect(remoteUses.length).toBeGreaterThan(0);
+  });
+
+  it.each(labelled(remoteUses))("%s: pinned to owner/repo@<40 hex> # vX.Y.Z", (_n, e) => {
+    expect(pinProblems(e)).toEqual([]);
+  });
+
+  if (withSnapshot.length > 0)
+    it.each(labelled(withSnapshot))("%s: the SHA is the commit of the tag in the comment (snapshot)", (_n, e) => {
+      const dir = mirrorFor(e)!;
+      expect(shaProblems(e, (tag) => tagCommit(dir, tag))).toEqual([]);
+    });
+  if (withoutSnapshot.length > 0)
+    it.skip.each(labelled(withoutSnapshot))(`%s: the SHA is the commit of the tag in the comment (no snapshot under ${mirrorRoot()})`, () => undefined);
+});
+
+describe("the pin checker fails where it should", () => {
+  const SHA = "11bd71901bbe5b1630ceea73d27597364c9af683";
+  const OTHER = "0000000000000000000000000000000000000001";
+  const wf = [
+    "jobs:",
+    "  build:",
+    "    steps:",
+    "      - uses: actions/checkout@v4.2.2",
+    "      - name: Setup",
+    "        uses: actions/setup-node@main",
+    `      - uses: actions/cache@${SHA}`,
+    `      - uses: actions/cache@${SHA} # 4.2.3`,
+    "      - uses: actions/cache@11bd719 # v4.2.3",
+    `      - id: good`,
+    `        uses: actions/checkout@${SHA}   #  v4.2.2`,
+    "      - uses: ./local-action",
+    "      - uses: docker://alpine:3.20",
+    "      - run: echo no uses here",
+    "  reuse:",
+    "    uses: acme/workflows/.github/workflows/build.yml@v1.0.0",
+    "",
+  ].join("\n");
+  const es = collectUses("wf.yml", wf);
+  const at = (line: number) => es.find((e) => e.line === line)!;
+
+  it("collects steps and reusable-workflow calls with line, job, step and comment", () => {
+    expect(es.map((e) => [e.line, e.job, e.step, e.comment])).toEqual([
+      [4, "build", "#1", undefined],
+      [6, "build", '#2 "Setup"', undefined],
+      [7, "build", "#3", undefined],
+      [8, "build", "#4", "4.2.3"],
+      [9, "build", "#5", "v4.2.3"],
+      [11, "build", '#6 "good"', "v4.2.2"],
+      [12, "build", "#7", undefined],
+      [13, "build", "#8", undefined],
+      [16, "reuse", "(job)", undefined],
+    ]);
+  });
+
+  it("a tag-only pin fails, naming file, job and step", () => {
+    expect(pinProblems(at(4))).toEqual([
+      'wf.yml:4: job build, step #1: actions/checkout@v4.2.2 is pinned to a tag ("v4.2.2"), not a full 40-hex commit SHA',
+      'wf.yml:4: job build, step #1: actions/checkout@v4.2.2 has no "# vX.Y.Z" comment naming its release',
+    ]);
+    expect(pinProblems(at(16))[0]).toMatch(/^wf\.yml:16: job reuse, step \(job\): .* pinned to a tag/);
+  });
+
+  it("a branch pin, a short SHA, a missing or malformed version comment fail", () => {
+    expect(pinProblems(at(6))[0]).toMatch(/^wf\.yml:6: job build, step #2 "Setup": actions\/setup-node@main is pinned to a branch or tag/);
+    expect(pinProblems(at(7))).toEqual([`wf.yml:7: job build, step #3: actions/cache@${SHA} has no "# vX.Y.Z" comment naming its release`]);
+    expect(pinProblems(at(8))).toEqual(['wf.yml:8: job build, step #4: comment "# 4.2.3" is not "# vX.Y.Z"']);
+    expect(pinProblems(at(9))).toEqual(['wf.yml:9: job build, step #5: actions/cache@11bd719 is pinned to a short or non-lowercase SHA ("11bd719"), not a full 40-hex commit SHA']);
+    expect(pinProblems({ ...at(11), uses: "not-an-action" })[0]).toMatch(/neither \.\/local, docker:\/\/ nor owner\/repo/);
+  });
+
+  it("a good pin, a local action and a docker image pass", () => {
+    expect([pinProblems(at(11)), pinProblems(at(12)), pinProblems(at(13))]).toEqual([[], [], []]);
+  });
+
+  it("a wrong SHA, a tag missing from the snapshot, a tag pin fail the snapshot check", () => {
+    const resolve = (tag: string) => ({ "v4.2.2": OTHER })[tag];
+    expect(shaProblems(at(11), resolve)).toEqual([`wf.yml:11: job build, step #6 "good": actions/checkout@${SHA} is not v4.2.2, which is commit ${OTHER}`]);
+    expect(shaProblems(at(9), resolve)).toEqual(["wf.yml:9: job build, step #5: tag v4.2.3 is not in the snapshot of actions/cache (wrong version, or a stale snapshot)"]);
+    expect(shaProblems(at(7), resolve)[0]).toMatch(/no "# vX\.Y\.Z" comment to check/);
+    expect(shaProblems({ ...at(11), uses: "actions/checkout@v4.2.2" }, resolve)[0]).toMatch(/@v4\.2\.2 is not v4\.2\.2, which is commit 0{39}1$/);
+    expect(shaProblems(at(11), () => SHA)).toEqual([]);
+  });
+
+  it("reads tags of a snapshot with git (annotated tags peeled to their commit; branches are not tags)", () => {
+    const root = mkdtempSync(join(tmpdir(), "action-pins-"));
+    try {
+      const dir = join(root, "acme+tool", "repo");
+      const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.invalid" };
+      const git = (...args: string[]) => execFileSync("git", ["--git-dir", dir, ...args], { env, encoding: "utf8" }).trim();
+      execFileSync("git", ["init", "-q", "--bare", dir]);
+      const tree = git("mktree", "--missing");
+      const first = git("commit-tree", tree, "-m", "one");
+      const second = git("commit-tree", tree, "-p", first, "-m", "two");
+      git("tag", "-a", "v1.0.0", "-m", "annotated", first);
+      git("tag", "v1.1.0", second);
+      git("branch", "v2.0.0", second);
+      expect(mirrorOf("acme", "tool", root)).toBe(dir);
+      expect(mirrorOf("acme", "other", root)).toBeUndefined();
+      expect(mirrorRoot({ PLATFORM_ACTION_MIRRORS: root })).toBe(root);
+      expect([tagCommit(dir, "v1.0.0"), tagCommit(dir, "v1.1.0"), tagCommit(dir, "v2.0.0"), tagCommit(dir, "v9.9.9")]).toEqual([first, second, undefined, undefined]);
+      const pin = (sha: string, tag: string): UsesEntry => ({ file: "x.yml", job: "j", step: "#1", line: 1, uses: `acme/tool@${sha}`, comment: tag });
+      expect(shaProblems(pin(first, "v1.0.0"), (t) => tagCommit(dir, t))).toEqual([]);
+      expect(shaProblems(pin(second, "v1.0.0"), (t) => tagCommit(dir, t))).toEqual([`x.yml:1: job j, step #1: acme/tool@${second} is not v1.0.0, which is commit ${first}`]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
