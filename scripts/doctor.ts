@@ -8,25 +8,67 @@
  * Online (--online): who am I, does the repository exist, token expiry, a
  * dry push step, with the credentials of this shell; failures mapped to cause and fix.
  * Exit 0 when everything a push needs is allowed, 1 otherwise, 2 on bad usage.
+ *
+ *   npm run doctor -- trust <env> --sub '<sub printed by the failing job>' [--aud <aud>]
+ *
+ * Offline diagnosis of a denied GitHub OIDC AssumeRoleWithWebIdentity: the sub
+ * against the trust policy of every GitHub OIDC role of the environment (IAM
+ * policy simulator); the role that accepts it, or why none does.
+ * Exit 0 when a role accepts the token, 1 when none does, 2 on bad usage.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ENVIRONMENTS, loadEnvironments } from "../environments";
-import { repositoryName } from "../environments/naming";
+import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../environments";
+import { GITHUB_OIDC_AUDIENCE, repositoryName } from "../environments/naming";
 import { synthesizePlatform } from "../stacks/synthesize";
 import { IDENTITY_KINDS, identityFromStack, repositoryPolicyFromStack, type IdentityKind } from "./doctor/identities";
 import { offlineCheck } from "./doctor/offline";
 import { onlineCheck } from "./doctor/online";
+import { diagnoseTrust, renderTrustDiagnosis } from "./doctor/trust";
+
+const TRUST_USAGE = "usage: npm run doctor -- trust <env> --sub '<sub printed by the failing job>' [--aud <aud>]";
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
 
+/** `doctor trust <env> --sub <sub> [--aud <aud>]`: which GitHub OIDC role accepts the token, or why none does. */
+export function runTrustDoctor(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), environments?: readonly EnvironmentConfig[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { sub: { type: "string" }, aud: { type: "string", default: GITHUB_OIDC_AUDIENCE } } });
+  } catch (err) {
+    out(`${(err as Error).message}\n${TRUST_USAGE}\n`);
+    return 2;
+  }
+  const envs = environments ?? loadEnvironments(ENVIRONMENTS);
+  const [name, ...extra] = parsed.positionals;
+  const env = envs.find((e) => e.name === name);
+  if (!env) {
+    out(`unknown environment '${name ?? ""}'; known: ${envs.map((e) => e.name).join(", ")}\n${TRUST_USAGE}\n`);
+    return 2;
+  }
+  if (extra.length > 0) {
+    out(`unexpected argument '${extra[0]}' (quote the sub: --sub 'repo:...')\n${TRUST_USAGE}\n`);
+    return 2;
+  }
+  const sub = parsed.values.sub?.trim();
+  if (!sub) {
+    out(`missing --sub: pass the OIDC subject the failing job printed\n${TRUST_USAGE}\n`);
+    return 2;
+  }
+  const aud = parsed.values.aud ?? GITHUB_OIDC_AUDIENCE;
+  const diagnosis = diagnoseTrust(env, sub, aud);
+  out(renderTrustDiagnosis(env, sub, aud, diagnosis));
+  return diagnosis.acceptedBy ? 0 : 1;
+}
+
 export async function runDoctor(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
-  const usage = `usage: npm run doctor -- <env> [--service <name>] [--as ${IDENTITY_KINDS.join("|")}] [--online] [--endpoint <url>]`;
+  if (argv[0] === "trust") return runTrustDoctor(argv.slice(1), out);
+  const usage = `usage: npm run doctor -- <env> [--service <name>] [--as ${IDENTITY_KINDS.join("|")}] [--online] [--endpoint <url>]\n       ${TRUST_USAGE.replace("usage: ", "")}`;
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { service: { type: "string" }, as: { type: "string", default: "ecr-user" }, online: { type: "boolean", default: false }, endpoint: { type: "string" } } });
