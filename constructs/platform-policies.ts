@@ -102,6 +102,8 @@ export function stateObjectArns(env: EnvironmentConfig): { bucket: string; state
 /**
  * Read-only for `plan` on pull requests: read this environment's state,
  * take and release its lock, and describe (never change) its resources.
+ * Nothing here reads a secret: the access keys and their SSM parameters are in
+ * the credentials stack, whose state and parameters this role cannot read.
  */
 export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
   const state = stateObjectArns(env);
@@ -118,7 +120,6 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
           },
         ];
   const envKeyArns = `arn:${p}:kms:${env.region}:${env.accountId}:key/*`;
-  const ssmParameters = `arn:${p}:ssm:${env.region}:${env.accountId}:parameter/${env.app}/${env.name}/*`;
   return {
     statements: [
       { sid: "StateList", actions: ["s3:ListBucket"], resources: [state.bucket] },
@@ -132,7 +133,7 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
       {
         sid: "ReadIdentities",
         actions: [
-          "iam:GetUser", "iam:GetUserPolicy", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies", "iam:ListAccessKeys",
+          "iam:GetUser", "iam:GetUserPolicy", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies",
           "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
         ],
         resources: [
@@ -144,9 +145,8 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
         ],
       },
       { sid: "ReadOidcProvider", actions: ["iam:GetOpenIDConnectProvider"], resources: [githubOidcProviderArn(env)] },
-      { sid: "ReadParameters", actions: ["ssm:GetParameter", "ssm:GetParameters", "ssm:ListTagsForResource"], resources: [ssmParameters] },
       // These list calls have no resource-level permissions.
-      { sid: "DescribeWithoutResourceScope", actions: ["ssm:DescribeParameters", "logs:DescribeResourcePolicies", "kms:ListAliases"], resources: ["*"] },
+      { sid: "DescribeWithoutResourceScope", actions: ["logs:DescribeResourcePolicies", "kms:ListAliases"], resources: ["*"] },
       // DescribeLogGroups is authorized on the account's log-group:* pattern, not on one group.
       { sid: "DescribeLogGroups", actions: ["logs:DescribeLogGroups"], resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:*`] },
       {
@@ -162,16 +162,6 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
         actions: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
         resources: [envKeyArns],
         conditions: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": [kmsAliasName(env)] } },
-      },
-      // Refresh reads the SecureString key pairs; the same secrets are in the state it reads anyway.
-      {
-        sid: "DecryptParametersViaSsm",
-        actions: ["kms:Decrypt"],
-        resources: [envKeyArns],
-        conditions: {
-          StringEquals: { "kms:ViaService": `ssm.${env.region}.amazonaws.com` },
-          "ForAnyValue:StringEquals": { "kms:ResourceAliases": [kmsAliasName(env)] },
-        },
       },
     ],
   };

@@ -35,6 +35,14 @@ export const kmsAliasName = (env: NamingInput) => `alias/${prefixOf(env)}`;
 export const scanLogGroupName = (env: NamingInput) => `/aws/events/ecr-scan/${prefixOf(env)}`;
 export const scanRuleName = (env: NamingInput) => `${prefixOf(env)}-ecr-scan-findings`;
 export const ssmPath = (env: NamingInput, leaf: string) => `/${env.app}/${env.name}/${leaf}`;
+/** SSM parameter leaf names of a user's active key pair: `/{app}/{env}/ecr-aws-access-key-id` and `…-secret-access-key`. */
+export const keyParameterLeaves = (user: "ecr" | "s3") => ({ accessKeyId: `${user}-aws-access-key-id`, secretAccessKey: `${user}-aws-secret-access-key` });
+
+/** Stacks beside the environment's own, each with its own state object. */
+export const credentialsStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-credentials`;
+export const githubStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-github`;
+/** State key of a sibling stack: `shop/dev.tfstate` -> `shop/dev-credentials.tfstate`. */
+export const siblingStateKey = (env: Pick<EnvironmentConfig, "state">, sibling: "credentials" | "github") => env.state.key.replace(/\.tfstate$/, `-${sibling}.tfstate`);
 
 export function iamArn(env: Pick<EnvironmentConfig, "accountId" | "region">, resource: string): string {
   return `arn:${partitionOf(env.region)}:iam::${env.accountId}:${resource}`;

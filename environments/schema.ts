@@ -130,6 +130,17 @@ const github = z
     }
   });
 
+/** Where one user's key rotation stands (environments/key-rotation.json, edited by `npm run rotate`). */
+const keyRotation = z
+  .strictObject({
+    /** Bumped by each rotation; the active key is slot a for odd, b for even generations. @default 1 */
+    generation: z.number().int().positive().default(1),
+    /** The previous generation's key: `active` (overlap), `inactive` (retired, reversible) or `deleted`. @default "deleted" */
+    previousKey: z.enum(["active", "inactive", "deleted"]).default("deleted"),
+  })
+  .refine((r) => r.generation > 1 || r.previousKey === "deleted", "generation 1 has no previous key: previousKey must be 'deleted'")
+  .prefault({});
+
 const stateBackend = z.strictObject({
   bucket: z.string().regex(S3_BUCKET_PATTERN, "must be a valid S3 bucket name"),
   /** Object key of this environment's state. Distinct per environment. */
@@ -200,6 +211,8 @@ export const environmentSchema = z
       .string()
       .regex(/^https?:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$/, "must be an http(s) URL on a loopback address")
       .optional(),
+    /** Rotation of the ECR and S3 users' access keys. @default generation 1 each, no previous key */
+    keyRotation: z.strictObject({ ecr: keyRotation, s3: keyRotation }).prefault({}),
     /** Extra tags on every resource. @default {} */
     tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/), z.string().max(256)).default({}),
   })

@@ -1,6 +1,7 @@
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import {
+  credentialsStackName,
   deployRoleName,
   ecrUserName,
   githubOidcProviderArn,
@@ -16,7 +17,7 @@ import {
   ssmPath,
 } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
-import { AccessKeyUser } from "../constructs/access-key-user";
+import { LeastPrivilegeUser } from "../constructs/least-privilege-user";
 import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
 import { EnvironmentKey } from "../constructs/environment-key";
 import { ServiceRepository, type RepositoryEncryption } from "../constructs/ecr-repository";
@@ -39,8 +40,8 @@ export const outputKey = (service: string) => service.replace(/[^a-z0-9]+/g, "_"
  */
 export class EnvironmentStack extends TerraformStack {
   readonly repositories: ReadonlyMap<string, ServiceRepository>;
-  readonly ecrUser: AccessKeyUser;
-  readonly s3User: AccessKeyUser;
+  readonly ecrUser: LeastPrivilegeUser;
+  readonly s3User: LeastPrivilegeUser;
   readonly deployRole: GithubOidcRole;
   readonly planRole?: GithubOidcRole;
   /** Pull-only role for App Runner / ECS, when config names runtime services. */
@@ -92,20 +93,9 @@ export class EnvironmentStack extends TerraformStack {
       kmsKeyArn: this.key.key.arn,
     });
 
-    this.ecrUser = new AccessKeyUser(this, "ecr-user", {
-      userName: ecrUserName(env),
-      policy: ecrUserPolicy(env),
-      accessKeyIdParameter: ssmPath(env, "ecr-aws-access-key-id"),
-      secretAccessKeyParameter: ssmPath(env, "ecr-aws-secret-access-key"),
-      parameterKeyArn: this.key.key.arn,
-    });
-    this.s3User = new AccessKeyUser(this, "s3-user", {
-      userName: s3UserName(env),
-      policy: s3UserPolicy(env),
-      accessKeyIdParameter: ssmPath(env, "s3-aws-access-key-id"),
-      secretAccessKeyParameter: ssmPath(env, "s3-aws-secret-access-key"),
-      parameterKeyArn: this.key.key.arn,
-    });
+    // The users' keys are in the credentials stack: this state holds no secret.
+    this.ecrUser = new LeastPrivilegeUser(this, "ecr-user", { userName: ecrUserName(env), policy: ecrUserPolicy(env) });
+    this.s3User = new LeastPrivilegeUser(this, "s3-user", { userName: s3UserName(env), policy: s3UserPolicy(env) });
 
     const providerArn = githubOidcProviderArn(env);
     const deploySubject: GithubSubject = env.github.deployFrom;
@@ -166,10 +156,7 @@ export class EnvironmentStack extends TerraformStack {
     if (this.runtimePullRole) namedOutput(this, "runtime_pull_role_arn", this.runtimePullRole.role.arn, { description: "Role App Runner / ECS use to pull images" });
     namedOutput(this, "ecr_user_name", this.ecrUser.user.name, { description: "IAM user for ECR push/pull" });
     namedOutput(this, "s3_user_name", this.s3User.user.name, { description: "IAM user for S3" });
-    namedOutput(this, "ecr_aws_access_key_id", this.ecrUser.accessKey.id, { description: "ECR user access key id", sensitive: true });
-    namedOutput(this, "ecr_aws_secret_access_key", this.ecrUser.accessKey.secret, { description: "ECR user secret access key", sensitive: true });
-    namedOutput(this, "s3_aws_access_key_id", this.s3User.accessKey.id, { description: "S3 user access key id", sensitive: true });
-    namedOutput(this, "s3_aws_secret_access_key", this.s3User.accessKey.secret, { description: "S3 user secret access key", sensitive: true });
-    namedOutput(this, "ecr_credentials_ssm_path", `/${env.app}/${env.name}/`, { description: "SSM path of the key pairs (SecureString)" });
+    namedOutput(this, "ecr_credentials_ssm_path", ssmPath(env, ""), { description: "SSM path of the key pairs (SecureString; written by the credentials stack)" });
+    namedOutput(this, "credentials_stack", credentialsStackName(env), { description: "Stack whose outputs hold the users' access keys (operators only)" });
   }
 }

@@ -2,14 +2,12 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { GithubProvider } from "@cdktf/provider-github/lib/provider";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { deployRoleArn, registryHost, repositoryName, ssmPath } from "../environments/naming";
+import { deployRoleArn, githubStackName, keyParameterLeaves, registryHost, repositoryName, siblingStateKey, ssmPath } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
 import { GithubActionsSettings } from "../constructs/github-actions-settings";
 import { configureRemoteState } from "../constructs/remote-state";
 import { outputKey } from "./environment-stack";
-
-export const githubStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-github`;
 
 /**
  * One environment's GitHub side: the variables (and optionally secrets) its
@@ -25,7 +23,7 @@ export class GithubStack extends TerraformStack {
     const [owner, repo] = env.github.repository.split("/");
     // The token comes from GITHUB_TOKEN in the provider's own environment, never from config.
     new GithubProvider(this, "github", { owner });
-    configureRemoteState(this, { ...env, state: { ...env.state, key: env.state.key.replace(/\.tfstate$/, "-github.tfstate") } });
+    configureRemoteState(this, { ...env, state: { ...env.state, key: siblingStateKey(env, "github") } });
 
     const variables: Record<string, string> = {
       AWS_ROLE_ARN: deployRoleArn(env),
@@ -40,9 +38,11 @@ export class GithubStack extends TerraformStack {
     if (env.github.publishStaticEcrKeys) {
       platformAwsProvider(this, "aws", providerPropsOf(env));
       const read = (id: string, leaf: string) => new DataAwsSsmParameter(this, id, { name: ssmPath(env, leaf), withDecryption: true }).value;
+      const leaves = keyParameterLeaves("ecr");
+      // Read at apply, so a rotation reaches GitHub on this stack's next apply (the SSM values are the active key).
       secrets = {
-        ECR_AWS_ACCESS_KEY_ID: read("ecr-key-id", "ecr-aws-access-key-id"),
-        ECR_AWS_SECRET_ACCESS_KEY: read("ecr-secret", "ecr-aws-secret-access-key"),
+        ECR_AWS_ACCESS_KEY_ID: read("ecr-key-id", leaves.accessKeyId),
+        ECR_AWS_SECRET_ACCESS_KEY: read("ecr-secret", leaves.secretAccessKey),
       };
     }
 

@@ -40,7 +40,7 @@ export function synthesizePlatform(opts: SynthesizeOptions): { outdir: string; s
 export function runSynth(environments: readonly unknown[], write: (line: string) => void = (l) => process.stderr.write(l)): number {
   try {
     const { outdir, stacks } = synthesizePlatform({ environments });
-    const count = stacks.environments.length + stacks.github.length + stacks.bootstrap.length;
+    const count = stacks.environments.length + stacks.credentials.length + stacks.github.length + stacks.bootstrap.length;
     write(`synthesized ${count} stacks for ${stacks.environments.length} environments into ${outdir}\n`);
     return 0;
   } catch (err) {

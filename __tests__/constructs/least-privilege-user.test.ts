@@ -1,34 +1,33 @@
 import { Testing } from "cdktf";
 import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
+import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { AccessKeyUser } from "../../constructs/access-key-user";
+import { LeastPrivilegeUser } from "../../constructs/least-privilege-user";
 
-describe("AccessKeyUser", () => {
-  let user!: AccessKeyUser;
+describe("LeastPrivilegeUser", () => {
+  let user!: LeastPrivilegeUser;
   const out = Testing.synthScope((scope) => {
-    user = new AccessKeyUser(scope, "u", {
+    user = new LeastPrivilegeUser(scope, "u", {
       userName: "shop-qa-ecr-user",
       policy: { statements: [{ sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] }] },
-      accessKeyIdParameter: "/shop/qa/ecr-aws-access-key-id",
-      secretAccessKeyParameter: "/shop/qa/ecr-aws-secret-access-key",
     });
   });
 
-  it("gives the user exactly the rendered policy and one access key", () => {
+  it("gives the user exactly the rendered policy", () => {
+    expect(out).toHaveResourceWithProperties(IamUser, { name: "shop-qa-ecr-user", path: "/" });
     expect(out).toHaveResourceWithProperties(IamUserPolicy, { name: "shop-qa-ecr-user-least-privilege", policy: user.policyJson });
-    expect(out).toHaveResource(IamAccessKey);
   });
 
-  it("stores both halves of the key as SecureString, adopting a parameter left by an interrupted apply", () => {
-    expect(out).toHaveResourceWithProperties(SsmParameter, { name: "/shop/qa/ecr-aws-access-key-id", type: "SecureString", overwrite: true });
-    expect(out).toHaveResourceWithProperties(SsmParameter, { name: "/shop/qa/ecr-aws-secret-access-key", type: "SecureString", overwrite: true });
+  it("creates no key and no parameter: secrets live in the credentials stack", () => {
+    expect(out).not.toHaveResource(IamAccessKey);
+    expect(out).not.toHaveResource(SsmParameter);
   });
 
   it("refuses a policy that names no resources", () => {
     expect(() =>
       Testing.synthScope((scope) => {
-        new AccessKeyUser(scope, "bad", { userName: "x", policy: { statements: [{ sid: "A", actions: ["s3:GetObject"] }] }, accessKeyIdParameter: "/a", secretAccessKeyParameter: "/b" });
+        new LeastPrivilegeUser(scope, "bad", { userName: "x", policy: { statements: [{ sid: "A", actions: ["s3:GetObject"] }] } });
       }),
     ).toThrow(/statement A needs resources/);
   });

@@ -19,13 +19,13 @@ import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliases
 import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { deployRoleName, ecrUserName, githubOidcProviderArn, githubRepositoryRef, kmsAliasName, planRoleName, repositoryName, runtimePullRoleName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
+import { credentialsStackName, deployRoleName, ecrUserName, githubOidcProviderArn, githubRepositoryRef, keyParameterLeaves, kmsAliasName, planRoleName, repositoryName, runtimePullRoleName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
 import { renderLifecyclePolicy, standardLifecycleRules } from "../../constructs/lifecycle-policy";
 import { renderPolicy } from "../../constructs/policy-document";
 import { githubTrustPolicy } from "../../constructs/github-oidc";
 import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "../../constructs/platform-policies";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
-import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
+import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator, synthForEmulatorWithRotation } from "../../scripts/lib/local-run";
 import { prepareStackWorkdir, tofuRunner, type TofuRunner, type StackWorkdir } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 
@@ -35,6 +35,9 @@ let emulator: Emulator;
 let tofu: TofuRunner;
 let work: string;
 let stack: StackWorkdir;
+/** The environment's long-lived secrets: access keys and their SSM parameters. */
+let credentials: StackWorkdir;
+let toolchain: ReturnType<typeof ensureToolchain>;
 let bootstrap: StackWorkdir;
 let expectedResources: number;
 let sdk: ReturnType<typeof emulatorSdkConfig>;
@@ -77,7 +80,7 @@ function doctorOnline(keys: { accessKeyId: string; secretAccessKey: string }): P
 }
 
 beforeAll(async () => {
-  const toolchain = ensureToolchain();
+  toolchain = ensureToolchain();
   if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Providers");
   emulator = await startEmulator(toolchain.motoPython);
   sdk = emulatorSdkConfig(emulator, env.region);
@@ -86,6 +89,7 @@ beforeAll(async () => {
   synthForEmulator(emulator, outdir);
   bootstrap = prepareStackWorkdir(outdir, localBootstrapStack(env), join(work, "run"), toolchain);
   stack = prepareStackWorkdir(outdir, env.name, join(work, "run"), toolchain);
+  credentials = prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"), toolchain);
   expectedResources = Object.values(JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")).resource as Record<string, object>).reduce(
     (n, byName) => n + Object.keys(byName).length,
     0,
@@ -171,6 +175,14 @@ describe("deploy with faults", () => {
     expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: "" });
     expect(plan.stdout).toMatch(/No changes/);
   });
+
+  it("the credentials stack (keys and SSM parameters) applies after it and then plans no changes", async () => {
+    expect((await tofu.run(credentials.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
+    const apply = await timed("credentials_apply", tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+    expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: "" });
+    const plan = await tofu.run(credentials.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: "" });
+  });
 });
 
 describe("what AWS holds after the deploy", () => {
@@ -234,7 +246,7 @@ describe("what AWS holds after the deploy", () => {
     expect(keys).toEqual([accessKeyId]);
     const whoami = await new STSClient(emulatorSdkConfig(emulator, env.region, { accessKeyId, secretAccessKey })).send(new GetCallerIdentityCommand({}));
     expect(whoami.Arn).toBe(`arn:aws:iam::${env.accountId}:user/${userName}`);
-    const output = await tofu.run(stack.dir, ["output", "-raw", `${prefix}_aws_secret_access_key`]);
+    const output = await tofu.run(credentials.dir, ["output", "-raw", `${prefix}_aws_secret_access_key`]);
     expect(output.stdout === secretAccessKey).toBe(true); // compared, never printed
   });
 
@@ -273,7 +285,9 @@ describe("what AWS holds after the deploy", () => {
     const keyArn = (await kms.send(new DescribeKeyCommand({ KeyId: alias.TargetKeyId! }))).KeyMetadata!.Arn;
     const ssm = new SSMClient(sdk);
     const { Parameters } = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Path", Values: [`/${env.app}/${env.name}`] }] }));
-    expect(Parameters!.map((p) => [p.Name, p.Type, p.KeyId]).sort()).toEqual(
+    // The credentials stack names the key by its alias; whatever form comes back must resolve to the environment key.
+    const resolved = await Promise.all(Parameters!.map(async (p) => [p.Name, p.Type, (await kms.send(new DescribeKeyCommand({ KeyId: p.KeyId! }))).KeyMetadata!.Arn]));
+    expect(resolved.sort()).toEqual(
       ["ecr-aws-access-key-id", "ecr-aws-secret-access-key", "s3-aws-access-key-id", "s3-aws-secret-access-key"].map((leaf) => [ssmPath(env, leaf), "SecureString", keyArn]),
     );
     const { logGroups } = await new CloudWatchLogsClient(sdk).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));
@@ -301,8 +315,63 @@ describe("doctor, online against the deployed environment", () => {
   });
 });
 
+describe("key rotation without downtime (two slots, driven by key-rotation.json)", () => {
+  const leaves = keyParameterLeaves("ecr");
+  const readPair = async () => {
+    const ssm = new SSMClient(sdk);
+    const read = async (leaf: string) => (await ssm.send(new GetParameterCommand({ Name: ssmPath(env, leaf), WithDecryption: true }))).Parameter!.Value!;
+    return { accessKeyId: await read(leaves.accessKeyId), secretAccessKey: await read(leaves.secretAccessKey) };
+  };
+  const authenticates = async (keys: { accessKeyId: string; secretAccessKey: string }) =>
+    new STSClient(emulatorSdkConfig(emulator, env.region, keys)).send(new GetCallerIdentityCommand({})).then(
+      (r) => r.Arn === `arn:aws:iam::${env.accountId}:user/${ecrUserName(env)}`,
+      () => false,
+    );
+  const keysInIam = async () =>
+    ((await new IAMClient(sdk).send(new ListAccessKeysCommand({ UserName: ecrUserName(env) }))).AccessKeyMetadata ?? []).map((k) => [k.AccessKeyId, k.Status]).sort();
+  /** Synthesizes as a commit with this rotation state would, applies the credentials stack, then asserts a no-op plan. */
+  const applyRotation = async (previousKey: "active" | "inactive" | "deleted") => {
+    const outdir = join(work, `rotation-${previousKey}`);
+    synthForEmulatorWithRotation(emulator, outdir, { [env.name]: { ecr: { generation: 2, previousKey } } });
+    prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"), toolchain);
+    const apply = await timed(`rotation_${previousKey}_apply`, tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+    expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: "" });
+    const plan = await tofu.run(credentials.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: "" });
+  };
+  let old: { accessKeyId: string; secretAccessKey: string };
+  let fresh: { accessKeyId: string; secretAccessKey: string };
+
+  it("rotate: SSM and the outputs hold a new key, and during the overlap both keys authenticate", async () => {
+    old = await readPair();
+    await applyRotation("active");
+    fresh = await readPair();
+    expect(fresh.accessKeyId).not.toBe(old.accessKeyId);
+    expect(await authenticates(old)).toBe(true);
+    expect(await authenticates(fresh)).toBe(true);
+    expect(await keysInIam()).toEqual([[old.accessKeyId, "Active"], [fresh.accessKeyId, "Active"]].sort());
+    expect((await tofu.run(credentials.dir, ["output", "-raw", "ecr_aws_access_key_id"])).stdout === fresh.accessKeyId).toBe(true);
+  });
+
+  it("retire: the previous key is deactivated and no longer authenticates; the new one still does", async () => {
+    await applyRotation("inactive");
+    expect(await authenticates(old)).toBe(false);
+    expect(await authenticates(fresh)).toBe(true);
+    expect(await keysInIam()).toEqual([[old.accessKeyId, "Inactive"], [fresh.accessKeyId, "Active"]].sort());
+  });
+
+  it("retire again: the previous key is deleted; SSM still holds the new one", async () => {
+    await applyRotation("deleted");
+    expect(await keysInIam()).toEqual([[fresh.accessKeyId, "Active"]]);
+    expect(await authenticates(old)).toBe(false);
+    expect((await readPair()).accessKeyId).toBe(fresh.accessKeyId);
+  });
+});
+
 describe("destroy", () => {
-  it("removes everything of the environment", async () => {
+  it("removes everything of the environment, credentials first", async () => {
+    const destroyKeys = await tofu.run(credentials.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    expect(destroyKeys.code).toBe(0);
     const destroy = await timed("destroy", tofu.run(stack.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]));
     expect(destroy.code).toBe(0);
     const ecr = new ECRClient(sdk);

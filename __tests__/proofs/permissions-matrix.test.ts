@@ -5,7 +5,7 @@
  */
 import { Testing } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
-import { deployRoleName, ecrUserName, iamArn, kmsAliasName, planRoleName, repositoryArn, repositoryName, runtimePullRoleName, s3BucketArn, s3UserName, ssmPath } from "../../environments/naming";
+import { deployRoleName, ecrUserName, iamArn, keyParameterLeaves, kmsAliasName, planRoleName, repositoryArn, repositoryName, runtimePullRoleName, s3BucketArn, s3UserName, siblingStateKey, ssmPath } from "../../environments/naming";
 import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
 import { stateObjectArns } from "../../constructs/platform-policies";
 import { EnvironmentStack } from "../../stacks/environment-stack";
@@ -108,9 +108,25 @@ function casesFor(env: EnvironmentConfig): Case[] {
   for (const [action, resource] of [["iam:CreateAccessKey", ecrUser.arn], ["iam:PutUserPolicy", ecrUser.arn], ["iam:UpdateAssumeRolePolicy", deployRole.arn], ["iam:PutRolePolicy", planRole.arn]] as const) {
     add({ principal: planRole, action, resource, expect: "deny", why: "plan cannot change identities (nor escalate itself)" });
   }
-  const param = `arn:aws:ssm:${env.region}:${env.accountId}:parameter${ssmPath(env, "ecr-aws-access-key-id")}`;
-  add({ principal: planRole, action: "ssm:GetParameter", resource: param, expect: "allow", by: "plan-role/ReadParameters", why: "refresh reads the parameter (see README: state holds the secrets anyway)" });
-  add({ principal: planRole, action: "ssm:PutParameter", resource: param, expect: "deny", why: "plan never writes" });
+  // The role every pull request can assume reads no long-lived secret: not the key pairs in SSM,
+  // not the state objects that hold them (the credentials stack's, the GitHub stack's).
+  const parameterArn = (leaf: string) => `arn:aws:ssm:${env.region}:${env.accountId}:parameter${ssmPath(env, leaf)}`;
+  for (const user of ["ecr", "s3"] as const) {
+    for (const leaf of Object.values(keyParameterLeaves(user))) {
+      for (const action of ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:PutParameter"]) {
+        add({ principal: planRole, action, resource: parameterArn(leaf), expect: "deny", why: "a pull request never reads (or writes) a key pair" });
+      }
+    }
+  }
+  add({ principal: planRole, action: "ssm:GetParametersByPath", resource: parameterArn(""), expect: "deny", why: "a pull request never lists the key pairs' path" });
+  for (const sibling of ["credentials", "github"] as const) {
+    const siblingState = `${state.bucket}/${siblingStateKey(env, sibling)}`;
+    for (const action of ["s3:GetObject", "s3:GetObjectVersion"]) {
+      add({ principal: planRole, action, resource: siblingState, expect: "deny", why: `the ${sibling} stack's state holds secrets` });
+    }
+  }
+  add({ principal: planRole, action: "s3:ListBucketVersions", resource: state.bucket, expect: "deny", why: "no old versions of any state" });
+  add({ principal: planRole, action: "s3:GetObjectVersion", resource: state.state, expect: "deny", why: "old versions of the state predate nothing the plan needs" });
 
   if (env.ecr.encryption.type === "KMS" && !env.ecr.encryption.kmsKeyArn) {
     const key = `arn:aws:kms:${env.region}:${env.accountId}:key/11111111-2222-3333-4444-555555555555`;
@@ -129,8 +145,8 @@ function casesFor(env: EnvironmentConfig): Case[] {
     const key = `arn:aws:kms:${env.region}:${env.accountId}:key/11111111-2222-3333-4444-555555555555`;
     const keyPolicy = parse(stacks.get(env.name)!.key.policyJson);
     const viaSsm = { "kms:ViaService": `ssm.${env.region}.amazonaws.com`, "kms:ResourceAliases": [kmsAliasName(env)] };
-    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "allow", by: "plan-role/DecryptParametersViaSsm", why: "refresh reads the SecureString parameters" });
-    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaSsm, "kms:ResourceAliases": ["alias/another-env"] }, expect: "deny", why: "only this environment's key" });
+    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "a pull request never decrypts the SecureString key pairs" });
+    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: {}, expect: "deny", why: "nor decrypts anything with the environment key directly" });
     add({ principal: planRole, action: "kms:Encrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "plan never encrypts" });
     for (const who of [ecrUser, s3User]) {
       add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "the users cannot read the key pairs in SSM" });

@@ -77,10 +77,10 @@ describe("the environment key", () => {
     expect(resourcesOf(json, "aws_ecr_repository")[0].encryption_configuration).toEqual([{ encryption_type: "AES256" }]);
   });
 
-  it("encrypts all four SecureString parameters and the scan-finding log group", () => {
+  it("encrypts the scan-finding log group (and, by alias, the credentials stack's parameters)", () => {
     const keyRef = /^\$\{aws_kms_key\.key_[A-Z0-9]+\.arn\}$/;
-    expect(resourcesOf(json, "aws_ssm_parameter").map((p) => p.key_id)).toEqual([expect.stringMatching(keyRef), expect.stringMatching(keyRef), expect.stringMatching(keyRef), expect.stringMatching(keyRef)]);
     expect(onlyResource(json, "aws_cloudwatch_log_group").kms_key_id).toMatch(keyRef);
+    expect(onlyResource(json, "aws_kms_alias").name).toBe("alias/shop-qa");
   });
 
   it("lets CloudWatch Logs use it for that one log group only", () => {
@@ -118,7 +118,12 @@ describe("IAM users", () => {
 
   it("are two separate users", () => {
     expect(resourcesOf(json, "aws_iam_user").map((u) => u.name).sort()).toEqual(["shop-qa-ecr-user", "shop-qa-s3-user"]);
-    expect(resourcesOf(json, "aws_iam_access_key")).toHaveLength(2);
+  });
+
+  it("hold no secret in this stack's state: no access key, no parameter, no sensitive output", () => {
+    expect(resourcesOf(json, "aws_iam_access_key")).toHaveLength(0);
+    expect(resourcesOf(json, "aws_ssm_parameter")).toHaveLength(0);
+    expect(Object.entries(json.output).filter(([, o]) => o.sensitive)).toEqual([]);
   });
 
   it("grant the ECR user GetAuthorizationToken as the only action on *", () => {
@@ -139,16 +144,6 @@ describe("IAM users", () => {
   it("give the S3 user its buckets and nothing in ECR", () => {
     expect(s3.flatMap((s) => s.Action).every((a) => a.startsWith("s3:"))).toBe(true);
     expect(s3.flatMap((s) => s.Resource)).toEqual(["arn:aws:s3:::shop-qa-assets", "arn:aws:s3:::shop-qa-assets/*"]);
-  });
-
-  it("store both key pairs as SecureString parameters under /{app}/{env}/", () => {
-    const params = resourcesOf(json, "aws_ssm_parameter");
-    expect(params.map((p) => p.name).sort()).toEqual([
-      "/shop/qa/ecr-aws-access-key-id", "/shop/qa/ecr-aws-secret-access-key", "/shop/qa/s3-aws-access-key-id", "/shop/qa/s3-aws-secret-access-key",
-    ]);
-    expect(params.every((p) => p.type === "SecureString")).toBe(true);
-    const secret = params.find((p) => p.name === "/shop/qa/ecr-aws-secret-access-key")!;
-    expect(secret.value).toMatch(/^\$\{aws_iam_access_key\.ecr-user_access-key_.+\.secret\}$/);
   });
 
   it("give KMS use only through ECR and only on the environment's key", () => {
@@ -287,18 +282,13 @@ describe("outputs", () => {
 
   it("give repository URLs and ARNs per service, registry, account, region, login command and role ARNs", () => {
     expect(Object.keys(json.output).sort()).toEqual([
-      "account_id", "api_repository_arn", "api_repository_name", "api_repository_url", "deploy_role_arn", "docker_login_command",
-      "ecr_aws_access_key_id", "ecr_aws_secret_access_key", "ecr_credentials_ssm_path", "ecr_registry", "ecr_user_name", "image_tag_mutability", "plan_role_arn",
-      "region", "s3_aws_access_key_id", "s3_aws_secret_access_key", "s3_user_name",
+      "account_id", "api_repository_arn", "api_repository_name", "api_repository_url", "credentials_stack", "deploy_role_arn", "docker_login_command",
+      "ecr_credentials_ssm_path", "ecr_registry", "ecr_user_name", "image_tag_mutability", "plan_role_arn",
+      "region", "s3_user_name",
       "worker_repository_arn", "worker_repository_name", "worker_repository_url",
     ]);
     expect(json.output.docker_login_command.value).toBe(
       "aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com",
     );
-  });
-
-  it("mark every credential sensitive and nothing else", () => {
-    const sensitive = Object.entries(json.output).filter(([, o]) => o.sensitive).map(([k]) => k).sort();
-    expect(sensitive).toEqual(["ecr_aws_access_key_id", "ecr_aws_secret_access_key", "s3_aws_access_key_id", "s3_aws_secret_access_key"]);
   });
 });

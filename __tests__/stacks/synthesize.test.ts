@@ -12,7 +12,7 @@ describe("synthesizePlatform", () => {
     const outdir = join(root, "ok");
     synthesizePlatform({ outdir, environments: ENVIRONMENTS });
     const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks)).toHaveLength(11);
+    expect(Object.keys(manifest.stacks)).toHaveLength(15);
     expect(readdirSync(root).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
 
@@ -60,8 +60,8 @@ describe("synthesizePlatform", () => {
     inEmptyCwd("cli-ok", (dir) => {
       let said = "";
       expect(runSynth(ENVIRONMENTS, (l) => (said += l))).toBe(0);
-      expect(said).toMatch(/^synthesized 11 stacks for 4 environments into .*cdktf\.out\n$/);
-      expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toHaveLength(11);
+      expect(said).toMatch(/^synthesized 15 stacks for 4 environments into .*cdktf\.out\n$/);
+      expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toHaveLength(15);
     });
   });
 });

@@ -3,7 +3,9 @@ import { Agent } from "node:https";
 import { join } from "node:path";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
+import { withKeyRotation, type KeyRotationFile } from "../../environments/key-rotation";
 import { bootstrapStackName } from "../../stacks/bootstrap-stack";
+import { synthesizePlatform } from "../../stacks/synthesize";
 import type { Emulator } from "./emulator";
 import { PROJECT_ROOT } from "./toolchain";
 
@@ -24,6 +26,16 @@ export function synthForEmulator(emulator: Emulator, outdir: string): void {
     env: { ...process.env, LOCAL_AWS_ENDPOINT: emulator.endpoint, CDKTF_OUTDIR: outdir },
     stdio: ["ignore", "ignore", "pipe"],
   });
+}
+
+/**
+ * Synthesizes in this process with the local environment pointed at the
+ * emulator and the given key rotation state, as a commit with that
+ * key-rotation.json would: for tests that walk a rotation.
+ */
+export function synthForEmulatorWithRotation(emulator: Emulator, outdir: string, rotation: KeyRotationFile): void {
+  const inputs = ENVIRONMENTS.map((e) => (e.name === LOCAL_ENVIRONMENT ? { ...e, emulatorEndpoint: emulator.endpoint } : e));
+  synthesizePlatform({ outdir, environments: withKeyRotation(inputs, rotation) });
 }
 
 /** Credentials the emulator accepts; never real ones, whatever the caller's environment holds. */
