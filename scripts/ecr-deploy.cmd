@@ -17,6 +17,7 @@ set "CONTEXT=%~3"
 if "%CONTEXT%"=="" set "CONTEXT=."
 if "%STACKS_DIR%"=="" set "STACKS_DIR=cdktf.out\stacks"
 set "STACK=%STACKS_DIR%\%ENV_NAME%"
+set "CREDENTIALS_STACK=%STACKS_DIR%\%ENV_NAME%-credentials"
 
 rem 1. dependencies
 set "MISSING="
@@ -47,8 +48,8 @@ call :output image_tag_mutability MUTABILITY || set "MUTABILITY=IMMUTABLE"
 
 rem 3. credentials
 if not "%ECR_USE_AMBIENT_CREDENTIALS%"=="1" (
-  call :output ecr_aws_access_key_id AWS_ACCESS_KEY_ID || (echo ecr-deploy: cannot read ecr_aws_access_key_id 1>&2 & exit /b 5)
-  call :output ecr_aws_secret_access_key AWS_SECRET_ACCESS_KEY || (echo ecr-deploy: cannot read ecr_aws_secret_access_key 1>&2 & exit /b 5)
+  call :credential ecr_aws_access_key_id AWS_ACCESS_KEY_ID || (echo ecr-deploy: cannot read ecr_aws_access_key_id from %ENV_NAME%-credentials 1>&2 & exit /b 5)
+  call :credential ecr_aws_secret_access_key AWS_SECRET_ACCESS_KEY || (echo ecr-deploy: cannot read ecr_aws_secret_access_key from %ENV_NAME%-credentials 1>&2 & exit /b 5)
   set "AWS_SESSION_TOKEN="
   echo ecr-deploy: using the ECR user's credentials of %ENV_NAME%
 )
@@ -86,4 +87,10 @@ exit /b 0
 rem Sets variable %2 to the raw Terraform output %1; errorlevel 1 when absent.
 set "%~2="
 for /f "usebackq delims=" %%v in (`"%TF_BINARY%" -chdir^="%STACK%" output -raw %~1 2^>nul`) do set "%~2=%%v"
+if defined %~2 (exit /b 0) else (exit /b 1)
+
+:credential
+rem The same for the credentials stack, the only one whose outputs hold the keys.
+set "%~2="
+for /f "usebackq delims=" %%v in (`"%TF_BINARY%" -chdir^="%CREDENTIALS_STACK%" output -raw %~1 2^>nul`) do set "%~2=%%v"
 if defined %~2 (exit /b 0) else (exit /b 1)

@@ -3,8 +3,9 @@
 #
 #   scripts/ecr-deploy.sh <env> <service> [build context, default .]
 #
-# Reads the repository URL, region, tag mutability and the ECR user's key pair
-# from the environment's Terraform outputs (cdktf.out/stacks/<env>), logs in,
+# Reads the repository URL, region and tag mutability from the environment's
+# Terraform outputs (cdktf.out/stacks/<env>) and the ECR user's active key pair
+# from its credentials stack's (cdktf.out/stacks/<env>-credentials), logs in,
 # builds, tags with the commit (and `latest` unless tags are immutable) and
 # pushes. Secrets travel in the environment of the aws CLI only; nothing
 # secret is echoed.
@@ -23,6 +24,7 @@ say() { printf 'ecr-deploy: %s\n' "$*"; }
 ENV_NAME="$1"; SERVICE="$2"; CONTEXT="${3:-.}"
 STACKS_DIR="${STACKS_DIR:-cdktf.out/stacks}"
 STACK="$STACKS_DIR/$ENV_NAME"
+CREDENTIALS_STACK="$STACKS_DIR/$ENV_NAME-credentials"
 
 # 1. dependencies
 missing=()
@@ -44,8 +46,9 @@ MUTABILITY="$(output image_tag_mutability)" || MUTABILITY="IMMUTABLE"
 
 # 3. credentials: the ECR user's keys, unless told to use this shell's
 if [ "${ECR_USE_AMBIENT_CREDENTIALS:-0}" != "1" ]; then
-  ECR_KEY_ID="$(output ecr_aws_access_key_id)" || die 5 "cannot read ecr_aws_access_key_id from the outputs of $ENV_NAME"
-  ECR_SECRET="$(output ecr_aws_secret_access_key)" || die 5 "cannot read ecr_aws_secret_access_key from the outputs of $ENV_NAME"
+  credential() { "$TF" -chdir="$CREDENTIALS_STACK" output -raw "$1" 2>/dev/null; }
+  ECR_KEY_ID="$(credential ecr_aws_access_key_id)" || die 5 "cannot read ecr_aws_access_key_id from the outputs of $ENV_NAME-credentials (deployed? your role may read its state?)"
+  ECR_SECRET="$(credential ecr_aws_secret_access_key)" || die 5 "cannot read ecr_aws_secret_access_key from the outputs of $ENV_NAME-credentials"
   aws_ecr() { AWS_ACCESS_KEY_ID="$ECR_KEY_ID" AWS_SECRET_ACCESS_KEY="$ECR_SECRET" AWS_SESSION_TOKEN="" aws "$@"; }
   say "using the ECR user's credentials of $ENV_NAME"
 else

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "./lib/emulator";
+import { credentialsStackName } from "../environments/naming";
 import { emulatorAwsEnv, localBootstrapStack, localEnvironment, redactOutputs, synthForEmulator } from "./lib/local-run";
 import { prepareStackWorkdir, tofuRunner, type TofuResult } from "./lib/tofu";
 import { ensureToolchain } from "./lib/toolchain";
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
 
     const bootstrap = prepareStackWorkdir(outdir, localBootstrapStack(env), join(work, "run"), toolchain);
     const stack = prepareStackWorkdir(outdir, env.name, join(work, "run"), toolchain);
+    const credentials = prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"), toolchain);
     if (stack.providerVersionNote) log(`NOTE: ${stack.providerVersionNote}`);
 
     log(`bootstrap (${bootstrap.stack}): state bucket ${env.state.bucket} and the account's GitHub OIDC provider`);
@@ -48,12 +50,18 @@ async function main(): Promise<void> {
     const apply = check("apply", await tofu.run(stack.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
     const summary = apply.stdout.match(/Apply complete! Resources: .*/)?.[0];
     if (summary) log(summary);
-    const outputs = redactOutputs(check("output", await tofu.run(stack.dir, ["output", "-json"])).stdout);
+    log(`deploy ${credentials.stack}: the users' access keys and their SSM parameters, in a state only operators read`);
+    check("credentials init", await tofu.run(credentials.dir, ["init", "-input=false", "-no-color"]));
+    check("credentials apply", await tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+    const outputs = {
+      ...redactOutputs(check("output", await tofu.run(stack.dir, ["output", "-json"])).stdout),
+      ...redactOutputs(check("credentials output", await tofu.run(credentials.dir, ["output", "-json"])).stdout),
+    };
 
     process.stdout.write(`\nOutputs of environment '${env.name}' (AWS emulator at ${emulator.endpoint}):\n`);
     const width = Math.max(...Object.keys(outputs).map((k) => k.length));
     for (const [k, v] of Object.entries(outputs)) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
-    process.stdout.write(`\nRead a secret with: tofu output -raw ecr_aws_secret_access_key (in a real environment's stack directory)\n`);
+    process.stdout.write(`\nRead a secret with: tofu output -raw ecr_aws_secret_access_key (in a real environment's ${credentialsStackName(env)} stack directory)\n`);
   } finally {
     await emulator?.stop();
     log("AWS emulator stopped");

@@ -36,7 +36,9 @@ function run(setup: Setup, args = ["dev", "api"], env: Record<string, string> = 
     writeFileSync(join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> "${log}"\n${body}\n`);
     chmodSync(join(bin, name), 0o755);
   };
-  const cases = Object.entries(outputs).map(([k, v]) => `  ${k}) printf '%s' '${v}';;`).join("\n");
+  // Keys are outputs of the credentials stack only, as in the synthesized stacks; everything else of the environment's.
+  const fromStack = (k: string) => (/_aws_(access_key_id|secret_access_key)$/.test(k) ? "*/dev-credentials" : "*/dev");
+  const cases = Object.entries(outputs).map(([k, v]) => `  ${k}) [[ "$1" == ${fromStack(k)} ]] || exit 1; printf '%s' '${v}';;`).join("\n");
   tool("tofu", `[ "$2" = output ] || exit 1\ncase "$4" in\n${cases}\n  *) echo "Output not found" >&2; exit 1;;\nesac`);
   tool("aws", `echo "aws env key=$AWS_ACCESS_KEY_ID secret-set=$([ "$AWS_SECRET_ACCESS_KEY" = "${SECRET}" ] && echo yes || echo no)" >> "${log}"\n${setup.failAws ? "echo 'An error occurred (AccessDeniedException)' >&2; exit 255" : "printf 'ecr-token-xyz'"}`);
   tool("docker", `if [ "$1" = login ]; then echo "docker stdin=$(cat)" >> "${log}"; ${setup.failDocker === "login" ? "exit 1" : "exit 0"}; fi\n[ "$1" = "${setup.failDocker ?? "none"}" ] && { echo "denied: 403 Forbidden" >&2; exit 1; }\nexit 0`);
