@@ -128,6 +128,85 @@ describe("workflows vs trust policies", () => {
   });
 });
 
+/** What GitHub lets run in each GitHub environment, read from the synthesized GitHub stacks. */
+type RefPolicy = { protectedBranches: boolean; branches: string[]; tags: string[] } | undefined;
+const refPolicyByGithubEnvironment = new Map<string, RefPolicy>(
+  real.map((env) => {
+    const json = synthJson(new GithubStack(Testing.app(), env));
+    const [environment] = resourcesOf(json, "github_repository_environment");
+    const policy = environment.deployment_branch_policy as { protected_branches: boolean; custom_branch_policies: boolean } | undefined;
+    const patterns = resourcesOf(json, "github_repository_environment_deployment_policy");
+    const refs: RefPolicy = policy && {
+      protectedBranches: policy.protected_branches,
+      branches: patterns.filter((p) => p.branch_pattern).map((p) => p.branch_pattern),
+      tags: patterns.filter((p) => p.tag_pattern).map((p) => p.tag_pattern),
+    };
+    return [environment.environment as string, refs];
+  }),
+);
+
+/** GitHub's deployment branch patterns (fnmatch): `*` stops at `/`, `**` does not. */
+const refPatternMatches = (pattern: string, ref: string) =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]").replace(/\u0000/g, ".*")}$`).test(ref);
+
+/**
+ * Why a job could reach an environment's role from a ref the environment does
+ * not allow, or could never deploy: the environment's policy must exist and
+ * name refs (never every branch), and each branch that triggers the job on
+ * push must be one the environment allows. `workflow_dispatch` runs on any
+ * branch, so there the environment's policy is the whole guard.
+ */
+function protectionProblems(triggers: { push?: string[]; anyBranch: boolean }, environment: string, refs: RefPolicy): string[] {
+  if (!refs) return [`environment ${environment} has no deployment branch policy: every branch can run jobs in it`];
+  const problems: string[] = [];
+  if (!refs.protectedBranches && refs.branches.length + refs.tags.length === 0) problems.push(`environment ${environment} allows no ref at all`);
+  for (const wide of [...refs.branches, ...refs.tags].filter((p) => /^\*+$/.test(p))) problems.push(`environment ${environment} allows '${wide}': every branch`);
+  if (!refs.protectedBranches) {
+    for (const branch of triggers.push ?? []) {
+      if (!refs.branches.some((p) => refPatternMatches(p, branch))) problems.push(`push to ${branch} runs in ${environment}, which allows only ${refs.branches.join(", ") || "no branch"}: the job is refused`);
+    }
+  }
+  return problems;
+}
+
+/** Which environment each trigger of the job runs in: push takes the expression's default, a dispatch its choices. */
+function triggersByEnvironment(job: Job): Map<string, { push?: string[]; anyBranch: boolean }> {
+  const result = new Map<string, { push?: string[]; anyBranch: boolean }>();
+  const [byDefault, ...choices] = environmentsOf(job);
+  if (job.on.push) result.set(byDefault, { push: job.on.push.branches ?? ["**"], anyBranch: !job.on.push.branches });
+  for (const name of job.on.workflow_dispatch ? choices : []) result.set(name, { ...result.get(name), anyBranch: true });
+  return result;
+}
+
+describe("workflows vs GitHub environment protection", () => {
+  const deployJobs = roleJobs.filter((j) => environmentsOf(j).length > 0);
+
+  it.each(deployJobs.flatMap((j) => [...triggersByEnvironment(j)].map(([environment, triggers]) => [`${j.workflow}:${j.name} in ${environment}`, environment, triggers] as const)))(
+    "%s: reaches the deploy role only from refs the environment allows",
+    (_n, environment, triggers) => {
+      expect(protectionProblems(triggers, environment, refPolicyByGithubEnvironment.get(environment))).toEqual([]);
+    },
+  );
+
+  it("no job that pull requests start runs in a GitHub environment or uses pull_request_target", () => {
+    for (const job of roleJobs) {
+      expect(Object.keys(job.on)).not.toContain("pull_request_target");
+      if (job.on.pull_request) expect(job.def.environment).toBeUndefined();
+    }
+  });
+
+  it("the check fails where it should: no policy, a wildcard, a push branch outside the policy", () => {
+    expect(protectionProblems({ anyBranch: true }, "prod", undefined)).toEqual(["environment prod has no deployment branch policy: every branch can run jobs in it"]);
+    expect(protectionProblems({ anyBranch: true }, "prod", { protectedBranches: false, branches: ["*"], tags: [] })).toEqual(["environment prod allows '*': every branch"]);
+    expect(protectionProblems({ push: ["develop"], anyBranch: false }, "dev", { protectedBranches: false, branches: ["main", "release/*"], tags: [] })).toEqual([
+      "push to develop runs in dev, which allows only main, release/*: the job is refused",
+    ]);
+    expect(protectionProblems({ push: ["release/1.2"], anyBranch: false }, "dev", { protectedBranches: false, branches: ["release/*"], tags: [] })).toEqual([]);
+    expect(refPatternMatches("release/*", "release/a/b")).toBe(false);
+    expect(refPatternMatches("release/**", "release/a/b")).toBe(true);
+  });
+});
+
 describe("workflow permissions are least", () => {
   it.each(readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml")))("%s: top-level permissions grant nothing beyond contents: read", (file) => {
     const wf = parse(readFileSync(join(WORKFLOWS, file), "utf8"));
