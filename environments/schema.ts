@@ -211,6 +211,8 @@ export const environmentSchema = z
       .string()
       .regex(/^https?:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$/, "must be an http(s) URL on a loopback address")
       .optional(),
+    /** The online doctor warns about an active access key older than this. @default 90 */
+    maxKeyAgeDays: z.number().int().positive().max(3650).default(90),
     /** Rotation of the ECR and S3 users' access keys. @default generation 1 each, no previous key */
     keyRotation: z.strictObject({ ecr: keyRotation, s3: keyRotation }).prefault({}),
     /** Extra tags on every resource. @default {} */

@@ -21,10 +21,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../environments";
-import { GITHUB_OIDC_AUDIENCE, repositoryName } from "../environments/naming";
+import { ecrUserName, GITHUB_OIDC_AUDIENCE, repositoryName, s3UserName } from "../environments/naming";
 import { synthesizePlatform } from "../stacks/synthesize";
 import { IDENTITY_KINDS, identityFromStack, repositoryPolicyFromStack, type IdentityKind } from "./doctor/identities";
 import { offlineCheck } from "./doctor/offline";
+import { keyAgeChecks } from "./doctor/keys";
 import { onlineCheck } from "./doctor/online";
 import { diagnoseTrust, renderTrustDiagnosis } from "./doctor/trust";
 
@@ -117,10 +118,15 @@ export async function runDoctor(argv: string[], out: (s: string) => void = (s) =
 
   let onlineOk = true;
   if (parsed.values.online) {
-    const checks = await onlineCheck({ region: env.region, accountId: env.accountId, repository: repo, endpoint: parsed.values.endpoint ?? process.env.AWS_ENDPOINT_URL });
+    const endpoint = parsed.values.endpoint ?? process.env.AWS_ENDPOINT_URL;
+    const checks = [
+      ...(await onlineCheck({ region: env.region, accountId: env.accountId, repository: repo, endpoint })),
+      ...(await keyAgeChecks({ users: [ecrUserName(env), s3UserName(env)], maxKeyAgeDays: env.maxKeyAgeDays, clientConfig: { region: env.region, ...(endpoint ? { endpoint } : {}) } })),
+    ];
     out("\nOnline, with this shell's credentials:\n");
-    out(table([["check", "result", "detail"], ...checks.map((c) => [c.check, c.ok ? "ok" : "FAILED", c.detail])]) + "\n");
+    out(table([["check", "result", "detail"], ...checks.map((c) => [c.check, !c.ok ? "FAILED" : c.warning ? "WARNING" : "ok", c.detail])]) + "\n");
     for (const c of checks.filter((x) => !x.ok)) out(`\n${c.check}\n  cause: ${c.cause}\n  fix:   ${c.fix}\n`);
+    for (const c of checks.filter((x) => x.ok && x.warning)) out(`\n${c.check}\n  warning: ${c.warning}\n`);
     onlineOk = checks.every((c) => c.ok);
   }
   return pushAllowed && onlineOk ? 0 : 1;

@@ -312,6 +312,8 @@ describe("doctor, online against the deployed environment", () => {
     expect(out.stdout).toMatch(/registry token \(ecr:GetAuthorizationToken\)\s+ok\s+valid until .* \((11\.\d|12\.0) h\)/);
     expect(out.stdout).toMatch(/dry push step \(ecr:BatchCheckLayerAvailability\)\s+ok/);
     expect(out.stdout).not.toContain((await ecrUserKeys()).secretAccessKey);
+    // The ECR user's keys may not list keys: reported, not failed.
+    expect(out.stdout).toMatch(/access keys of shop-local-ecr-user\s+ok\s+not visible to this identity/);
   });
 });
 
@@ -351,6 +353,15 @@ describe("key rotation without downtime (two slots, driven by key-rotation.json)
     expect(await authenticates(fresh)).toBe(true);
     expect(await keysInIam()).toEqual([[old.accessKeyId, "Active"], [fresh.accessKeyId, "Active"]].sort());
     expect((await tofu.run(credentials.dir, ["output", "-raw", "ecr_aws_access_key_id"])).stdout === fresh.accessKeyId).toBe(true);
+  });
+
+  it("the online doctor, with operator credentials, reports both keys' age and last use, ids masked", async () => {
+    const out = await doctorOnline({ accessKeyId: "testing", secretAccessKey: "testing" });
+    const rows = out.stdout.split("\n").filter((l) => l.startsWith(`access key of ${ecrUserName(env)}`));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toMatch(/\s+ok\s+\w{4}…\w{4} Active, 0 days old, (never used|last used \d{4}-\d{2}-\d{2})/);
+    expect(out.stdout).not.toContain(fresh.accessKeyId);
+    expect(out.stdout).not.toContain(fresh.secretAccessKey);
   });
 
   it("retire: the previous key is deactivated and no longer authenticates; the new one still does", async () => {

@@ -1,5 +1,6 @@
 import { runDoctor } from "../../scripts/doctor";
 import { explain } from "../../scripts/doctor/online";
+import { keyFinding, maskKeyId } from "../../scripts/doctor/keys";
 
 async function doctor(...args: string[]): Promise<{ code: number; text: string }> {
   let text = "";
@@ -67,5 +68,32 @@ describe("doctor, online error mapping (seed 003's checklist)", () => {
 
   it("tells the S3-user mistake apart when the token is refused", () => {
     expect(explain({ name: "AccessDeniedException" }, { ...ctx, action: "ecr:GetAuthorizationToken" }).cause).toMatch(/S3 user's keys/);
+  });
+});
+
+describe("doctor, key age (iam:ListAccessKeys, iam:GetAccessKeyLastUsed)", () => {
+  const now = new Date("2026-11-25T12:00:00Z");
+  const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+
+  it("reports age and last use, with the key id masked", () => {
+    const row = keyFinding("shop-dev-ecr-user", { accessKeyId: "AKIAEXAMPLE1234WXYZ", status: "Active", created: daysAgo(12), lastUsed: daysAgo(1), lastService: "ecr" }, now, 90);
+    expect(row).toEqual({ check: "access key of shop-dev-ecr-user", ok: true, detail: "AKIA…WXYZ Active, 12 days old, last used 2026-11-24 (ecr)" });
+  });
+
+  it("warns past maxKeyAgeDays without failing the push check", () => {
+    const row = keyFinding("shop-dev-ecr-user", { accessKeyId: "AKIAEXAMPLE1234WXYZ", status: "Active", created: daysAgo(91) }, now, 90);
+    expect(row.ok).toBe(true);
+    expect(row.detail).toMatch(/91 days old, never used/);
+    expect(row.warning).toMatch(/older than maxKeyAgeDays \(90\): rotate it \(npm run rotate/);
+  });
+
+  it("does not warn at the limit, nor about an inactive key awaiting deletion", () => {
+    expect(keyFinding("u", { accessKeyId: "AKIAEXAMPLE1234WXYZ", status: "Active", created: daysAgo(90) }, now, 90).warning).toBeUndefined();
+    expect(keyFinding("u", { accessKeyId: "AKIAEXAMPLE1234WXYZ", status: "Inactive", created: daysAgo(400) }, now, 90).warning).toBeUndefined();
+  });
+
+  it("never shows a whole key id", () => {
+    expect(maskKeyId("AKIAEXAMPLE1234WXYZ")).toBe("AKIA…WXYZ");
+    expect(maskKeyId("short")).toBe("…");
   });
 });

@@ -13,6 +13,8 @@ export interface OnlineCheck {
   readonly detail: string;
   readonly cause?: string;
   readonly fix?: string;
+  /** Worth acting on, but no reason a push fails (e.g. a key past its age). */
+  readonly warning?: string;
 }
 
 interface ErrorLike {
