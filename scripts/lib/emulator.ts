@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -48,8 +48,9 @@ process.on("exit", () => running.forEach((p) => p.kill("SIGKILL")));
  * bucket policy denies non-TLS requests, as it would in AWS). The caller must
  * stop() it; a process exit kills it too, so no server is left running.
  */
-export async function startEmulator(motoPython: string, opts: { log?: (line: string) => void } = {}): Promise<Emulator> {
-  const dir = mkdtempSync(join(tmpdir(), "emulator-"));
+export async function startEmulator(motoPython: string, opts: { log?: (line: string) => void; keepIn?: string } = {}): Promise<Emulator & { pid: number }> {
+  // keepIn: a sandbox that outlives this process (certificate, log and server stay until `down`).
+  const dir = opts.keepIn ?? mkdtempSync(join(tmpdir(), "emulator-"));
   const caFile = join(dir, "cert.pem");
   const keyFile = join(dir, "key.pem");
   execFileSync("openssl", [
@@ -59,19 +60,20 @@ export async function startEmulator(motoPython: string, opts: { log?: (line: str
   const caPem = readFileSync(caFile, "utf8");
   const port = await freeLoopbackPort();
   const endpoint = `https://127.0.0.1:${port}`;
-  const server = spawn(motoPython, [join(PROJECT_ROOT, "scripts", "emulator", "moto_patched_server.py"), "-H", "127.0.0.1", "-p", String(port), "-c", caFile, "-k", keyFile], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(server);
+  const args = [join(PROJECT_ROOT, "scripts", "emulator", "moto_patched_server.py"), "-H", "127.0.0.1", "-p", String(port), "-c", caFile, "-k", keyFile];
+  const logFd = opts.keepIn ? openSync(join(dir, "emulator.log"), "a") : undefined;
+  const server = spawn(motoPython, args, { stdio: logFd === undefined ? ["ignore", "pipe", "pipe"] : ["ignore", logFd, logFd], detached: logFd !== undefined });
+  if (logFd === undefined) running.add(server);
+  else server.unref();
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
   };
-  server.stdout!.on("data", keep);
-  server.stderr!.on("data", keep);
+  server.stdout?.on("data", keep);
+  server.stderr?.on("data", keep);
 
   const stop = async () => {
-    if (running.has(server)) {
+    if (running.has(server) || opts.keepIn) {
       running.delete(server);
       const exited = new Promise((r) => server.once("exit", r));
       server.kill("SIGTERM");
@@ -90,5 +92,5 @@ export async function startEmulator(motoPython: string, opts: { log?: (line: str
     await new Promise((r) => setTimeout(r, 200));
   }
   opts.log?.(`AWS emulator (moto) listening on ${endpoint}`);
-  return { endpoint, caPem, caFile, stop };
+  return { endpoint, caPem, caFile, stop, pid: server.pid! };
 }

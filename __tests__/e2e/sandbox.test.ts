@@ -1,0 +1,93 @@
+/**
+ * The main job as a sandbox: `local.sh up` leaves the emulator and the
+ * deployed environment running and writes the exports; the AWS SDK, the
+ * online doctor and ecr-deploy.sh (up to its docker step) work against it
+ * with them; `down` leaves nothing running.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { Agent } from "node:https";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { ecrUserName, repositoryName } from "../../environments/naming";
+import { localEnvironment } from "../../scripts/lib/local-run";
+import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
+
+const env = localEnvironment();
+const dir = mkdtempSync(join(tmpdir(), "sandbox-"));
+const node = (args: string[], extraEnv: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [join(PROJECT_ROOT, "dist", "scripts", "local-deploy.js"), ...args], {
+    env: { ...process.env, PLATFORM_SANDBOX_DIR: dir, ...extraEnv },
+    encoding: "utf8",
+    timeout: 280_000,
+  });
+
+/** What `source sandbox.env` would export, read the way bash would. */
+function sourced(): Record<string, string> {
+  const out = spawnSync("bash", ["-c", `set -a; . '${join(dir, "sandbox.env")}'; env -0`], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } }).stdout;
+  return Object.fromEntries(out.split("\0").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+}
+
+let up: ReturnType<typeof node>;
+let exported: Record<string, string>;
+
+beforeAll(() => {
+  up = node(["up", "--as", "ecr-user"]);
+  exported = existsSync(join(dir, "sandbox.env")) ? sourced() : {};
+}, 300_000);
+
+afterAll(() => {
+  node(["down"]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("bash scripts/local.sh up", () => {
+  it("deploys, leaves the emulator running and says what to source, printing no secret", () => {
+    expect({ status: up.status, tail: up.status === 0 ? "" : up.stderr.slice(-2000) }).toEqual({ status: 0, tail: "" });
+    expect(up.stdout).toMatch(/The sandbox is up \(emulator pid \d+\)/);
+    expect(up.stdout).toContain(`source ${join(dir, "sandbox.env")}`);
+    expect(up.stderr).toMatch(/\[local\] bootstrap apply: [\d.]+ s/);
+    expect(exported.AWS_SECRET_ACCESS_KEY).toMatch(/^\S{20,}$/);
+    expect(up.stdout + up.stderr).not.toContain(exported.AWS_SECRET_ACCESS_KEY);
+    expect(statSync(join(dir, "sandbox.env")).mode & 0o077).toBe(0);
+  });
+
+  const sdk = () => ({
+    region: exported.AWS_REGION,
+    endpoint: exported.AWS_ENDPOINT_URL,
+    credentials: { accessKeyId: exported.AWS_ACCESS_KEY_ID, secretAccessKey: exported.AWS_SECRET_ACCESS_KEY },
+    requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: readFileSync(exported.AWS_CA_BUNDLE, "utf8") }) }),
+  });
+
+  it("the exports authenticate as the chosen identity, which sees its repositories", async () => {
+    expect((await new STSClient(sdk()).send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${env.accountId}:user/${ecrUserName(env)}`);
+    const names = env.services.map((s) => repositoryName(env, s));
+    const { repositories } = await new ECRClient(sdk()).send(new DescribeRepositoriesCommand({ repositoryNames: names }));
+    expect(repositories!.map((r) => r.repositoryName).sort()).toEqual(names.sort());
+  });
+
+  it("the online doctor passes with nothing but the exports", () => {
+    const doctor = spawnSync(process.execPath, [join(PROJECT_ROOT, "dist", "scripts", "doctor.js"), env.name, "--online"], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...exported },
+      encoding: "utf8",
+    });
+    expect({ status: doctor.status, out: doctor.status === 0 ? "" : doctor.stdout }).toEqual({ status: 0, out: "" });
+    expect(doctor.stdout).toMatch(/dry push step .*\s+ok\s+allowed/);
+  });
+
+  it("down stops the emulator and removes the sandbox; a second down is a no-op", () => {
+    const { pid } = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as { pid: number };
+    expect(node(["down"]).status).toBe(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(existsSync(join(dir, "sandbox.json"))).toBe(false);
+    const again = node(["down"]);
+    expect([again.status, again.stderr]).toEqual([0, expect.stringContaining("no sandbox is running")]);
+  });
+
+  it("refuses bad usage with exit 2", () => {
+    for (const args of [["sideways"], ["up", "--as", "root"], ["down", "now"]]) expect(node(args).status).toBe(2);
+  });
+});
