@@ -22,7 +22,7 @@ export function generatedEnvironments(count: number): EnvironmentInput[] {
       services: [{ name: "api" }, { name: "worker" }, { name: "web" }],
       ecr: { encryption: i % 3 === 0 ? { type: "KMS" } : { type: "AES256" }, crossAccountPullPrincipals: i % 4 === 0 ? ["999999999999"] : [] },
       s3UserBuckets: [`bench-env${n}-assets`],
-      github: { repository: "acme/bench", deployFrom: { kind: "environment", name: `env${n}` } },
+      github: { repository: "acme/bench", ownerId: 1001, repositoryId: 2002, deployFrom: { kind: "environment", name: `env${n}` } },
       state: { bucket: `bench-tfstate-${accountId}`, key: `bench/env${n}.tfstate`, region: "us-east-1" },
     };
   });

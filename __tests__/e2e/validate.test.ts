@@ -38,7 +38,7 @@ describe("cdktf conventions", () => {
 
 describe("tofu validate", () => {
   it("covers every stack the app synthesizes", () => {
-    expect(stacks).toHaveLength(11);
+    expect(stacks).toHaveLength(15);
   });
 
   const runnable = stacks.filter((s) => (needsGithub(s) ? toolchain.githubProviderVersion : toolchain.awsProviderVersion));

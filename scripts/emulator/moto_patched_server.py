@@ -18,6 +18,14 @@ AWS semantics restored here, and nothing else:
     token look expired to the doctor's expiry check).
 test_moto_patch.py proves each, and that unconditional and matching
 conditional Deny statements still deny.
+
+Deliberately not patched: the S3 lifecycle read-back. moto returns the state
+bucket's rule exactly as the provider PUTs it (test_moto_patch.py guards
+that); the ~55 s aws_s3_bucket_lifecycle_configuration takes to create is the
+hashicorp/aws provider's own waiter (10 s delay, then 10 consecutive matching
+reads 5 s apart), which it spends against AWS too. (moto always answers
+TransitionDefaultMinimumObjectSize all_storage_classes_128K, AWS's default and
+the only value this project sends.)
 """
 from datetime import datetime, timedelta, timezone
 import sys

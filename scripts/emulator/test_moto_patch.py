@@ -86,5 +86,32 @@ class S3EventBridgeReadbackTest(unittest.TestCase):
         self.assertNotIn("EventBridgeConfiguration", answer)
 
 
+class S3LifecycleReadbackTest(unittest.TestCase):
+    """No patch needed: moto reads the state bucket's lifecycle back exactly as the
+    hashicorp/aws provider PUTs it (rules and the TransitionDefaultMinimumObjectSize
+    header), so the provider's create waiter matches on its first read. The ~55 s that
+    resource takes is the waiter's own schedule (10 s delay, then 10 matching reads
+    5 s apart), the same against AWS. This guards the match on a moto upgrade: a
+    mismatch would make the waiter run to its 3-minute timeout and fail."""
+
+    def test_state_bucket_rule_reads_back_as_put(self):
+        apply_patch()
+        import boto3
+        from moto import mock_aws
+
+        rule = {
+            "ID": "expire-old-state-versions", "Filter": {"Prefix": ""}, "Status": "Enabled",
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 90}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+        }
+        with mock_aws():
+            s3 = boto3.client("s3", region_name="us-east-1")
+            s3.create_bucket(Bucket="state")
+            s3.put_bucket_lifecycle_configuration(
+                Bucket="state", LifecycleConfiguration={"Rules": [rule]}, TransitionDefaultMinimumObjectSize="all_storage_classes_128K")
+            answer = s3.get_bucket_lifecycle_configuration(Bucket="state")
+        self.assertEqual(answer["Rules"], [rule])
+        self.assertEqual(answer["TransitionDefaultMinimumObjectSize"], "all_storage_classes_128K")
+
+
 if __name__ == "__main__":
     unittest.main()
