@@ -1,4 +1,4 @@
-"""moto_server with one correction to its IAM policy condition evaluation.
+"""moto_server with narrow corrections where it answers differently from AWS.
 
 moto (5.2.5) evaluates only StringEquals conditions; any other operator is
 taken as satisfied, and a statement whose condition fails is DENIED whatever
@@ -15,7 +15,9 @@ AWS semantics restored here, and nothing else:
     it out of the answer, so Terraform sees eternal drift on eventbridge);
   * ecr:GetAuthorizationToken returns a token that expires 12 hours from now,
     as AWS documents, instead of moto's fixed 2015-01-01 (which makes every
-    token look expired to the doctor's expiry check).
+    token look expired to the doctor's expiry check);
+  * a request signed with an Inactive access key is refused (InvalidClientTokenId),
+    as in AWS; moto ignored the key's status, so a retired key kept working.
 test_moto_patch.py proves each, and that unconditional and matching
 conditional Deny statements still deny.
 
@@ -113,11 +115,32 @@ def _patch_s3_eventbridge_readback():
     S3Response.get_bucket_notification = get_bucket_notification
 
 
+def _patch_inactive_keys_refused():
+    """AWS refuses a request signed with an Inactive access key (InvalidClientTokenId);
+    moto looks the key up and ignores its status, so a retired key kept working."""
+    from moto.iam.access_control import CreateAccessKeyFailure, IAMUserAccessKey
+
+    original = IAMUserAccessKey.__init__
+    if getattr(original, "_platform_patched", False):
+        return
+
+    def __init__(self, account_id, partition, access_key_id, headers):
+        original(self, account_id, partition, access_key_id, headers)
+        for user in self.backend.list_users("/", None, None):
+            for key in user.access_keys:
+                if key.access_key_id == access_key_id and key.status != "Active":
+                    raise CreateAccessKeyFailure(reason="InvalidId")
+
+    __init__._platform_patched = True
+    IAMUserAccessKey.__init__ = __init__
+
+
 def apply_patch():
     IAMPolicyStatement.is_action_permitted = _is_action_permitted
     assert access_control.IAMPolicyStatement.is_action_permitted is _is_action_permitted
     _patch_ecr_token_expiry()
     _patch_s3_eventbridge_readback()
+    _patch_inactive_keys_refused()
 
 
 if __name__ == "__main__":

@@ -115,3 +115,38 @@ class S3LifecycleReadbackTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InactiveKeyTest(unittest.TestCase):
+    """A deactivated key must stop authenticating, as in AWS (key rotation relies on it)."""
+
+    @classmethod
+    def setUpClass(cls):
+        apply_patch()
+
+    def _key(self):
+        from moto.iam.models import iam_backends
+        backend = iam_backends["123456789012"]["aws"]
+        name = f"rotating-{len(backend.users)}"
+        backend.create_user("us-east-1", name)
+        return backend, name, backend.create_access_key(name)
+
+    def _authenticate(self, key_id):
+        from moto.iam.access_control import IAMUserAccessKey
+        return IAMUserAccessKey("123456789012", "aws", key_id, {})
+
+    def test_active_key_authenticates(self):
+        _, _, key = self._key()
+        self.assertIsNotNone(self._authenticate(key.access_key_id))
+
+    def test_inactive_key_is_refused(self):
+        from moto.iam.access_control import CreateAccessKeyFailure
+        backend, name, key = self._key()
+        backend.update_access_key(name, key.access_key_id, "Inactive")
+        with self.assertRaises(CreateAccessKeyFailure):
+            self._authenticate(key.access_key_id)
+
+    def test_unknown_key_is_still_refused(self):
+        from moto.iam.access_control import CreateAccessKeyFailure
+        with self.assertRaises(CreateAccessKeyFailure):
+            self._authenticate("AKIAUNKNOWNKEY000000")
