@@ -1,7 +1,8 @@
 /**
  * Typed ECR lifecycle rules and the one renderer that turns them into the
  * JSON ECR accepts. The types make ECR's rejections impossible: a rule
- * selects either by prefixes or by patterns (never both), `any` can only be
+ * selects either by prefixes or by patterns (never both: a rule carries one
+ * of the two fields, and the renderer refuses a value with both), `any` can only be
  * last, priorities are assigned here, and no key is ever null.
  */
 export type LifecycleRule =
@@ -9,6 +10,13 @@ export type LifecycleRule =
       readonly description: string;
       readonly tagStatus: "tagged";
       readonly tagPrefixes: readonly string[];
+      readonly keepLast: number;
+    }
+  | {
+      readonly description: string;
+      readonly tagStatus: "tagged";
+      /** Wildcard patterns (`release-*-stable`); ECR allows at most four `*` in each. */
+      readonly tagPatterns: readonly string[];
       readonly keepLast: number;
     }
   | {
@@ -30,6 +38,9 @@ interface RenderedRule {
 }
 
 const MIN_POLICY_LENGTH = 100;
+/** ECR's limit on a lifecycle policy's text. */
+export const MAX_LIFECYCLE_POLICY_LENGTH = 30_720;
+const MAX_PATTERN_WILDCARDS = 4;
 
 /** Renders rules in order; the `any` catch-all (at most one) is moved last. */
 export function renderLifecyclePolicy(rules: readonly LifecycleRule[]): string {
@@ -45,6 +56,7 @@ export function renderLifecyclePolicy(rules: readonly LifecycleRule[]): string {
   }));
   const json = JSON.stringify({ rules: rendered });
   if (json.length < MIN_POLICY_LENGTH) throw new Error(`lifecycle policy is ${json.length} characters; ECR requires at least ${MIN_POLICY_LENGTH}`);
+  if (json.length > MAX_LIFECYCLE_POLICY_LENGTH) throw new Error(`lifecycle policy is ${json.length} characters; ECR allows at most ${MAX_LIFECYCLE_POLICY_LENGTH}`);
   return json;
 }
 
@@ -54,9 +66,21 @@ function selectionOf(rule: LifecycleRule): RenderedRule["selection"] {
     return n;
   };
   switch (rule.tagStatus) {
-    case "tagged":
-      if (rule.tagPrefixes.length === 0) throw new Error(`lifecycle rule '${rule.description}': tagged rules need at least one prefix`);
-      return { tagStatus: "tagged", tagPrefixList: [...rule.tagPrefixes], countType: "imageCountMoreThan", countNumber: positive(rule.keepLast, "keepLast") };
+    case "tagged": {
+      const byPrefix = "tagPrefixes" in rule ? rule.tagPrefixes : undefined;
+      const byPattern = "tagPatterns" in rule ? rule.tagPatterns : undefined;
+      if (byPrefix && byPattern) throw new Error(`lifecycle rule '${rule.description}': tagPrefixes and tagPatterns cannot share a rule (ECR rejects it)`);
+      const keep = { countType: "imageCountMoreThan", countNumber: positive(rule.keepLast, "keepLast") };
+      if (byPattern) {
+        if (byPattern.length === 0) throw new Error(`lifecycle rule '${rule.description}': tagged rules need at least one pattern`);
+        for (const p of byPattern) {
+          if (p === "" || (p.match(/\*/g) ?? []).length > MAX_PATTERN_WILDCARDS) throw new Error(`lifecycle rule '${rule.description}': pattern '${p}' must be non-empty with at most ${MAX_PATTERN_WILDCARDS} '*'`);
+        }
+        return { tagStatus: "tagged", tagPatternList: [...byPattern], ...keep };
+      }
+      if (!byPrefix || byPrefix.length === 0) throw new Error(`lifecycle rule '${rule.description}': tagged rules need at least one prefix`);
+      return { tagStatus: "tagged", tagPrefixList: [...byPrefix], ...keep };
+    }
     case "untagged":
       return { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: positive(rule.expireAfterDays, "expireAfterDays") };
     case "any":
@@ -69,11 +93,14 @@ function selectionOf(rule: LifecycleRule): RenderedRule["selection"] {
  * when it matches *every* prefix in tagPrefixList, so "keep N per prefix"
  * needs one rule per prefix, not one rule listing them all.
  */
-export function standardLifecycleRules(opts: { taggedPrefixes: readonly string[]; keepLast: number; untaggedExpiryDays: number }): LifecycleRule[] {
+export function standardLifecycleRules(opts: { taggedPrefixes: readonly string[]; taggedPatterns?: readonly string[]; keepLast: number; untaggedExpiryDays: number }): LifecycleRule[] {
   return [
     { description: `Expire untagged images after ${opts.untaggedExpiryDays} day${opts.untaggedExpiryDays === 1 ? "" : "s"}`, tagStatus: "untagged", expireAfterDays: opts.untaggedExpiryDays },
     ...opts.taggedPrefixes.map(
       (prefix): LifecycleRule => ({ description: `Keep the last ${opts.keepLast} images tagged ${prefix}*`, tagStatus: "tagged", tagPrefixes: [prefix], keepLast: opts.keepLast }),
+    ),
+    ...(opts.taggedPatterns ?? []).map(
+      (pattern): LifecycleRule => ({ description: `Keep the last ${opts.keepLast} images tagged ${pattern}`, tagStatus: "tagged", tagPatterns: [pattern], keepLast: opts.keepLast }),
     ),
   ];
 }

@@ -15,6 +15,12 @@ export interface ScanFindingsLogProps {
   readonly repositoryNames: readonly string[];
   /** @default 30 */
   readonly retentionInDays?: number;
+  /**
+   * Which scanner's events: `ecr` (basic scanning: "ECR Image Scan" from
+   * aws.ecr) or `inspector` (enhanced scanning: "Inspector2 Finding" from
+   * aws.inspector2, one event per vulnerability). @default "ecr"
+   */
+  readonly findings?: "ecr" | "inspector";
   /** KMS key for the log group. @default CloudWatch Logs' own encryption */
   readonly kmsKeyArn?: string;
 }
@@ -37,11 +43,16 @@ export class ScanFindingsLog extends Construct {
       retentionInDays: props.retentionInDays ?? 30,
       kmsKeyId: props.kmsKeyArn,
     });
-    this.eventPatternJson = JSON.stringify({
-      source: ["aws.ecr"],
-      "detail-type": ["ECR Image Scan"],
-      detail: { "repository-name": [...props.repositoryNames].sort() },
-    });
+    const repositories = [...props.repositoryNames].sort();
+    this.eventPatternJson = JSON.stringify(
+      props.findings === "inspector"
+        ? {
+            source: ["aws.inspector2"],
+            "detail-type": ["Inspector2 Finding"],
+            detail: { resources: { details: { awsEcrContainerImage: { repositoryName: repositories } } } },
+          }
+        : { source: ["aws.ecr"], "detail-type": ["ECR Image Scan"], detail: { "repository-name": repositories } },
+    );
     this.rule = new CloudwatchEventRule(this, "rule", {
       name: props.ruleName,
       description: "ECR image scan results of this environment's repositories",

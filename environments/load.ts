@@ -59,6 +59,7 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
   const byBucket = firstBy((c) => c.state.bucket);
   const byRepository = new Map<string, string>();
   const byGithubRepository = firstBy((c) => c.github.repository);
+  const byRegistry = firstBy((c) => `${c.accountId}/${c.region}`);
   for (const c of configs) {
     const sameName = byName(c);
     if (sameName) problems.push(`${c.name}.name: duplicate environment name`);
@@ -77,6 +78,10 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
       if (g.subjectFormat !== first.subjectFormat || g.ownerId !== first.ownerId || g.repositoryId !== first.repositoryId) {
         problems.push(`${c.name}.github: subjectFormat/ownerId/repositoryId differ from ${sameGithubRepository.name}, which uses the same repository ${g.repository}; GitHub issues one subject form per repository`);
       }
+    }
+    const sameRegistry = byRegistry(c);
+    if (sameRegistry && JSON.stringify(sameRegistry.ecr.registry ?? null) !== JSON.stringify(c.ecr.registry ?? null)) {
+      problems.push(`${c.name}.ecr.registry: differs from ${sameRegistry.name} in the same account ${c.accountId} and region ${c.region}; a registry has one scanning and replication configuration, state it identically in both`);
     }
     const sameBucket = byBucket(c);
     if (sameBucket && (sameBucket.accountId !== c.accountId || sameBucket.state.region !== c.state.region)) {

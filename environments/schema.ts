@@ -141,6 +141,24 @@ const keyRotation = z
   .refine((r) => r.generation > 1 || r.previousKey === "deleted", "generation 1 has no previous key: previousKey must be 'deleted'")
   .prefault({});
 
+/**
+ * The account's registry in the environment's region: scanning and replication
+ * apply to every repository there, so every environment of that account and
+ * region must state the same settings (or none, and then they are not managed).
+ */
+const registry = z
+  .strictObject({
+    /** `BASIC` (ECR scans on push) or `ENHANCED` (Amazon Inspector). @default "BASIC" */
+    scanType: z.enum(["BASIC", "ENHANCED"]).default("BASIC"),
+    /** `SCAN_ON_PUSH`, or with ENHANCED `CONTINUOUS_SCAN` (rescans as new CVEs appear). @default "SCAN_ON_PUSH" */
+    scanFrequency: z.enum(["SCAN_ON_PUSH", "CONTINUOUS_SCAN"]).default("SCAN_ON_PUSH"),
+    /** Repository name wildcards the scanning rule covers. @default ["*"] */
+    scanFilters: z.array(z.string().regex(/^[a-z0-9*][a-z0-9._/*-]{0,255}$/, "must be a repository name wildcard")).min(1).max(100).default(["*"]),
+    /** Copies of every image in other regions or accounts (disaster recovery). @default [] */
+    replicateTo: z.array(z.strictObject({ region, accountId: accountId.optional() })).max(25, "ECR allows at most 25 destinations").default([]),
+  })
+  .refine((r) => r.scanFrequency !== "CONTINUOUS_SCAN" || r.scanType === "ENHANCED", { message: "CONTINUOUS_SCAN needs scanType ENHANCED", path: ["scanFrequency"] });
+
 const stateBackend = z.strictObject({
   bucket: z.string().regex(S3_BUCKET_PATTERN, "must be a valid S3 bucket name"),
   /** Object key of this environment's state. Distinct per environment. */
@@ -173,6 +191,12 @@ export const environmentSchema = z
           .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be a plain tag prefix (no wildcard)"))
           .min(1)
           .default(["v", "release", "main", "develop"]),
+        /** Wildcard tag patterns (`release-*-stable`, at most four `*`) whose images are kept, one rule each. @default [] */
+        taggedPatterns: z
+          .array(z.string().regex(/^[A-Za-z0-9*][A-Za-z0-9._*-]{0,127}$/, "must be a tag pattern (letters, digits, . _ - and *)").refine((p) => (p.match(/\*/g) ?? []).length <= 4, "ECR allows at most four '*' in a tag pattern"))
+          .default([]),
+        /** Registry-wide scanning and replication of this account and region. @default undefined (not managed) */
+        registry: registry.optional(),
         /** @default "IMMUTABLE" (secure default; dev may choose MUTABLE) */
         tagMutability: z.enum(["MUTABLE", "IMMUTABLE"]).default("IMMUTABLE"),
         /** @default { type: "AES256" } */
@@ -240,6 +264,11 @@ export const environmentSchema = z
         ctx.addIssue({ code: "custom", path: ["ecr", "encryption", "kmsKeyArn"], message: `key is in ${keyRegion}, repositories are in ${env.region}` });
       }
     }
+    (env.ecr.registry?.replicateTo ?? []).forEach((d, i) => {
+      if (d.region === env.region && (d.accountId ?? env.accountId) === env.accountId) {
+        ctx.addIssue({ code: "custom", path: ["ecr", "registry", "replicateTo", i], message: "is the registry itself: replicate to another region or account" });
+      }
+    });
     env.ecr.crossAccountPullPrincipals.forEach((p, i) => {
       if (p === env.accountId || p.includes(`::${env.accountId}:`)) {
         ctx.addIssue({ code: "custom", path: ["ecr", "crossAccountPullPrincipals", i], message: "is this environment's own account; grant it with IAM instead" });

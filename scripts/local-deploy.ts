@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { credentialsStackName, keyParameterLeaves, ssmPath } from "../environments/naming";
 import { startEmulator, type Emulator } from "./lib/emulator";
@@ -66,7 +67,19 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
 
     log(`bootstrap (${bootstrap.stack}): state bucket ${env.state.bucket} and the account's GitHub OIDC provider`);
     check("bootstrap init", await tofu.run(bootstrap.dir, ["init", "-input=false", "-no-color"]));
-    check("bootstrap apply", await tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+    // The bootstrap spends ~55 s in the provider's lifecycle-configuration waiter (see the
+    // emulator module); the environment only needs the bucket, so it deploys meanwhile.
+    const bootstrapApply = tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let bootstrapDone = false;
+    void bootstrapApply.then(() => (bootstrapDone = true));
+    const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
+    for (;;) {
+      if (bootstrapDone) break;
+      if (await s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(() => true, () => false)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (bootstrapDone) check("bootstrap apply", await bootstrapApply);
+    else log(`state bucket ${env.state.bucket} exists; deploying while the bootstrap finishes`);
 
     log(`deploy ${env.name}: remote state s3://${env.state.bucket}/${env.state.key}, S3 lock file on`);
     check("init", await tofu.run(stack.dir, ["init", "-input=false", "-no-color"]));
@@ -76,6 +89,7 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
     log(`deploy ${credentials.stack}: the users' access keys and their SSM parameters, in a state only operators read`);
     check("credentials init", await tofu.run(credentials.dir, ["init", "-input=false", "-no-color"]));
     check("credentials apply", await tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+    check("bootstrap apply", await bootstrapApply);
     const outputs = {
       ...redactOutputs(check("output", await tofu.run(stack.dir, ["output", "-json"])).stdout),
       ...redactOutputs(check("credentials output", await tofu.run(credentials.dir, ["output", "-json"])).stdout),

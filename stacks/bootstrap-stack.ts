@@ -4,13 +4,17 @@ import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider } from "../constructs/aws-provider";
 import { GithubOidcProvider } from "../constructs/github-oidc-provider";
 import { namedOutput } from "../constructs/outputs";
+import { RegistrySettings } from "../constructs/registry-settings";
 import { StateBucket } from "../constructs/state-bucket";
+import { repositoryName } from "../environments/naming";
 
 export interface BootstrapStackProps {
   readonly accountId: string;
   readonly region: string;
   /** Environments whose state buckets live in this account and region. */
   readonly environments: readonly EnvironmentConfig[];
+  /** Environments whose repositories live in this account and region (their registry settings apply here). */
+  readonly registryEnvironments?: readonly EnvironmentConfig[];
   /** Create the account's GitHub OIDC provider here (one stack per account does). */
   readonly ownsGithubOidcProvider: boolean;
 }
@@ -18,18 +22,20 @@ export interface BootstrapStackProps {
 export const bootstrapStackName = (accountId: string, region: string) => `bootstrap-${accountId}-${region}`;
 
 /**
- * What must exist before any environment can init: the state bucket(s) and
- * the account's GitHub OIDC provider. Local state, applied once per account
+ * What must exist before any environment can init, and what an account has
+ * once per region: the state bucket(s), the account's GitHub OIDC provider,
+ * and the registry's scanning and replication settings. Local state, applied once per account
  * and region by an administrator.
  */
 export class BootstrapStack extends TerraformStack {
   readonly stateBuckets: StateBucket[] = [];
   readonly oidcProvider?: GithubOidcProvider;
+  readonly registry?: RegistrySettings;
 
   constructor(scope: Construct, props: BootstrapStackProps) {
     const name = bootstrapStackName(props.accountId, props.region);
     super(scope, name);
-    const emulator = props.environments.find((e) => e.emulatorEndpoint)?.emulatorEndpoint;
+    const emulator = [...props.environments, ...(props.registryEnvironments ?? [])].find((e) => e.emulatorEndpoint)?.emulatorEndpoint;
     platformAwsProvider(this, "aws", { accountId: props.accountId, region: props.region, emulatorEndpoint: emulator, tags: { ManagedBy: "cdktf", Purpose: "bootstrap" } });
     // Kept beside the project, outside cdktf.out, which synth rewrites.
     new LocalBackend(this, { path: `../../../${name}.tfstate` });
@@ -38,6 +44,19 @@ export class BootstrapStack extends TerraformStack {
     for (const bucket of buckets) {
       this.stateBuckets.push(new StateBucket(this, `state-${bucket}`, { bucketName: bucket, region: props.region }));
       namedOutput(this, `state_bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`, bucket, { description: "Remote state bucket" });
+    }
+    // Config guarantees that every environment of this registry states the same settings.
+    const registryOwner = (props.registryEnvironments ?? []).find((e) => e.ecr.registry);
+    const registry = registryOwner?.ecr.registry;
+    if (registryOwner && registry) {
+      this.registry = new RegistrySettings(this, "registry", {
+        scanType: registry.scanType,
+        scanFrequency: registry.scanFrequency,
+        scanFilters: registry.scanFilters,
+        replicationDestinations: registry.replicateTo.map((d) => ({ region: d.region, registryId: d.accountId ?? props.accountId })),
+        replicationPrefixes: [...new Set((props.registryEnvironments ?? []).flatMap((e) => e.services.map((svc) => repositoryName(e, svc))))].sort(),
+      });
+      namedOutput(this, "registry_scan_type", registry.scanType, { description: "Registry scanning: BASIC (ECR) or ENHANCED (Amazon Inspector)" });
     }
     if (props.ownsGithubOidcProvider) {
       this.oidcProvider = new GithubOidcProvider(this, "github-oidc");

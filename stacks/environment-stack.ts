@@ -75,6 +75,7 @@ export class EnvironmentStack extends TerraformStack {
           crossAccountPullPrincipals: env.ecr.crossAccountPullPrincipals,
           lifecycleRules: standardLifecycleRules({
             taggedPrefixes: env.ecr.taggedPrefixes,
+            taggedPatterns: env.ecr.taggedPatterns,
             keepLast: env.ecr.imageRetentionCount,
             untaggedExpiryDays: env.ecr.untaggedExpiryDays,
           }),
@@ -90,6 +91,7 @@ export class EnvironmentStack extends TerraformStack {
       logGroupName: scanLogGroupName(env),
       repositoryNames: env.services.map((s) => repositoryName(env, s)),
       retentionInDays: env.ecr.scanLogRetentionDays,
+      findings: env.ecr.registry?.scanType === "ENHANCED" ? "inspector" : "ecr",
       kmsKeyArn: this.key.key.arn,
     });
 

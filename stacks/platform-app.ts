@@ -32,19 +32,26 @@ export function addPlatformStacks(app: App, envs: readonly EnvironmentConfig[]):
     return stack;
   });
 
-  const groups = new Map<string, EnvironmentConfig[]>();
+  // One bootstrap stack per account and region that holds a state bucket or a registry.
+  const groups = new Map<string, { state: EnvironmentConfig[]; registry: EnvironmentConfig[] }>();
+  const group = (accountId: string, region: string) => {
+    const key = `${accountId}|${region}`;
+    if (!groups.has(key)) groups.set(key, { state: [], registry: [] });
+    return groups.get(key)!;
+  };
   for (const env of envs) {
-    const key = `${env.accountId}|${env.state.region}`;
-    groups.set(key, [...(groups.get(key) ?? []), env]);
+    group(env.accountId, env.state.region).state.push(env);
+    group(env.accountId, env.region).registry.push(env);
   }
   const accountsWithProvider = new Set<string>();
   const bootstrap = [...groups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, members]) => {
       const [accountId, region] = key.split("|");
-      const owns = members[0].githubOidcProvider === "create" && !accountsWithProvider.has(accountId);
+      const first = members.state[0] ?? members.registry[0];
+      const owns = first.githubOidcProvider === "create" && !accountsWithProvider.has(accountId);
       if (owns) accountsWithProvider.add(accountId);
-      return new BootstrapStack(app, { accountId, region, environments: members, ownsGithubOidcProvider: owns });
+      return new BootstrapStack(app, { accountId, region, environments: members.state, registryEnvironments: members.registry, ownsGithubOidcProvider: owns });
     });
   return { environments, credentials, github, bootstrap };
 }

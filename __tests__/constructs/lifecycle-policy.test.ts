@@ -60,4 +60,28 @@ describe("renderLifecyclePolicy", () => {
   it("refuses a tagged rule without prefixes", () => {
     expect(() => renderLifecyclePolicy([{ description: "tagged", tagStatus: "tagged", tagPrefixes: [], keepLast: 3 }])).toThrow(/at least one prefix/);
   });
+
+  it("renders wildcard tag patterns as tagPatternList, one rule per pattern, never beside a prefix list", () => {
+    const rules = JSON.parse(renderLifecyclePolicy(standardLifecycleRules({ taggedPrefixes: ["v"], taggedPatterns: ["release-*-stable", "*-lts"], keepLast: 4, untaggedExpiryDays: 7 }))).rules;
+    const patterned = rules.filter((r: any) => r.selection.tagPatternList);
+    expect(patterned.map((r: any) => r.selection)).toEqual([
+      { tagStatus: "tagged", tagPatternList: ["release-*-stable"], countType: "imageCountMoreThan", countNumber: 4 },
+      { tagStatus: "tagged", tagPatternList: ["*-lts"], countType: "imageCountMoreThan", countNumber: 4 },
+    ]);
+    for (const r of rules) expect(r.selection.tagPatternList && r.selection.tagPrefixList).toBeFalsy();
+  });
+
+  it("refuses a rule that carries both prefixes and patterns, even when the types are bypassed", () => {
+    const both = { description: "both", tagStatus: "tagged", tagPrefixes: ["v"], tagPatterns: ["v*"], keepLast: 3 } as never;
+    expect(() => renderLifecyclePolicy([both])).toThrow(/tagPrefixes and tagPatterns cannot share a rule/);
+  });
+
+  it.each(["", "a*b*c*d*e*"])("refuses the pattern %p (empty, or more than four wildcards)", (pattern) => {
+    expect(() => renderLifecyclePolicy([{ description: "p", tagStatus: "tagged", tagPatterns: [pattern], keepLast: 3 }])).toThrow(/at most 4 '\*'/);
+  });
+
+  it("refuses a policy over ECR's 30,720-character limit", () => {
+    const many = Array.from({ length: 400 }, (_, i) => `prefix-number-${i}`);
+    expect(() => renderLifecyclePolicy(standardLifecycleRules({ taggedPrefixes: many, keepLast: 3, untaggedExpiryDays: 7 }))).toThrow(/ECR allows at most 30720/);
+  });
 });

@@ -53,6 +53,7 @@ describe("defaults", () => {
       imageRetentionCount: 10,
       untaggedExpiryDays: 7,
       taggedPrefixes: ["v", "release", "main", "develop"],
+      taggedPatterns: [],
       tagMutability: "IMMUTABLE",
       encryption: { type: "AES256" },
       scanOnPush: true,
@@ -171,6 +172,26 @@ describe("bad input names the environment and the field", () => {
     ["tag", "refs/tags/v1"],
   ] as const)("refuses a %s deploy source written as a full ref %p (its subject would never match)", (kind, name) => {
     expect(problemsOf([envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind, name } } })])).toEqual([expect.stringMatching(/^qa\.github\.deployFrom\.name: is a (branch|tag) name, without 'refs\//)]);
+  });
+
+  it.each([
+    [{ scanType: "BASIC", scanFrequency: "CONTINUOUS_SCAN" }, /^qa\.ecr\.registry\.scanFrequency: CONTINUOUS_SCAN needs scanType ENHANCED/],
+    [{ replicateTo: [{ region: "us-east-1" }] }, /^qa\.ecr\.registry\.replicateTo\[0\]: is the registry itself/],
+    [{ replicateTo: [{ region: "mars-north-1" }] }, /^qa\.ecr\.registry\.replicateTo\[0\]\.region/],
+  ] as const)("refuses the registry settings %p", (registry, message) => {
+    expect(problemsOf([envInput({ ecr: { registry } as never })])).toEqual([expect.stringMatching(message)]);
+  });
+
+  it("refuses two environments of one registry that state different registry settings", () => {
+    const problems = problemsOf([
+      envInput({ name: "qa", ecr: { registry: { scanType: "ENHANCED" } } }),
+      envInput({ name: "uat", ecr: { registry: { scanType: "BASIC" } }, state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" }, github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "uat" } } }),
+    ]);
+    expect(problems).toEqual([expect.stringMatching(/^uat\.ecr\.registry: differs from qa in the same account 111111111111 and region us-east-1/)]);
+  });
+
+  it.each(["a*b*c*d*e*f", "bad tag"])("refuses the tag pattern %p", (pattern) => {
+    expect(problemsOf([envInput({ ecr: { taggedPatterns: [pattern] } })])).toEqual([expect.stringMatching(/^qa\.ecr\.taggedPatterns\[0\]: /)]);
   });
 
   it("rejects a non-loopback emulator endpoint", () => {
