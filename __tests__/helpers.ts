@@ -7,15 +7,17 @@ export const TEST_REPOSITORY = { repository: "acme/shop", ownerId: 1001, reposit
 
 /** A complete, valid environment; tests override what they exercise. */
 export function envInput(overrides: Partial<EnvironmentInput> = {}): EnvironmentInput {
+  // Per-environment names follow the name, so two test environments never collide by accident.
+  const name = overrides.name ?? "qa";
   return {
-    name: "qa",
+    name,
     app: "shop",
     accountId: "111111111111",
     region: "us-east-1",
     services: [{ name: "api" }, { name: "worker" }],
-    s3UserBuckets: ["shop-qa-assets"],
-    github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" } },
-    state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1" },
+    s3UserBuckets: [`shop-${name}-assets`],
+    github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name } },
+    state: { bucket: "acme-state-111111111111", key: `shop/${name}.tfstate`, region: "us-east-1" },
     ...overrides,
   };
 }

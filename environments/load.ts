@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { repositoryName } from "./naming";
+import { crossEnvironmentRuleProblems, environmentProblems } from "./rules";
 import { environmentSchema, type EnvironmentConfig } from "./schema";
 
 /** Every configuration problem at once, each line naming environment and field. */
@@ -33,11 +34,14 @@ export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[
     const rawName = (input as { name?: unknown } | undefined)?.name;
     const label = typeof rawName === "string" && rawName !== "" ? rawName : `environments[${index}]`;
     const parsed = environmentSchema.safeParse(input);
-    if (parsed.success) configs.push(parsed.data);
+    if (parsed.success) {
+      configs.push(parsed.data);
+      problems.push(...environmentProblems(parsed.data));
+    }
     else problems.push(...describeIssues(label, parsed.error));
   });
   if (inputs.length === 0) problems.push("no environments configured");
-  problems.push(...crossEnvironmentProblems(configs));
+  problems.push(...crossEnvironmentProblems(configs), ...crossEnvironmentRuleProblems(configs));
   if (problems.length > 0) throw new ConfigError(problems);
   return configs;
 }
@@ -54,7 +58,6 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
     };
   };
   const byName = firstBy((c) => c.name);
-  const byStateKey = firstBy((c) => `${c.state.bucket}/${c.state.key}`);
   const byAccount = firstBy((c) => c.accountId);
   const byBucket = firstBy((c) => c.state.bucket);
   const byRepository = new Map<string, string>();
@@ -63,10 +66,6 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
   for (const c of configs) {
     const sameName = byName(c);
     if (sameName) problems.push(`${c.name}.name: duplicate environment name`);
-    const sameKey = byStateKey(c);
-    if (sameKey) {
-      problems.push(`${c.name}.state.key: '${c.state.key}' in bucket '${c.state.bucket}' is already the state of ${sameKey.name}; each environment needs its own key`);
-    }
     const sameAccount = byAccount(c);
     if (sameAccount && sameAccount.githubOidcProvider !== c.githubOidcProvider) {
       problems.push(`${c.name}.githubOidcProvider: '${c.githubOidcProvider}' but ${sameAccount.name} in the same account ${c.accountId} says '${sameAccount.githubOidcProvider}'; an account has one provider`);

@@ -24,6 +24,9 @@ export function registryHost(env: Pick<EnvironmentConfig, "accountId" | "region"
   return `${env.accountId}.dkr.ecr.${env.region}.${dnsSuffixOf(env.region)}`;
 }
 
+/** Output and variable form of a service name: `payment-api` -> `payment_api` (`api.v2` and `api-v2` collide; config refuses that). */
+export const outputKey = (service: string) => service.replace(/[^a-z0-9]+/g, "_");
+
 export const prefixOf = (env: NamingInput) => `${env.app}-${env.name}`;
 export const ecrUserName = (env: NamingInput) => `${prefixOf(env)}-ecr-user`;
 export const s3UserName = (env: NamingInput) => `${prefixOf(env)}-s3-user`;

@@ -8,7 +8,8 @@ import { AWS_REGIONS } from "./regions";
 
 /** ECR repository name component rules (AWS: [a-z0-9]+(?:[._-][a-z0-9]+)*). */
 export const ECR_NAME_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const ENV_NAME_PATTERN = /^[a-z][a-z0-9-]{0,19}$/;
+/** Lowercase, single hyphens between parts: it ends up in ECR repository names. */
+const ENV_NAME_PATTERN = /^(?=.{1,20}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const GITHUB_REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 /** Branch, tag and environment names may not carry IAM wildcard characters: a subject must name one thing. */
 const NO_WILDCARD = /^[^*?]+$/;
@@ -36,7 +37,7 @@ const encryption = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("KMS"),
     /** Existing key ARN. @default a customer managed key with rotation is created per environment */
-    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "must be a KMS key ARN").optional(),
+    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/, "must be a KMS key ARN (single- or multi-Region)").optional(),
   }),
 ]);
 
@@ -240,7 +241,7 @@ export const environmentSchema = z
     /** Rotation of the ECR and S3 users' access keys. @default generation 1 each, no previous key */
     keyRotation: z.strictObject({ ecr: keyRotation, s3: keyRotation }).prefault({}),
     /** Extra tags on every resource. @default {} */
-    tags: z.record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/), z.string().max(256)).default({}),
+    tags: z.record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be 1-128 letters, digits, spaces or _ . : / = + - @"), z.string().max(256)).default({}),
   })
   .superRefine((env, ctx) => {
     const seen = new Map<string, number>();

@@ -7,6 +7,7 @@ import {
   githubOidcProviderArn,
   githubRepositoryRef,
   kmsAliasName,
+  outputKey,
   planRoleName,
   registryHost,
   repositoryName,
@@ -29,9 +30,6 @@ import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, run
 import { ServiceRole } from "../constructs/service-role";
 import { configureRemoteState } from "../constructs/remote-state";
 import { ScanFindingsLog } from "../constructs/scan-findings-log";
-
-/** Output-name form of a service name: `payment-api` -> `payment_api`. */
-export const outputKey = (service: string) => service.replace(/[^a-z0-9]+/g, "_");
 
 /**
  * One environment's AWS side: repositories, scan logging, the two IAM users,

@@ -2,12 +2,11 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { GithubProvider } from "@cdktf/provider-github/lib/provider";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { deployRoleArn, githubStackName, keyParameterLeaves, registryHost, repositoryName, siblingStateKey, ssmPath } from "../environments/naming";
+import { deployRoleArn, githubStackName, keyParameterLeaves, outputKey, registryHost, repositoryName, siblingStateKey, ssmPath } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
 import { GithubActionsSettings } from "../constructs/github-actions-settings";
 import { configureRemoteState } from "../constructs/remote-state";
-import { outputKey } from "./environment-stack";
 
 /**
  * One environment's GitHub side: the variables (and optionally secrets) its

@@ -117,10 +117,14 @@ describe("bad input names the environment and the field", () => {
     expect(problems).toEqual([expect.stringMatching(/^qa\.github\.deployFrom\.name: .* must not contain '\*' or '\?'/)]);
   });
 
-  it("rejects two environments sharing a state key", () => {
+  it("rejects two environments sharing a state object, derived keys included", () => {
     const state = { bucket: "acme-state-111111111111", key: "shop/shared.tfstate", region: "us-east-1" } as const;
-    const problems = problemsOf([envInput({ name: "qa", state }), envInput({ name: "uat", state, github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "uat" } } })]);
-    expect(problems).toEqual([expect.stringMatching(/^uat\.state\.key: 'shop\/shared\.tfstate' in bucket 'acme-state-111111111111' is already the state of qa/)]);
+    const problems = problemsOf([envInput({ name: "qa", state }), envInput({ name: "uat", state })]);
+    expect(problems).toEqual([
+      "uat.state.key: state object 'shop/shared.tfstate' is also qa's",
+      "uat.state.key (derived for uat-credentials): state object 'shop/shared-credentials.tfstate' is also qa's",
+      "uat.state.key (derived for uat-github): state object 'shop/shared-github.tfstate' is also qa's",
+    ]);
   });
 
   it("rejects environments of one account that disagree about the OIDC provider", () => {
