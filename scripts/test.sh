@@ -35,7 +35,7 @@ p=$(grep -c '\.\.\. ok$' <<<"$out"); f=$(grep -cE '\.\.\. (FAIL|ERROR)$' <<<"$ou
 passed=$((passed + p)); failed=$((failed + f))
 
 step "security scan (checkov on every synthesized stack, waivers in security/checkov-waivers.json)"
-if CHECKOV_BIN="$CHECKOV_BIN" node dist/scripts/security/checkov-scan.js; then passed=$((passed + 1)); else failed=$((failed + 1)); failures=$((failures + 1)); fi
+if CHECKOV_BIN="$CHECKOV_BIN" node dist/scripts/security/checkov-scan.js --with-new-environment; then passed=$((passed + 1)); else failed=$((failed + 1)); failures=$((failures + 1)); fi
 
 step "actionlint (.github/workflows and examples/github-actions)"
 if "$ACTIONLINT_BIN" .github/workflows/*.yml examples/github-actions/*.yml; then passed=$((passed + 1)); echo "actionlint: no findings"; else failed=$((failed + 1)); failures=$((failures + 1)); fi

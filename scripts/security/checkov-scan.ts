@@ -4,13 +4,18 @@
  * waiver in use, and exits 1 on an unwaived failure, a stale waiver or a
  * waiver without a proper reason.
  *
- *   node dist/scripts/security/checkov-scan.js   (CHECKOV_BIN from toolchain.env)
+ *   node dist/scripts/security/checkov-scan.js [--with-new-environment]   (CHECKOV_BIN from toolchain.env)
+ *
+ * --with-new-environment also synthesizes an environment made the way the
+ * README says (a copy of dev, renamed, in its own account): it must pass with
+ * the committed waivers, none added.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENVIRONMENTS } from "../../environments";
+import { ENVIRONMENTS, type EnvironmentInput } from "../../environments";
+import { dev } from "../../environments/dev";
 import { synthesizePlatform } from "../../stacks/synthesize";
 import { PROJECT_ROOT } from "../lib/toolchain";
 import { applyWaivers, isClean, MIN_REASON_LENGTH, type Finding, type Waiver } from "./waivers";
@@ -21,12 +26,29 @@ interface CheckovReport {
   results: { failed_checks: { check_id: string; check_name: string; file_path: string; resource: string }[] };
 }
 
+const NEW_ENVIRONMENT = "qa";
+
+/** "Add an environment: copy a file, change it, add one line": dev, copied and renamed into its own account. */
+export function newEnvironmentLikeDev(): EnvironmentInput {
+  return {
+    ...dev,
+    name: NEW_ENVIRONMENT,
+    accountId: "444444444444",
+    s3UserBuckets: ["shop-qa-assets"],
+    github: { ...dev.github, deployFrom: { kind: "environment", name: NEW_ENVIRONMENT } },
+    state: { bucket: "acme-shop-tfstate-444444444444", key: "shop/qa.tfstate", region: "us-east-1" },
+  };
+}
+
 function main(): number {
   const checkov = process.env.CHECKOV_BIN;
   if (!checkov) throw new Error("CHECKOV_BIN is not set: run scripts/toolchain.sh and source ~/.cache/platform/toolchain.env");
   const work = mkdtempSync(join(tmpdir(), "checkov-"));
   try {
-    const { outdir } = synthesizePlatform({ outdir: join(work, "cdktf.out"), environments: ENVIRONMENTS });
+    const withNew = process.argv.includes("--with-new-environment");
+    const environments = withNew ? [...ENVIRONMENTS, newEnvironmentLikeDev()] : ENVIRONMENTS;
+    const { outdir } = synthesizePlatform({ outdir: join(work, "cdktf.out"), environments });
+    if (withNew) console.log(`checkov: scanning the committed environments and a new one, '${NEW_ENVIRONMENT}', added as the README says`);
     const run = spawnSync(checkov, ["-d", join(outdir, "stacks"), "--framework", "terraform_json", "--skip-download", "--quiet", "-o", "json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (run.status !== 0 && run.status !== 1) throw new Error(`checkov failed (exit ${run.status}):\n${run.stderr}`);
     const parsed = JSON.parse(run.stdout) as CheckovReport | CheckovReport[];
@@ -47,6 +69,7 @@ function main(): number {
     for (const w of report.stale) console.log(`  STALE waiver ${w.check} ${w.resource}: it matches no finding; remove it`);
     for (const w of report.badReasons) console.log(`  waiver ${w.check} ${w.resource}: reason shorter than ${MIN_REASON_LENGTH} characters`);
     for (const w of report.duplicates) console.log(`  duplicate waiver ${w.check} ${w.resource}`);
+    for (const w of report.tooBroad) console.log(`  waiver ${w.check} ${w.resource}: too broad; name the construct after the stack`);
     return isClean(report) && parsingErrors === 0 ? 0 : 1;
   } finally {
     rmSync(work, { recursive: true, force: true });
