@@ -1,6 +1,5 @@
 import {
   ecrUserName,
-  githubOidcProviderArn,
   iamArn,
   kmsAliasName,
   planRoleName,
@@ -130,32 +129,26 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
         actions: ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource"],
         resources: environmentRepositoryArns(env),
       },
+      // Only what refreshing this stack calls (recorded from the provider: __tests__/e2e/plan-role-calls.test.ts).
+      { sid: "ReadUsers", actions: ["iam:GetUser", "iam:GetUserPolicy"], resources: [iamArn(env, `user/${ecrUserName(env)}`), iamArn(env, `user/${s3UserName(env)}`)] },
       {
-        sid: "ReadIdentities",
-        actions: [
-          "iam:GetUser", "iam:GetUserPolicy", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies",
-          "iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
-        ],
+        sid: "ReadRoles",
+        actions: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"],
         resources: [
-          iamArn(env, `user/${ecrUserName(env)}`),
-          iamArn(env, `user/${s3UserName(env)}`),
           iamArn(env, `role/${deployRoleName(env)}`),
           iamArn(env, `role/${planRoleName(env)}`),
           ...(env.ecr.runtimePullServices.length > 0 ? [iamArn(env, `role/${runtimePullRoleName(env)}`)] : []),
         ],
       },
-      { sid: "ReadOidcProvider", actions: ["iam:GetOpenIDConnectProvider"], resources: [githubOidcProviderArn(env)] },
       // These list calls have no resource-level permissions.
       { sid: "DescribeWithoutResourceScope", actions: ["logs:DescribeResourcePolicies", "kms:ListAliases"], resources: ["*"] },
       // DescribeLogGroups is authorized on the account's log-group:* pattern, not on one group.
       { sid: "DescribeLogGroups", actions: ["logs:DescribeLogGroups"], resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:*`] },
+      { sid: "ReadScanLogGroup", actions: ["logs:ListTagsForResource"], resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:${scanLogGroupName(env)}`] },
       {
-        sid: "ReadScanLogging",
-        actions: ["logs:ListTagsForResource", "logs:ListTagsLogGroup", "events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource"],
-        resources: [
-          `arn:${p}:logs:${env.region}:${env.accountId}:log-group:${scanLogGroupName(env)}`,
-          `arn:${p}:events:${env.region}:${env.accountId}:rule/${scanRuleName(env)}`,
-        ],
+        sid: "ReadScanRule",
+        actions: ["events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource"],
+        resources: [`arn:${p}:events:${env.region}:${env.accountId}:rule/${scanRuleName(env)}`],
       },
       {
         sid: "ReadEnvironmentKey",

@@ -104,7 +104,7 @@ function casesFor(env: EnvironmentConfig): Case[] {
   for (const action of ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy"]) {
     add({ principal: planRole, action, resource: ownRepos[0], expect: "allow", by: "plan-role/ReadRepositories", why: "refresh reads the repository" });
   }
-  add({ principal: planRole, action: "iam:GetUser", resource: ecrUser.arn, expect: "allow", by: "plan-role/ReadIdentities", why: "refresh reads the user" });
+  add({ principal: planRole, action: "iam:GetUser", resource: ecrUser.arn, expect: "allow", by: "plan-role/ReadUsers", why: "refresh reads the user" });
   for (const [action, resource] of [["iam:CreateAccessKey", ecrUser.arn], ["iam:PutUserPolicy", ecrUser.arn], ["iam:UpdateAssumeRolePolicy", deployRole.arn], ["iam:PutRolePolicy", planRole.arn]] as const) {
     add({ principal: planRole, action, resource, expect: "deny", why: "plan cannot change identities (nor escalate itself)" });
   }
