@@ -20,6 +20,8 @@ export const local: EnvironmentInput = {
     encryption: { type: "KMS" },
     crossAccountPullPrincipals: ["444455556666"],
     forceDelete: true,
+    // Registry-wide: Amazon Inspector rescans continuously; a copy of every image in us-west-2.
+    registry: { scanType: "ENHANCED", scanFrequency: "CONTINUOUS_SCAN", replicateTo: [{ region: "us-west-2" }] },
   },
   s3UserBuckets: ["shop-local-assets"],
   github: { ...SHOP_REPOSITORY, deployFrom: { kind: "branch", name: "main" } },
