@@ -1,29 +1,38 @@
+import { IamGroup } from "@cdktf/provider-aws/lib/iam-group";
+import { IamGroupPolicy } from "@cdktf/provider-aws/lib/iam-group-policy";
 import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
-import { IamUserPolicy } from "@cdktf/provider-aws/lib/iam-user-policy";
+import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { Construct } from "constructs";
 import { renderPolicy, type PolicyDocument } from "./policy-document";
 
 export interface LeastPrivilegeUserProps {
   readonly userName: string;
-  /** The user's only permissions (an inline policy). */
+  /** The user's only permissions. */
   readonly policy: PolicyDocument;
   /** @default "/" */
   readonly path?: string;
 }
 
 /**
- * An IAM user for a tool that cannot use roles, with one inline
- * least-privilege policy and no key: its access keys live in a stack of their
- * own (RotatingAccessKey), so the state that holds this user holds no secret.
+ * An IAM user for a tool that cannot use roles. Its one least-privilege
+ * policy sits on a group of its own, of which the user is the only member
+ * (AWS's advice, checkov CKV_AWS_40: no policy on a user directly), so the
+ * permissions are reviewed, and could be handed over, apart from the
+ * credential. No key here: the keys live in a stack of their own
+ * (RotatingAccessKey), so the state that holds this user holds no secret.
  */
 export class LeastPrivilegeUser extends Construct {
   readonly user: IamUser;
+  readonly group: IamGroup;
   readonly policyJson: string;
 
   constructor(scope: Construct, id: string, props: LeastPrivilegeUserProps) {
     super(scope, id);
-    this.user = new IamUser(this, "user", { name: props.userName, path: props.path ?? "/" });
+    const path = props.path ?? "/";
+    this.user = new IamUser(this, "user", { name: props.userName, path });
+    this.group = new IamGroup(this, "group", { name: props.userName, path });
     this.policyJson = renderPolicy(props.policy, "identity");
-    new IamUserPolicy(this, "policy", { name: `${props.userName}-least-privilege`, user: this.user.name, policy: this.policyJson });
+    new IamGroupPolicy(this, "policy", { name: `${props.userName}-least-privilege`, group: this.group.name, policy: this.policyJson });
+    new IamUserGroupMembership(this, "membership", { user: this.user.name, groups: [this.group.name] });
   }
 }

@@ -130,7 +130,9 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
         resources: environmentRepositoryArns(env),
       },
       // Only what refreshing this stack calls (recorded from the provider: __tests__/e2e/plan-role-calls.test.ts).
-      { sid: "ReadUsers", actions: ["iam:GetUser", "iam:GetUserPolicy"], resources: [iamArn(env, `user/${ecrUserName(env)}`), iamArn(env, `user/${s3UserName(env)}`)] },
+      { sid: "ReadUsers", actions: ["iam:GetUser", "iam:ListGroupsForUser"], resources: [iamArn(env, `user/${ecrUserName(env)}`), iamArn(env, `user/${s3UserName(env)}`)] },
+      // Each user's policy is on a group of its own, named like the user.
+      { sid: "ReadUserGroups", actions: ["iam:GetGroup", "iam:GetGroupPolicy"], resources: [iamArn(env, `group/${ecrUserName(env)}`), iamArn(env, `group/${s3UserName(env)}`)] },
       {
         sid: "ReadRoles",
         actions: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"],

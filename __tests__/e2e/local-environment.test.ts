@@ -12,7 +12,8 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-
 import { DescribeRegistryCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, GetRegistryScanningConfigurationCommand, GetRepositoryPolicyCommand } from "@aws-sdk/client-ecr";
 import { DescribeRuleCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import {
-  GetOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, GetUserCommand, GetUserPolicyCommand, IAMClient,
+  GetGroupCommand, GetGroupPolicyCommand, GetOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, GetUserCommand, IAMClient,
+  ListAttachedGroupPoliciesCommand, ListGroupPoliciesCommand, ListGroupsForUserCommand,
   ListAccessKeysCommand, ListAttachedRolePoliciesCommand, ListAttachedUserPoliciesCommand, ListRolePoliciesCommand, ListUserPoliciesCommand,
 } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
@@ -229,13 +230,17 @@ describe("what AWS holds after the deploy", () => {
   it.each([
     ["ECR", ecrUserName(env), () => ecrUserPolicy(env)],
     ["S3", s3UserName(env), () => s3UserPolicy(env)],
-  ] as const)("the %s user exists with exactly its one inline policy", async (_kind, userName, policy) => {
+  ] as const)("the %s user has no policy of its own, only its group's one policy, and is that group's only member", async (_kind, userName, policy) => {
     const iam = new IAMClient(sdk);
     await expect(iam.send(new GetUserCommand({ UserName: userName }))).resolves.toBeDefined();
-    const { PolicyNames } = await iam.send(new ListUserPoliciesCommand({ UserName: userName }));
-    expect(PolicyNames).toEqual([`${userName}-least-privilege`]);
+    expect((await iam.send(new ListUserPoliciesCommand({ UserName: userName }))).PolicyNames).toEqual([]);
     expect((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName }))).AttachedPolicies).toEqual([]);
-    const doc = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: PolicyNames![0] }));
+    expect((await iam.send(new ListGroupsForUserCommand({ UserName: userName }))).Groups!.map((g) => g.GroupName)).toEqual([userName]);
+    expect((await iam.send(new GetGroupCommand({ GroupName: userName }))).Users!.map((u) => u.UserName)).toEqual([userName]);
+    const { PolicyNames } = await iam.send(new ListGroupPoliciesCommand({ GroupName: userName }));
+    expect(PolicyNames).toEqual([`${userName}-least-privilege`]);
+    expect((await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: userName }))).AttachedPolicies).toEqual([]);
+    const doc = await iam.send(new GetGroupPolicyCommand({ GroupName: userName, PolicyName: PolicyNames![0] }));
     expect(jsonOf(doc.PolicyDocument)).toEqual(normalize(renderPolicy(policy(), "identity")));
   });
 

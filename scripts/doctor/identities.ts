@@ -30,13 +30,20 @@ export function identityFromStack(stackJson: { resource?: Resources }, env: Envi
   const resources = stackJson.resource ?? {};
   const isUser = kind === "ecr-user" || kind === "s3-user";
   const name = { "ecr-user": ecrUserName, "s3-user": s3UserName, "deploy-role": deployRoleName, "plan-role": planRoleName }[kind](env);
-  const type = isUser ? "aws_iam_user" : "aws_iam_role";
-  const policyType = isUser ? "aws_iam_user_policy" : "aws_iam_role_policy";
-  const ref = refTo(type, logicalIdOf(resources, type, name));
-  const policies = Object.values(resources[policyType] ?? {})
-    .filter((p) => p[isUser ? "user" : "role"] === ref)
-    .map((p) => ({ name: String(p.name), policy: JSON.parse(String(p.policy)) }));
-  return { kind, arn: iamArn(env, `${isUser ? "user" : "role"}/${name}`), policies };
+  const inline = (policyType: string, field: string, ref: string) =>
+    Object.values(resources[policyType] ?? {})
+      .filter((p) => p[field] === ref)
+      .map((p) => ({ name: String(p.name), policy: JSON.parse(String(p.policy)) }));
+  if (!isUser) {
+    const ref = refTo("aws_iam_role", logicalIdOf(resources, "aws_iam_role", name));
+    return { kind, arn: iamArn(env, `role/${name}`), policies: inline("aws_iam_role_policy", "role", ref) };
+  }
+  // A user's permissions: its own inline policies and those of the groups it is a member of.
+  const userRef = refTo("aws_iam_user", logicalIdOf(resources, "aws_iam_user", name));
+  const groups = Object.values(resources.aws_iam_user_group_membership ?? {})
+    .filter((m) => m.user === userRef)
+    .flatMap((m) => m.groups as string[]);
+  return { kind, arn: iamArn(env, `user/${name}`), policies: [...inline("aws_iam_user_policy", "user", userRef), ...groups.flatMap((g) => inline("aws_iam_group_policy", "group", g))] };
 }
 
 /** The repository policy of one repository, if the stack has one. */

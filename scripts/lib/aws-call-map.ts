@@ -146,7 +146,7 @@ const need = (value: string | undefined, what: string): string => {
 const arnOf = (ctx: MapContext, service: string, resource: string, regional = true) =>
   `arn:${ctx.partition}:${service}:${regional ? ctx.region : ""}:${ctx.accountId}:${resource}`;
 
-function iamArnOf(ctx: MapContext, kind: "user" | "role", name: string): string {
+function iamArnOf(ctx: MapContext, kind: "user" | "role" | "group", name: string): string {
   const path = ctx.iamPaths?.get(name) ?? "/";
   return `arn:${ctx.partition}:iam::${ctx.accountId}:${kind}${path}${name}`;
 }
@@ -215,6 +215,7 @@ const getUser: Mapping = {
   label: (p) => str(p.UserName) ?? "(the caller)",
 };
 const userOf: Mapping = { resources: (p, c) => [iamArnOf(c, "user", need(str(p.UserName), "UserName"))], label: (p) => str(p.UserName) };
+const groupOf: Mapping = { resources: (p, c) => [iamArnOf(c, "group", need(str(p.GroupName), "GroupName"))], label: (p) => str(p.GroupName) };
 const roleOf: Mapping = { resources: (p, c) => [iamArnOf(c, "role", need(str(p.RoleName), "RoleName"))], label: (p) => str(p.RoleName) };
 const repositoryOf: Mapping = { resources: (p, c) => [arnOf(c, "ecr", `repository/${need(str(p.repositoryName), "repositoryName")}`)], label: (p) => str(p.repositoryName) };
 const kmsKeyOf = (action: string): Mapping => ({ permissions: (p, c) => [kmsKeyPermission(c, action, need(str(p.KeyId), "KeyId"))], label: (p) => str(p.KeyId) });
@@ -237,6 +238,10 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
   "iam:ListAttachedUserPolicies": userOf,
   "iam:ListUserTags": userOf,
   "iam:ListGroupsForUser": userOf,
+  "iam:GetGroup": groupOf,
+  "iam:GetGroupPolicy": groupOf,
+  "iam:ListGroupPolicies": groupOf,
+  "iam:ListAttachedGroupPolicies": groupOf,
   "iam:GetRole": roleOf,
   "iam:GetRolePolicy": roleOf,
   "iam:ListRolePolicies": roleOf,
