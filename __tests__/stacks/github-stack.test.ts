@@ -23,7 +23,7 @@ describe("GitHub stack", () => {
 
   it("writes no secrets unless config asks for static keys", () => {
     expect(resourcesOf(json, "github_actions_environment_secret")).toHaveLength(0);
-    expect(json.data).toBeUndefined();
+    expect(json.data?.aws_ssm_parameter).toBeUndefined();
   });
 
   it("reads static ECR keys from SSM (decrypted at apply, never from another stack's outputs) when asked", () => {
@@ -65,6 +65,14 @@ describe("GitHub stack", () => {
     expect(resourcesOf(json, "github_repository_environment_deployment_policy")).toEqual([
       { repository: "shop", environment: expect.stringMatching(/^\$\{github_repository_environment\.actions_environment_[0-9A-F]+\.environment\}$/), branch_pattern: "main" },
     ]);
+  });
+
+  it("refuses the plan when GitHub holds a deployment pattern that config does not name (added by hand)", () => {
+    const [guard] = Object.values(json.data!.github_repository_environment_deployment_policies) as any[];
+    expect(guard.depends_on).toEqual([expect.stringMatching(/^github_repository_environment_deployment_policy\./)]);
+    const [post] = guard.lifecycle.postcondition;
+    expect(post.condition).toBe('${alltrue([for p in self.policies : contains(["branch:main"], format("%s:%s", p.type, p.pattern))])}');
+    expect(post.error_message).toMatch(/GitHub environment 'qa' lets refs deploy that config does not \(branch:main\)/);
   });
 
   it("writes reviewers, wait timer, branch and tag patterns as configured", () => {

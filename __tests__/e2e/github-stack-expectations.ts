@@ -1,0 +1,155 @@
+/**
+ * What a synthesized `<env>-github` stack (cdk.tf.json) declares, read the way
+ * the integrations/github provider will apply it, so the end-to-end test
+ * compares GitHub's state with the stack rather than with hard-coded values.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Terraform JSON of one stack, as much of it as this module reads. */
+export interface StackJson {
+  readonly provider?: { readonly github?: readonly { readonly owner?: string }[]; readonly aws?: readonly { readonly endpoints?: readonly Record<string, string>[] }[] };
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly terraform?: { readonly backend?: Record<string, unknown>; readonly required_providers?: Record<string, unknown> };
+}
+
+export interface ExpectedValue {
+  /** Environment name; undefined for repository-level values. */
+  readonly environment?: string;
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface ExpectedEnvironment {
+  readonly name: string;
+  readonly waitTimer: number;
+  readonly preventSelfReview: boolean;
+  readonly canAdminsBypass: boolean;
+  readonly reviewers: { readonly users: readonly number[]; readonly teams: readonly number[] };
+  readonly deploymentBranchPolicy: { readonly protectedBranches: boolean; readonly customBranchPolicies: boolean } | null;
+  readonly deploymentBranchPolicies: readonly { readonly name: string; readonly type: "branch" | "tag" }[];
+}
+
+export interface ExpectedGithub {
+  /** `owner/name` */
+  readonly repository: string;
+  readonly variables: readonly ExpectedValue[];
+  readonly secrets: readonly ExpectedValue[];
+  readonly environments: readonly ExpectedEnvironment[];
+}
+
+/** Resource types this module knows how to expect; any other makes the test fail until it is taught. */
+export const KNOWN_RESOURCE_TYPES = [
+  "github_actions_variable",
+  "github_actions_environment_variable",
+  "github_actions_secret",
+  "github_actions_environment_secret",
+  "github_repository_environment",
+  "github_repository_environment_deployment_policy",
+] as const;
+const KNOWN_DATA_TYPES = ["aws_ssm_parameter"];
+
+export const readStack = (file: string): StackJson => JSON.parse(readFileSync(file, "utf8"));
+
+export const needsAws = (json: StackJson) => Boolean(json.terraform?.required_providers?.aws);
+/** The stack's AWS provider points at a loopback emulator (the `local` environment's kind). */
+export const awsOnLoopback = (json: StackJson) =>
+  (json.provider?.aws ?? []).every((p) => (p.endpoints ?? []).some((e) => Object.values(e).some((url) => /^https?:\/\/(127\.|localhost|\[::1\])/.test(url))));
+
+/**
+ * The state backend becomes a local file in the working copy, the one edit
+ * made to a synthesized stack: its S3 bucket exists only in the real account.
+ */
+export function useLocalBackend(dir: string): void {
+  const file = join(dir, "cdk.tf.json");
+  const json = JSON.parse(readFileSync(file, "utf8"));
+  json.terraform.backend = { local: { path: "terraform.tfstate" } };
+  writeFileSync(file, JSON.stringify(json, null, 2));
+}
+
+/** Provider defaults (integrations/github 6.9) for attributes a stack may leave out. */
+const DEFAULTS = { waitTimer: 0, preventSelfReview: false, canAdminsBypass: true };
+
+export function expectationsOf(json: StackJson, ssmValue: (parameterName: string) => string): ExpectedGithub {
+  const resources = json.resource ?? {};
+  const data = json.data ?? {};
+  const unknown = [...Object.keys(resources).filter((t) => !(KNOWN_RESOURCE_TYPES as readonly string[]).includes(t)), ...Object.keys(data).filter((t) => !KNOWN_DATA_TYPES.includes(t))];
+  if (unknown.length > 0) throw new Error(`the GitHub stack declares ${unknown.join(", ")}: teach __tests__/e2e/github-stack-expectations.ts what GitHub must hold for them`);
+
+  const resolve = (value: unknown): unknown => {
+    if (typeof value !== "string") return value;
+    const ref = /^\$\{([^}]+)\}$/.exec(value);
+    if (!ref) {
+      if (value.includes("${")) throw new Error(`interpolation inside a string is not supported here: ${value}`);
+      return value;
+    }
+    const parts = ref[1].split(".");
+    if (parts[0] === "data") {
+      const [, type, name, attr] = parts;
+      if (type !== "aws_ssm_parameter" || attr !== "value") throw new Error(`unsupported reference ${ref[1]}`);
+      return ssmValue(String(resolve(data[type][name].name)));
+    }
+    const [type, name, attr] = parts;
+    const target = resources[type]?.[name];
+    if (!target || parts.length !== 3 || !(attr in target)) throw new Error(`unsupported reference ${ref[1]}`);
+    return resolve(target[attr]);
+  };
+  const all = (type: string) => Object.values(resources[type] ?? {});
+  const str = (v: unknown) => String(resolve(v));
+
+  const owner = json.provider?.github?.[0]?.owner;
+  if (!owner) throw new Error("the GitHub provider has no owner");
+  const repositories = new Set<string>();
+  const repo = (r: Record<string, unknown>) => {
+    repositories.add(str(r.repository));
+    return r;
+  };
+
+  const variables = [
+    ...all("github_actions_variable").map((r) => ({ name: str(repo(r).variable_name), value: str(r.value) })),
+    ...all("github_actions_environment_variable").map((r) => ({ environment: str(repo(r).environment), name: str(r.variable_name), value: str(r.value) })),
+  ];
+  const secrets = [
+    ...all("github_actions_secret").map((r) => ({ name: str(repo(r).secret_name), value: str(r.plaintext_value) })),
+    ...all("github_actions_environment_secret").map((r) => ({ environment: str(repo(r).environment), name: str(r.secret_name), value: str(r.plaintext_value) })),
+  ];
+  if ([...all("github_actions_secret"), ...all("github_actions_environment_secret")].some((r) => r.encrypted_value !== undefined)) {
+    throw new Error("pre-encrypted secrets (encrypted_value) cannot be checked against config");
+  }
+  const policies = all("github_repository_environment_deployment_policy").map((r) => ({
+    environment: str(repo(r).environment),
+    name: str(r.branch_pattern ?? r.tag_pattern),
+    type: (r.branch_pattern !== undefined ? "branch" : "tag") as "branch" | "tag",
+  }));
+  const one = <T>(v: T | readonly T[] | undefined): T | undefined => (Array.isArray(v) ? v[0] : (v as T | undefined));
+  const environments = all("github_repository_environment").map((r): ExpectedEnvironment => {
+    const name = str(repo(r).environment);
+    const reviewers = one(r.reviewers as { users?: number[]; teams?: number[] } | undefined);
+    const dbp = one(r.deployment_branch_policy as { protected_branches: boolean; custom_branch_policies: boolean } | undefined);
+    return {
+      name,
+      waitTimer: (resolve(r.wait_timer) as number | undefined) ?? DEFAULTS.waitTimer,
+      preventSelfReview: (resolve(r.prevent_self_review) as boolean | undefined) ?? DEFAULTS.preventSelfReview,
+      canAdminsBypass: (resolve(r.can_admins_bypass) as boolean | undefined) ?? DEFAULTS.canAdminsBypass,
+      reviewers: { users: [...(reviewers?.users ?? [])].sort((a, b) => a - b), teams: [...(reviewers?.teams ?? [])].sort((a, b) => a - b) },
+      deploymentBranchPolicy: dbp ? { protectedBranches: dbp.protected_branches, customBranchPolicies: dbp.custom_branch_policies } : null,
+      deploymentBranchPolicies: policies
+        .filter((p) => p.environment === name)
+        .map(({ name: n, type }) => ({ name: n, type }))
+        .sort((a, b) => `${a.type}:${a.name}`.localeCompare(`${b.type}:${b.name}`)),
+    };
+  });
+  if (repositories.size > 1) throw new Error(`one GitHub stack, one repository; found ${[...repositories].join(", ")}`);
+  return {
+    repository: `${owner}/${[...repositories][0]}`,
+    variables,
+    secrets,
+    environments,
+  };
+}
+
+/** SSM parameter names the stack reads through the AWS provider (secret values). */
+export const ssmParametersOf = (json: StackJson): string[] => Object.values(json.data?.aws_ssm_parameter ?? {}).map((d) => String(d.name));
+
+export const resourceCount = (json: StackJson) => Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);

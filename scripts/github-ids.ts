@@ -1,0 +1,108 @@
+/**
+ * Looks up the numeric ids of a GitHub repository and its owner, which
+ * immutable OIDC subjects carry (`repo:owner@<ownerId>/name@<repositoryId>`),
+ * and prints the lines to put in an environment file's `github` block.
+ *
+ *   GITHUB_TOKEN=… node dist/scripts/github-ids.js owner/name
+ *   (GITHUB_API_URL: REST root, e.g. https://ghe.example.com/api/v3; default https://api.github.com)
+ *
+ * Exit 0 printed, 1 GitHub said no (unknown repository, rejected token, no
+ * token, unreachable), 2 bad usage. The token is never printed.
+ */
+import { subjectRepositoryPart } from "../constructs/github-oidc";
+
+const USAGE = "usage: GITHUB_TOKEN=<token> node dist/scripts/github-ids.js <owner>/<repository>   (GITHUB_API_URL overrides https://api.github.com)";
+const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+
+export interface GithubIdsIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const processIo: GithubIdsIo = { env: process.env, out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export async function runGithubIds(args: readonly string[], io: GithubIdsIo = processIo): Promise<number> {
+  if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
+    io.out(USAGE + "\n");
+    return 0;
+  }
+  const m = args.length === 1 ? REPOSITORY.exec(args[0]) : null;
+  if (!m) {
+    io.err(`${args.length === 1 ? `'${args[0]}' is not owner/repository. ` : ""}${USAGE}\n`);
+    return 2;
+  }
+  const [, owner, name] = m;
+  let api: URL;
+  try {
+    api = new URL((io.env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""));
+    if (api.protocol !== "https:" && api.protocol !== "http:") throw new Error("not http(s)");
+  } catch {
+    io.err(`GITHUB_API_URL '${io.env.GITHUB_API_URL}' is not an http(s) URL. ${USAGE}\n`);
+    return 2;
+  }
+  const token = io.env.GITHUB_TOKEN;
+  if (!token) {
+    io.err("GITHUB_TOKEN is not set: give a token that can read the repository (e.g. GITHUB_TOKEN=$(gh auth token)).\n");
+    return 1;
+  }
+
+  const url = `${api.href.replace(/\/+$/, "")}/repos/${owner}/${name}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { accept: "application/vnd.github+json", authorization: `Bearer ${token}`, "x-github-api-version": "2022-11-28", "user-agent": "container-delivery-platform/github-ids" },
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (e) {
+    // fetch reports the socket error as its cause (ECONNREFUSED, ENOTFOUND, a TLS failure).
+    const failure = e as { message?: string; cause?: { message?: string } };
+    io.err(`cannot reach ${api.origin}: ${failure.cause?.message ?? failure.message ?? String(e)}\n`);
+    return 1;
+  }
+  const body = (await res.json().catch(() => undefined)) as { message?: string; id?: unknown; name?: unknown; owner?: { login?: unknown; id?: unknown } } | undefined;
+  if (res.status === 401) {
+    io.err(`GitHub refused the token (401 ${body?.message ?? "Unauthorized"}): it is expired, revoked or mistyped.\n`);
+    return 1;
+  }
+  if (res.status === 404) {
+    io.err(`${owner}/${name} not found at ${api.href.replace(/\/+$/, "")}: check the spelling, or the token cannot see it (a private repository needs a token with access to it).\n`);
+    return 1;
+  }
+  if (!res.ok) {
+    io.err(`GitHub answered ${res.status} for ${owner}/${name}: ${body?.message ?? res.statusText}\n`);
+    return 1;
+  }
+  const ownerId = body?.owner?.id;
+  const repositoryId = body?.id;
+  const login = body?.owner?.login;
+  const repoName = body?.name;
+  if (!Number.isSafeInteger(ownerId) || !Number.isSafeInteger(repositoryId) || typeof login !== "string" || typeof repoName !== "string") {
+    io.err(`GitHub's answer for ${owner}/${name} has no numeric owner.id and id\n`);
+    return 1;
+  }
+  const ref = { owner: login, name: repoName, subjectFormat: "immutable" as const, ownerId: ownerId as number, repositoryId: repositoryId as number };
+  const spelled = `${login}/${repoName}`;
+  io.out(
+    [
+      `// ${spelled}: paste into the environment's github block (environments/*.ts)`,
+      ...(spelled !== `${owner}/${name}` ? [`// GitHub spells it ${spelled}: OIDC subjects are case-sensitive, use this spelling`] : []),
+      `repository: "${spelled}",`,
+      `ownerId: ${ownerId},`,
+      `repositoryId: ${repositoryId},`,
+      `// OIDC subject prefix (immutable): ${subjectRepositoryPart(ref)}`,
+      "",
+    ].join("\n"),
+  );
+  return 0;
+}
+
+if (require.main === module) {
+  runGithubIds(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`github-ids: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
