@@ -16,8 +16,9 @@ AWS semantics restored here, and nothing else:
   * ecr:GetAuthorizationToken returns a token that expires 12 hours from now,
     as AWS documents, instead of moto's fixed 2015-01-01 (which makes every
     token look expired to the doctor's expiry check);
-  * a request signed with an Inactive access key is refused (InvalidClientTokenId),
-    as in AWS; moto ignored the key's status, so a retired key kept working.
+  * a request signed with an Inactive access key is refused (InvalidClientTokenId,
+    UnrecognizedClientException for JSON protocols), as in AWS; moto answered
+    it, so a retired key kept working (S3's own dispatch is not covered).
 test_moto_patch.py proves each, and that unconditional and matching
 conditional Deny statements still deny.
 
@@ -30,6 +31,8 @@ TransitionDefaultMinimumObjectSize all_storage_classes_128K, AWS's default and
 the only value this project sends.)
 """
 from datetime import datetime, timedelta, timezone
+import json
+import re
 import sys
 
 from moto.iam import access_control
@@ -115,24 +118,44 @@ def _patch_s3_eventbridge_readback():
     S3Response.get_bucket_notification = get_bucket_notification
 
 
-def _patch_inactive_keys_refused():
-    """AWS refuses a request signed with an Inactive access key (InvalidClientTokenId);
-    moto looks the key up and ignores its status, so a retired key kept working."""
-    from moto.iam.access_control import CreateAccessKeyFailure, IAMUserAccessKey
+_SIGNING_KEY = re.compile(r"Credential=([A-Z0-9]+)/")
 
-    original = IAMUserAccessKey.__init__
+
+def _key_status(access_key_id):
+    from moto.iam.models import iam_backends
+
+    for account in list(iam_backends.values()):
+        for backend in list(account.values()):
+            for user in list(backend.users.values()):
+                for key in user.access_keys:
+                    if key.access_key_id == access_key_id:
+                        return key.status
+    return None
+
+
+def _patch_inactive_keys_refused():
+    """AWS refuses any request signed with an Inactive access key; moto (which
+    runs here without request authentication) answered it, so a retired key
+    kept working. Covers every service that dispatches through call_action
+    (STS, ECR, SSM, IAM, KMS, ...); S3 has its own dispatch and is not covered."""
+    from moto.core.responses import BaseResponse
+
+    original = BaseResponse.call_action
     if getattr(original, "_platform_patched", False):
         return
 
-    def __init__(self, account_id, partition, access_key_id, headers):
-        original(self, account_id, partition, access_key_id, headers)
-        for user in self.backend.list_users("/", None, None):
-            for key in user.access_keys:
-                if key.access_key_id == access_key_id and key.status != "Active":
-                    raise CreateAccessKeyFailure(reason="InvalidId")
+    def call_action(self):
+        match = _SIGNING_KEY.search(self.headers.get("Authorization", "") or "")
+        if match and _key_status(match.group(1)) == "Inactive":
+            message = "The security token included in the request is invalid."
+            if self.headers.get("X-Amz-Target"):
+                return 400, {"status": 400, "Content-Type": "application/x-amz-json-1.1"}, json.dumps({"__type": "UnrecognizedClientException", "message": message})
+            body = f"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>{message}</Message></Error><RequestId>inactive-key</RequestId></ErrorResponse>"
+            return 403, {"status": 403, "Content-Type": "text/xml"}, body
+        return original(self)
 
-    __init__._platform_patched = True
-    IAMUserAccessKey.__init__ = __init__
+    call_action._platform_patched = True
+    BaseResponse.call_action = call_action
 
 
 def apply_patch():

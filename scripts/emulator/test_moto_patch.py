@@ -118,11 +118,13 @@ if __name__ == "__main__":
 
 
 class InactiveKeyTest(unittest.TestCase):
-    """A deactivated key must stop authenticating, as in AWS (key rotation relies on it)."""
+    """A deactivated key must stop working, as in AWS (key rotation's retire step relies on it)."""
 
     @classmethod
     def setUpClass(cls):
         apply_patch()
+        from moto.server import create_backend_app
+        cls.sts = create_backend_app("sts").test_client()
 
     def _key(self):
         from moto.iam.models import iam_backends
@@ -131,22 +133,25 @@ class InactiveKeyTest(unittest.TestCase):
         backend.create_user("us-east-1", name)
         return backend, name, backend.create_access_key(name)
 
-    def _authenticate(self, key_id):
-        from moto.iam.access_control import IAMUserAccessKey
-        return IAMUserAccessKey("123456789012", "aws", key_id, {})
+    def _caller_identity(self, key_id):
+        headers = {"Authorization": f"AWS4-HMAC-SHA256 Credential={key_id}/20261125/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0"}
+        return self.sts.post("/", data="Action=GetCallerIdentity&Version=2011-06-15", headers=headers, content_type="application/x-www-form-urlencoded")
 
-    def test_active_key_authenticates(self):
-        _, _, key = self._key()
-        self.assertIsNotNone(self._authenticate(key.access_key_id))
+    def test_active_key_is_answered(self):
+        _, name, key = self._key()
+        response = self._caller_identity(key.access_key_id)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(name, response.get_data(as_text=True))
 
     def test_inactive_key_is_refused(self):
-        from moto.iam.access_control import CreateAccessKeyFailure
         backend, name, key = self._key()
         backend.update_access_key(name, key.access_key_id, "Inactive")
-        with self.assertRaises(CreateAccessKeyFailure):
-            self._authenticate(key.access_key_id)
+        response = self._caller_identity(key.access_key_id)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("InvalidClientTokenId", response.get_data(as_text=True))
 
-    def test_unknown_key_is_still_refused(self):
-        from moto.iam.access_control import CreateAccessKeyFailure
-        with self.assertRaises(CreateAccessKeyFailure):
-            self._authenticate("AKIAUNKNOWNKEY000000")
+    def test_reactivated_key_is_answered_again(self):
+        backend, name, key = self._key()
+        backend.update_access_key(name, key.access_key_id, "Inactive")
+        backend.update_access_key(name, key.access_key_id, "Active")
+        self.assertEqual(self._caller_identity(key.access_key_id).status_code, 200)
