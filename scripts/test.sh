@@ -13,7 +13,12 @@ ROOT="$PWD"
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=NodeVersionSupportWarning"
 REPORTS="$ROOT/.e2e/reports"
 rm -rf "$REPORTS" && mkdir -p "$REPORTS"
-step() { printf '\n==> %s\n' "$*"; }
+# Wall time per step, printed in the summary: where the test command's time goes.
+STEP_TIMES=()
+step_name=""
+step_started=$SECONDS
+end_step() { [ -n "$step_name" ] && STEP_TIMES+=("$(printf '%5d s  %s' "$((SECONDS - step_started))" "$step_name")"); step_name=""; }
+step() { end_step; step_name="$*"; step_started=$SECONDS; printf '\n==> %s\n' "$*"; }
 failures=0
 passed=0 failed=0 skipped=0
 
@@ -54,7 +59,13 @@ run_jest() { # <name> <jest args...>
 run_jest unit
 run_jest e2e -c jest.e2e.config.js --runInBand
 
+end_step
 step "summary"
+printf 'wall time per step (total %d s):\n' "$SECONDS"
+printf '  %s\n' "${STEP_TIMES[@]}"
+for report in "$REPORTS"/unit.json "$REPORTS"/e2e.json; do
+  [ -f "$report" ] && node -e 'const r = require(process.argv[1]); for (const t of r.testResults.sort((a, b) => (b.endTime - b.startTime) - (a.endTime - a.startTime)).slice(0, 12)) console.log(`    ${String(Math.round((t.endTime - t.startTime) / 1000)).padStart(4)} s  ${t.name.replace(process.cwd() + "/", "")}`)' "$report"
+done
 [ -f .e2e/timings.json ] && cat .e2e/timings.json
 echo
 echo "tests: $passed passed, $failed failed, $skipped skipped"
