@@ -5,11 +5,7 @@
  */
 export const ECR_AUTH_ACTIONS = ["ecr:GetAuthorizationToken"] as const;
 
-export const ECR_PULL_ACTIONS = [
-  "ecr:BatchCheckLayerAvailability",
-  "ecr:GetDownloadUrlForLayer",
-  "ecr:BatchGetImage",
-] as const;
+export const ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"] as const;
 
 export const ECR_PUSH_ACTIONS = [
   "ecr:BatchCheckLayerAvailability",

@@ -39,18 +39,14 @@ export class ServiceRepository extends Construct {
       name: props.name,
       imageTagMutability: props.tagMutability ?? "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
-      encryptionConfiguration: [
-        encryption.type === "KMS" ? { encryptionType: "KMS", kmsKey: encryption.kmsKeyArn } : { encryptionType: "AES256" },
-      ],
+      encryptionConfiguration: [encryption.type === "KMS" ? { encryptionType: "KMS", kmsKey: encryption.kmsKeyArn } : { encryptionType: "AES256" }],
       forceDelete: props.forceDelete ?? false,
     });
 
     this.lifecyclePolicyJson = renderLifecyclePolicy(props.lifecycleRules);
     new EcrLifecyclePolicy(this, "lifecycle", { repository: this.repository.name, policy: this.lifecyclePolicyJson });
 
-    const principals = (props.crossAccountPullPrincipals ?? []).map((p) =>
-      /^\d{12}$/.test(p) ? `arn:${partitionOf(props.region)}:iam::${p}:root` : p,
-    );
+    const principals = (props.crossAccountPullPrincipals ?? []).map((p) => (/^\d{12}$/.test(p) ? `arn:${partitionOf(props.region)}:iam::${p}:root` : p));
     if (principals.length > 0) {
       this.repositoryPolicyJson = renderPolicy(
         { statements: [{ sid: "CrossAccountPullOnly", actions: [...ECR_PULL_ACTIONS], principal: { AWS: principals } }] },

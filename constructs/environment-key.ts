@@ -38,7 +38,15 @@ export class EnvironmentKey extends Construct {
           {
             sid: "CloudWatchLogsEncryptsScanFindings",
             principal: { Service: [`logs.${props.region}.amazonaws.com`] },
-            actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"],
+            actions: [
+              "kms:Encrypt",
+              "kms:Decrypt",
+              "kms:ReEncryptFrom",
+              "kms:ReEncryptTo",
+              "kms:GenerateDataKey",
+              "kms:GenerateDataKeyWithoutPlaintext",
+              "kms:DescribeKey",
+            ],
             resources: ["*"],
             conditions: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
           },

@@ -54,14 +54,20 @@ export class GithubActionsSettings extends Construct {
       if (!NAME.test(n)) throw new Error(`GitHub variable or secret name '${n}' must be UPPER_SNAKE_CASE`);
       return envName ? n : `${n}_${props.repositoryLevelSuffix}`;
     };
-    if (envName && !props.protection) throw new Error(`GitHub environment '${envName}' needs its protection: an unprotected environment lets any branch assume its role`);
+    if (envName && !props.protection)
+      throw new Error(`GitHub environment '${envName}' needs its protection: an unprotected environment lets any branch assume its role`);
     const environment = envName && props.protection ? this.protectedEnvironment(props.repositoryName, envName, props.protection) : undefined;
 
     for (const [key, value] of Object.entries(props.variables)) {
       const name = nameOf(key);
       this.variableNames.push(name);
       if (environment) {
-        new ActionsEnvironmentVariable(this, `var-${key}`, { repository: props.repositoryName, environment: environment.environment, variableName: name, value });
+        new ActionsEnvironmentVariable(this, `var-${key}`, {
+          repository: props.repositoryName,
+          environment: environment.environment,
+          variableName: name,
+          value,
+        });
       } else {
         new ActionsVariable(this, `var-${key}`, { repository: props.repositoryName, variableName: name, value });
       }
@@ -70,7 +76,12 @@ export class GithubActionsSettings extends Construct {
       const name = nameOf(key);
       this.secretNames.push(name);
       if (environment) {
-        new ActionsEnvironmentSecret(this, `secret-${key}`, { repository: props.repositoryName, environment: environment.environment, secretName: name, plaintextValue: value });
+        new ActionsEnvironmentSecret(this, `secret-${key}`, {
+          repository: props.repositoryName,
+          environment: environment.environment,
+          secretName: name,
+          plaintextValue: value,
+        });
       } else {
         // Terraform is the source of truth for these keys: a value edited in
         // GitHub is put back on the next apply rather than silently kept.

@@ -56,7 +56,8 @@ export function renderLifecyclePolicy(rules: readonly LifecycleRule[]): string {
   }));
   const json = JSON.stringify({ rules: rendered });
   if (json.length < MIN_POLICY_LENGTH) throw new Error(`lifecycle policy is ${json.length} characters; ECR requires at least ${MIN_POLICY_LENGTH}`);
-  if (json.length > MAX_LIFECYCLE_POLICY_LENGTH) throw new Error(`lifecycle policy is ${json.length} characters; ECR allows at most ${MAX_LIFECYCLE_POLICY_LENGTH}`);
+  if (json.length > MAX_LIFECYCLE_POLICY_LENGTH)
+    throw new Error(`lifecycle policy is ${json.length} characters; ECR allows at most ${MAX_LIFECYCLE_POLICY_LENGTH}`);
   return json;
 }
 
@@ -74,7 +75,8 @@ function selectionOf(rule: LifecycleRule): RenderedRule["selection"] {
       if (byPattern) {
         if (byPattern.length === 0) throw new Error(`lifecycle rule '${rule.description}': tagged rules need at least one pattern`);
         for (const p of byPattern) {
-          if (p === "" || (p.match(/\*/g) ?? []).length > MAX_PATTERN_WILDCARDS) throw new Error(`lifecycle rule '${rule.description}': pattern '${p}' must be non-empty with at most ${MAX_PATTERN_WILDCARDS} '*'`);
+          if (p === "" || (p.match(/\*/g) ?? []).length > MAX_PATTERN_WILDCARDS)
+            throw new Error(`lifecycle rule '${rule.description}': pattern '${p}' must be non-empty with at most ${MAX_PATTERN_WILDCARDS} '*'`);
         }
         return { tagStatus: "tagged", tagPatternList: [...byPattern], ...keep };
       }
@@ -93,14 +95,29 @@ function selectionOf(rule: LifecycleRule): RenderedRule["selection"] {
  * when it matches *every* prefix in tagPrefixList, so "keep N per prefix"
  * needs one rule per prefix, not one rule listing them all.
  */
-export function standardLifecycleRules(opts: { taggedPrefixes: readonly string[]; taggedPatterns?: readonly string[]; keepLast: number; untaggedExpiryDays: number }): LifecycleRule[] {
+export function standardLifecycleRules(opts: {
+  taggedPrefixes: readonly string[];
+  taggedPatterns?: readonly string[];
+  keepLast: number;
+  untaggedExpiryDays: number;
+}): LifecycleRule[] {
   return [
-    { description: `Expire untagged images after ${opts.untaggedExpiryDays} day${opts.untaggedExpiryDays === 1 ? "" : "s"}`, tagStatus: "untagged", expireAfterDays: opts.untaggedExpiryDays },
-    ...opts.taggedPrefixes.map(
-      (prefix): LifecycleRule => ({ description: `Keep the last ${opts.keepLast} images tagged ${prefix}*`, tagStatus: "tagged", tagPrefixes: [prefix], keepLast: opts.keepLast }),
-    ),
-    ...(opts.taggedPatterns ?? []).map(
-      (pattern): LifecycleRule => ({ description: `Keep the last ${opts.keepLast} images tagged ${pattern}`, tagStatus: "tagged", tagPatterns: [pattern], keepLast: opts.keepLast }),
-    ),
+    {
+      description: `Expire untagged images after ${opts.untaggedExpiryDays} day${opts.untaggedExpiryDays === 1 ? "" : "s"}`,
+      tagStatus: "untagged",
+      expireAfterDays: opts.untaggedExpiryDays,
+    },
+    ...opts.taggedPrefixes.map((prefix): LifecycleRule => ({
+      description: `Keep the last ${opts.keepLast} images tagged ${prefix}*`,
+      tagStatus: "tagged",
+      tagPrefixes: [prefix],
+      keepLast: opts.keepLast,
+    })),
+    ...(opts.taggedPatterns ?? []).map((pattern): LifecycleRule => ({
+      description: `Keep the last ${opts.keepLast} images tagged ${pattern}`,
+      tagStatus: "tagged",
+      tagPatterns: [pattern],
+      keepLast: opts.keepLast,
+    })),
   ];
 }

@@ -130,9 +130,17 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
         resources: environmentRepositoryArns(env),
       },
       // Only what refreshing this stack calls (recorded from the provider: __tests__/e2e/plan-role-calls.test.ts).
-      { sid: "ReadUsers", actions: ["iam:GetUser", "iam:ListGroupsForUser"], resources: [iamArn(env, `user/${ecrUserName(env)}`), iamArn(env, `user/${s3UserName(env)}`)] },
+      {
+        sid: "ReadUsers",
+        actions: ["iam:GetUser", "iam:ListGroupsForUser"],
+        resources: [iamArn(env, `user/${ecrUserName(env)}`), iamArn(env, `user/${s3UserName(env)}`)],
+      },
       // Each user's policy is on a group of its own, named like the user.
-      { sid: "ReadUserGroups", actions: ["iam:GetGroup", "iam:GetGroupPolicy"], resources: [iamArn(env, `group/${ecrUserName(env)}`), iamArn(env, `group/${s3UserName(env)}`)] },
+      {
+        sid: "ReadUserGroups",
+        actions: ["iam:GetGroup", "iam:GetGroupPolicy"],
+        resources: [iamArn(env, `group/${ecrUserName(env)}`), iamArn(env, `group/${s3UserName(env)}`)],
+      },
       {
         sid: "ReadRoles",
         actions: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"],
@@ -146,7 +154,11 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
       { sid: "DescribeWithoutResourceScope", actions: ["logs:DescribeResourcePolicies", "kms:ListAliases"], resources: ["*"] },
       // DescribeLogGroups is authorized on the account's log-group:* pattern, not on one group.
       { sid: "DescribeLogGroups", actions: ["logs:DescribeLogGroups"], resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:*`] },
-      { sid: "ReadScanLogGroup", actions: ["logs:ListTagsForResource"], resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:${scanLogGroupName(env)}`] },
+      {
+        sid: "ReadScanLogGroup",
+        actions: ["logs:ListTagsForResource"],
+        resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:${scanLogGroupName(env)}`],
+      },
       {
         sid: "ReadScanRule",
         actions: ["events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource"],

@@ -4,10 +4,7 @@
  */
 export type Effect = "Allow" | "Deny";
 
-export type Principal =
-  | { readonly AWS: readonly string[] }
-  | { readonly Service: readonly string[] }
-  | { readonly Federated: string };
+export type Principal = { readonly AWS: readonly string[] } | { readonly Service: readonly string[] } | { readonly Federated: string };
 
 /** Condition operator -> condition key -> values. */
 export type Conditions = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;

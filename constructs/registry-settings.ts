@@ -35,7 +35,8 @@ export class RegistrySettings extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistrySettingsProps) {
     super(scope, id);
-    if (props.scanFrequency === "CONTINUOUS_SCAN" && props.scanType !== "ENHANCED") throw new Error("continuous scanning needs scanType ENHANCED (Amazon Inspector)");
+    if (props.scanFrequency === "CONTINUOUS_SCAN" && props.scanType !== "ENHANCED")
+      throw new Error("continuous scanning needs scanType ENHANCED (Amazon Inspector)");
     if (props.scanFilters.length === 0) throw new Error("a scanning rule needs at least one repository filter");
     this.scanning = new EcrRegistryScanningConfiguration(this, "scanning", {
       scanType: props.scanType,

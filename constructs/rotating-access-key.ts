@@ -26,7 +26,8 @@ export interface KeySlots {
 }
 
 export function keySlots(rotation: KeyRotation): KeySlots {
-  if (!Number.isSafeInteger(rotation.generation) || rotation.generation < 1) throw new Error(`key generation must be a whole number >= 1, got ${rotation.generation}`);
+  if (!Number.isSafeInteger(rotation.generation) || rotation.generation < 1)
+    throw new Error(`key generation must be a whole number >= 1, got ${rotation.generation}`);
   if (rotation.generation === 1 && rotation.previousKey !== "deleted") throw new Error("generation 1 has no previous key");
   const active: KeySlot = rotation.generation % 2 === 1 ? "a" : "b";
   const other: KeySlot = active === "a" ? "b" : "a";
@@ -70,7 +71,14 @@ export class RotatingAccessKey extends Construct {
     // behind by an interrupted apply (created in AWS, never recorded in state)
     // is adopted on the next apply instead of failing with ParameterAlreadyExists.
     const secureParameter = (id: string, name: string, what: string, value: string) =>
-      new SsmParameter(this, id, { overwrite: true, name, description: `${what} of IAM user ${props.userName} (active key)`, type: "SecureString", keyId: props.parameterKeyId, value });
+      new SsmParameter(this, id, {
+        overwrite: true,
+        name,
+        description: `${what} of IAM user ${props.userName} (active key)`,
+        type: "SecureString",
+        keyId: props.parameterKeyId,
+        value,
+      });
     this.accessKeyIdParameter = secureParameter("access-key-id", props.accessKeyIdParameter, "Access key id", this.activeKey.id);
     this.secretAccessKeyParameter = secureParameter("secret-access-key", props.secretAccessKeyParameter, "Secret access key", this.activeKey.secret);
   }

@@ -15,7 +15,11 @@ export function readKeyRotation(file: string): KeyRotationFile {
 
 /** Writes the file whole or not at all (a rename), sorted, so reviews see one line per change. */
 export function writeKeyRotation(data: KeyRotationFile, file: string): void {
-  const sorted = Object.fromEntries(Object.keys(data).sort().map((env) => [env, Object.fromEntries(Object.entries(data[env]).sort(([a], [b]) => a.localeCompare(b)))]));
+  const sorted = Object.fromEntries(
+    Object.keys(data)
+      .sort()
+      .map((env) => [env, Object.fromEntries(Object.entries(data[env]).sort(([a], [b]) => a.localeCompare(b)))]),
+  );
   writeFileSync(`${file}.tmp`, `${JSON.stringify(sorted, null, 2)}\n`);
   renameSync(`${file}.tmp`, file);
 }

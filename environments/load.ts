@@ -12,10 +12,7 @@ export class ConfigError extends Error {
 }
 
 function formatPath(envLabel: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : `${acc}.${String(seg)}`),
-    envLabel,
-  );
+  return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : `${acc}.${String(seg)}`), envLabel);
 }
 
 function describeIssues(envLabel: string, error: z.ZodError): string[] {
@@ -37,8 +34,7 @@ export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[
     if (parsed.success) {
       configs.push(parsed.data);
       problems.push(...environmentProblems(parsed.data));
-    }
-    else problems.push(...describeIssues(label, parsed.error));
+    } else problems.push(...describeIssues(label, parsed.error));
   });
   if (inputs.length === 0) problems.push("no environments configured");
   problems.push(...crossEnvironmentProblems(configs), ...crossEnvironmentRuleProblems(configs));
@@ -68,19 +64,25 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
     if (sameName) problems.push(`${c.name}.name: duplicate environment name`);
     const sameAccount = byAccount(c);
     if (sameAccount && sameAccount.githubOidcProvider !== c.githubOidcProvider) {
-      problems.push(`${c.name}.githubOidcProvider: '${c.githubOidcProvider}' but ${sameAccount.name} in the same account ${c.accountId} says '${sameAccount.githubOidcProvider}'; an account has one provider`);
+      problems.push(
+        `${c.name}.githubOidcProvider: '${c.githubOidcProvider}' but ${sameAccount.name} in the same account ${c.accountId} says '${sameAccount.githubOidcProvider}'; an account has one provider`,
+      );
     }
     const sameGithubRepository = byGithubRepository(c);
     if (sameGithubRepository) {
       const g = c.github;
       const first = sameGithubRepository.github;
       if (g.subjectFormat !== first.subjectFormat || g.ownerId !== first.ownerId || g.repositoryId !== first.repositoryId) {
-        problems.push(`${c.name}.github: subjectFormat/ownerId/repositoryId differ from ${sameGithubRepository.name}, which uses the same repository ${g.repository}; GitHub issues one subject form per repository`);
+        problems.push(
+          `${c.name}.github: subjectFormat/ownerId/repositoryId differ from ${sameGithubRepository.name}, which uses the same repository ${g.repository}; GitHub issues one subject form per repository`,
+        );
       }
     }
     const sameRegistry = byRegistry(c);
     if (sameRegistry && JSON.stringify(sameRegistry.ecr.registry ?? null) !== JSON.stringify(c.ecr.registry ?? null)) {
-      problems.push(`${c.name}.ecr.registry: differs from ${sameRegistry.name} in the same account ${c.accountId} and region ${c.region}; a registry has one scanning and replication configuration, state it identically in both`);
+      problems.push(
+        `${c.name}.ecr.registry: differs from ${sameRegistry.name} in the same account ${c.accountId} and region ${c.region}; a registry has one scanning and replication configuration, state it identically in both`,
+      );
     }
     const sameBucket = byBucket(c);
     if (sameBucket && (sameBucket.accountId !== c.accountId || sameBucket.state.region !== c.state.region)) {

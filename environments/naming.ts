@@ -45,7 +45,8 @@ export const keyParameterLeaves = (user: "ecr" | "s3") => ({ accessKeyId: `${use
 export const credentialsStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-credentials`;
 export const githubStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-github`;
 /** State key of a sibling stack: `shop/dev.tfstate` -> `shop/dev-credentials.tfstate`. */
-export const siblingStateKey = (env: Pick<EnvironmentConfig, "state">, sibling: "credentials" | "github") => env.state.key.replace(/\.tfstate$/, `-${sibling}.tfstate`);
+export const siblingStateKey = (env: Pick<EnvironmentConfig, "state">, sibling: "credentials" | "github") =>
+  env.state.key.replace(/\.tfstate$/, `-${sibling}.tfstate`);
 
 export function iamArn(env: Pick<EnvironmentConfig, "accountId" | "region">, resource: string): string {
   return `arn:${partitionOf(env.region)}:iam::${env.accountId}:${resource}`;
@@ -67,6 +68,7 @@ export function githubRepositoryRef(env: Pick<EnvironmentConfig, "github">): Git
   const [owner, name] = env.github.repository.split("/");
   const g = env.github;
   if (g.subjectFormat === "legacy") return { owner, name, subjectFormat: "legacy" };
-  if (g.ownerId === undefined || g.repositoryId === undefined) throw new Error(`${env.github.repository}: immutable subjects need github.ownerId and github.repositoryId`);
+  if (g.ownerId === undefined || g.repositoryId === undefined)
+    throw new Error(`${env.github.repository}: immutable subjects need github.ownerId and github.repositoryId`);
   return { owner, name, subjectFormat: "immutable", ownerId: g.ownerId, repositoryId: g.repositoryId };
 }

@@ -47,7 +47,8 @@ export function bucketNameProblem(bucket: string): string | undefined {
   if (bucket.includes("..")) return "must not contain '..'";
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) return "must not be formatted as an IP address";
   for (const prefix of ["xn--", "sthree-", "amzn-s3-demo-"]) if (bucket.startsWith(prefix)) return `must not start with '${prefix}' (reserved by S3)`;
-  for (const suffix of ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]) if (bucket.endsWith(suffix)) return `must not end with '${suffix}' (reserved by S3)`;
+  for (const suffix of ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"])
+    if (bucket.endsWith(suffix)) return `must not end with '${suffix}' (reserved by S3)`;
   return undefined;
 }
 
@@ -66,7 +67,11 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
   ] as const) {
     if (name.length > IAM_NAME_MAX) at("app", `${what} '${name}' is ${name.length} characters; IAM allows ${IAM_NAME_MAX} (shorten app or name)`);
   }
-  if (scanRuleName(env).length > EVENT_RULE_NAME_MAX) at("app", `EventBridge rule name '${scanRuleName(env)}' is ${scanRuleName(env).length} characters; EventBridge allows ${EVENT_RULE_NAME_MAX} (shorten app or name)`);
+  if (scanRuleName(env).length > EVENT_RULE_NAME_MAX)
+    at(
+      "app",
+      `EventBridge rule name '${scanRuleName(env)}' is ${scanRuleName(env).length} characters; EventBridge allows ${EVENT_RULE_NAME_MAX} (shorten app or name)`,
+    );
 
   const keys = new Map<string, number>();
   env.services.forEach((svc, i) => {
@@ -79,7 +84,14 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
   });
 
   try {
-    renderLifecyclePolicy(standardLifecycleRules({ taggedPrefixes: env.ecr.taggedPrefixes, taggedPatterns: env.ecr.taggedPatterns, keepLast: env.ecr.imageRetentionCount, untaggedExpiryDays: env.ecr.untaggedExpiryDays }));
+    renderLifecyclePolicy(
+      standardLifecycleRules({
+        taggedPrefixes: env.ecr.taggedPrefixes,
+        taggedPatterns: env.ecr.taggedPatterns,
+        keepLast: env.ecr.imageRetentionCount,
+        untaggedExpiryDays: env.ecr.untaggedExpiryDays,
+      }),
+    );
   } catch (err) {
     at("ecr.taggedPrefixes", (err as Error).message);
   }
@@ -112,13 +124,15 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
   });
 
   const tagKeys = Object.keys(env.tags);
-  if (tagKeys.length + DEFAULT_TAG_KEYS.length > TAGS_MAX) at("tags", `${tagKeys.length} tags plus the ${DEFAULT_TAG_KEYS.length} the platform adds exceed AWS's ${TAGS_MAX} per resource`);
+  if (tagKeys.length + DEFAULT_TAG_KEYS.length > TAGS_MAX)
+    at("tags", `${tagKeys.length} tags plus the ${DEFAULT_TAG_KEYS.length} the platform adds exceed AWS's ${TAGS_MAX} per resource`);
   for (const k of tagKeys) {
     if (/^aws:/i.test(k)) at(`tags.${k}`, "keys starting with 'aws:' are reserved by AWS");
     if (DEFAULT_TAG_KEYS.includes(k)) at(`tags.${k}`, "is set by the platform on every resource");
   }
   for (const [k, v] of Object.entries(env.tags)) {
-    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(v)) at(`tags.${k}`, "value has characters AWS does not allow in tags (letters, digits, spaces and _ . : / = + - @)");
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(v))
+      at(`tags.${k}`, "value has characters AWS does not allow in tags (letters, digits, spaces and _ . : / = + - @)");
   }
   return problems;
 }
@@ -167,7 +181,8 @@ export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[])
       const stateOwner = stateBuckets.get(b);
       if (stateOwner && stateOwner !== env.name) problems.push(`${env.name}.s3UserBuckets[${i}]: '${b}' is ${stateOwner}'s state bucket`);
       const owner = userBuckets.get(b);
-      if (owner && owner !== env.name) problems.push(`${env.name}.s3UserBuckets[${i}]: '${b}' is already ${owner}'s bucket; an environment's S3 user reaches only its own`);
+      if (owner && owner !== env.name)
+        problems.push(`${env.name}.s3UserBuckets[${i}]: '${b}' is already ${owner}'s bucket; an environment's S3 user reaches only its own`);
       else userBuckets.set(b, env.name);
     });
   }
@@ -179,7 +194,9 @@ export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[])
       const first = endpoints.get(key);
       if (!first) endpoints.set(key, { env: env.name, endpoint: env.emulatorEndpoint });
       else if (first.endpoint !== env.emulatorEndpoint) {
-        problems.push(`${env.name}.emulatorEndpoint: ${env.emulatorEndpoint ?? "real AWS"} but ${first.env} shares account ${env.accountId} and region ${region} (one bootstrap stack) with ${first.endpoint ?? "real AWS"}`);
+        problems.push(
+          `${env.name}.emulatorEndpoint: ${env.emulatorEndpoint ?? "real AWS"} but ${first.env} shares account ${env.accountId} and region ${region} (one bootstrap stack) with ${first.endpoint ?? "real AWS"}`,
+        );
       }
     }
   }

@@ -37,13 +37,16 @@ const encryption = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("KMS"),
     /** Existing key ARN. @default a customer managed key with rotation is created per environment */
-    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/, "must be a KMS key ARN (single- or multi-Region)").optional(),
+    kmsKeyArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f-]{36}|mrk-[0-9a-f]{32})$/, "must be a KMS key ARN (single- or multi-Region)")
+      .optional(),
   }),
 ]);
 
 const crossAccountPrincipal = z.union([
   accountId,
-  z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@\/-]+)$/, "must be a 12-digit account id or an IAM role ARN"),
+  z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]+)$/, "must be a 12-digit account id or an IAM role ARN"),
 ]);
 
 /** GitHub's limit on required reviewers (users and teams together) of one environment. */
@@ -53,7 +56,11 @@ const MAX_ENVIRONMENT_REVIEWERS = 6;
  * `release/*`). Patterns are allowed here: they select which refs may run a
  * job in the environment, while the OIDC subject the role trusts stays exact.
  */
-const refPattern = z.string().min(1).max(255).regex(/^(?!refs\/)[^\s]+$/, "must be a branch or tag name pattern without 'refs/' and without spaces");
+const refPattern = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^(?!refs\/)[^\s]+$/, "must be a branch or tag name pattern without 'refs/' and without spaces");
 
 /**
  * The protection of the GitHub environment that guards the deploy role: the
@@ -92,8 +99,18 @@ const environmentProtection = z.strictObject({
 /** Where a deploy is allowed from: each kind maps to exactly one GitHub OIDC `sub` context. */
 const deploySource = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("environment"), name: wildcardFree("GitHub environment").max(255), protection: environmentProtection.prefault({}) }),
-  z.strictObject({ kind: z.literal("branch"), name: wildcardFree("branch").max(255).regex(/^(?!refs\/)/, "is a branch name, without 'refs/heads/'") }),
-  z.strictObject({ kind: z.literal("tag"), name: wildcardFree("tag").max(255).regex(/^(?!refs\/)/, "is a tag name, without 'refs/tags/'") }),
+  z.strictObject({
+    kind: z.literal("branch"),
+    name: wildcardFree("branch")
+      .max(255)
+      .regex(/^(?!refs\/)/, "is a branch name, without 'refs/heads/'"),
+  }),
+  z.strictObject({
+    kind: z.literal("tag"),
+    name: wildcardFree("tag")
+      .max(255)
+      .regex(/^(?!refs\/)/, "is a tag name, without 'refs/tags/'"),
+  }),
 ]);
 
 const githubId = z.number().int().positive();
@@ -126,7 +143,11 @@ const github = z
     if (g.subjectFormat !== "immutable") return;
     for (const field of ["ownerId", "repositoryId"] as const) {
       if (g[field] === undefined) {
-        ctx.addIssue({ code: "custom", path: [field], message: "is required: immutable OIDC subjects carry it (look it up with npm run github-ids -- owner/name), or set subjectFormat: \"legacy\"" });
+        ctx.addIssue({
+          code: "custom",
+          path: [field],
+          message: 'is required: immutable OIDC subjects carry it (look it up with npm run github-ids -- owner/name), or set subjectFormat: "legacy"',
+        });
       }
     }
   });
@@ -154,16 +175,30 @@ const registry = z
     /** `SCAN_ON_PUSH`, or with ENHANCED `CONTINUOUS_SCAN` (rescans as new CVEs appear). @default "SCAN_ON_PUSH" */
     scanFrequency: z.enum(["SCAN_ON_PUSH", "CONTINUOUS_SCAN"]).default("SCAN_ON_PUSH"),
     /** Repository name wildcards the scanning rule covers. @default ["*"] */
-    scanFilters: z.array(z.string().regex(/^[a-z0-9*][a-z0-9._/*-]{0,255}$/, "must be a repository name wildcard")).min(1).max(100).default(["*"]),
+    scanFilters: z
+      .array(z.string().regex(/^[a-z0-9*][a-z0-9._/*-]{0,255}$/, "must be a repository name wildcard"))
+      .min(1)
+      .max(100)
+      .default(["*"]),
     /** Copies of every image in other regions or accounts (disaster recovery). @default [] */
-    replicateTo: z.array(z.strictObject({ region, accountId: accountId.optional() })).max(25, "ECR allows at most 25 destinations").default([]),
+    replicateTo: z
+      .array(z.strictObject({ region, accountId: accountId.optional() }))
+      .max(25, "ECR allows at most 25 destinations")
+      .default([]),
   })
-  .refine((r) => r.scanFrequency !== "CONTINUOUS_SCAN" || r.scanType === "ENHANCED", { message: "CONTINUOUS_SCAN needs scanType ENHANCED", path: ["scanFrequency"] });
+  .refine((r) => r.scanFrequency !== "CONTINUOUS_SCAN" || r.scanType === "ENHANCED", {
+    message: "CONTINUOUS_SCAN needs scanType ENHANCED",
+    path: ["scanFrequency"],
+  });
 
 const stateBackend = z.strictObject({
   bucket: z.string().regex(S3_BUCKET_PATTERN, "must be a valid S3 bucket name"),
   /** Object key of this environment's state. Distinct per environment. */
-  key: z.string().min(1).max(1024).regex(/^[^\s]+\.tfstate$/, "must end in .tfstate and contain no spaces"),
+  key: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(/^[^\s]+\.tfstate$/, "must end in .tfstate and contain no spaces"),
   region,
   /**
    * `lockfile`: S3 native locking (`use_lockfile`, a `<key>.tflock` object).
@@ -194,7 +229,12 @@ export const environmentSchema = z
           .default(["v", "release", "main", "develop"]),
         /** Wildcard tag patterns (`release-*-stable`, at most four `*`) whose images are kept, one rule each. @default [] */
         taggedPatterns: z
-          .array(z.string().regex(/^[A-Za-z0-9*][A-Za-z0-9._*-]{0,127}$/, "must be a tag pattern (letters, digits, . _ - and *)").refine((p) => (p.match(/\*/g) ?? []).length <= 4, "ECR allows at most four '*' in a tag pattern"))
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z0-9*][A-Za-z0-9._*-]{0,127}$/, "must be a tag pattern (letters, digits, . _ - and *)")
+              .refine((p) => (p.match(/\*/g) ?? []).length <= 4, "ECR allows at most four '*' in a tag pattern"),
+          )
           .default([]),
         /** Registry-wide scanning and replication of this account and region. @default undefined (not managed) */
         registry: registry.optional(),
@@ -214,7 +254,20 @@ export const environmentSchema = z
         /** Let `destroy` delete repositories that still hold images. Only sensible for throwaway environments. @default false */
         forceDelete: z.boolean().default(false),
         /** Days the scan-finding log group keeps events. @default 30 */
-        scanLogRetentionDays: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365)]).default(30),
+        scanLogRetentionDays: z
+          .union([
+            z.literal(1),
+            z.literal(3),
+            z.literal(5),
+            z.literal(7),
+            z.literal(14),
+            z.literal(30),
+            z.literal(60),
+            z.literal(90),
+            z.literal(180),
+            z.literal(365),
+          ])
+          .default(30),
       })
       .prefault({}),
     /** Buckets the S3 user may read and write. */
@@ -241,7 +294,9 @@ export const environmentSchema = z
     /** Rotation of the ECR and S3 users' access keys. @default generation 1 each, no previous key */
     keyRotation: z.strictObject({ ecr: keyRotation, s3: keyRotation }).prefault({}),
     /** Extra tags on every resource. @default {} */
-    tags: z.record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be 1-128 letters, digits, spaces or _ . : / = + - @"), z.string().max(256)).default({}),
+    tags: z
+      .record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, "must be 1-128 letters, digits, spaces or _ . : / = + - @"), z.string().max(256))
+      .default({}),
   })
   .superRefine((env, ctx) => {
     const seen = new Map<string, number>();
@@ -267,12 +322,20 @@ export const environmentSchema = z
     }
     (env.ecr.registry?.replicateTo ?? []).forEach((d, i) => {
       if (d.region === env.region && (d.accountId ?? env.accountId) === env.accountId) {
-        ctx.addIssue({ code: "custom", path: ["ecr", "registry", "replicateTo", i], message: "is the registry itself: replicate to another region or account" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["ecr", "registry", "replicateTo", i],
+          message: "is the registry itself: replicate to another region or account",
+        });
       }
     });
     env.ecr.crossAccountPullPrincipals.forEach((p, i) => {
       if (p === env.accountId || p.includes(`::${env.accountId}:`)) {
-        ctx.addIssue({ code: "custom", path: ["ecr", "crossAccountPullPrincipals", i], message: "is this environment's own account; grant it with IAM instead" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["ecr", "crossAccountPullPrincipals", i],
+          message: "is this environment's own account; grant it with IAM instead",
+        });
       }
     });
   });

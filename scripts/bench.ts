@@ -26,7 +26,10 @@ import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import { PROJECT_ROOT } from "./lib/toolchain";
 
-interface Sample { wallMs: number; maxRssMb: number }
+interface Sample {
+  wallMs: number;
+  maxRssMb: number;
+}
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGETS: Record<string, { wallMs: number; maxRssMb: number }> = {
@@ -104,7 +107,11 @@ function rootImports(): Plugin {
       b.onResolve({ filter: /^@cdktf\/provider-[a-z]+\/lib\/[^/]+$/ }, (args) => ({ path: args.path, namespace: "provider-root" }));
       b.onLoad({ filter: /.*/, namespace: "provider-root" }, (args) => {
         const [, pkg, module] = /^(@cdktf\/provider-[a-z]+)\/lib\/(.+)$/.exec(args.path)!;
-        return { contents: `module.exports = require(${JSON.stringify(pkg)})[${JSON.stringify(exportName(pkg, module))}];`, loader: "js", resolveDir: PROJECT_ROOT };
+        return {
+          contents: `module.exports = require(${JSON.stringify(pkg)})[${JSON.stringify(exportName(pkg, module))}];`,
+          loader: "js",
+          resolveDir: PROJECT_ROOT,
+        };
       });
     },
   };
@@ -130,7 +137,11 @@ async function buildTemplateStyle(outfile: string): Promise<void> {
 /** Stack name -> cdk.tf.json text, from a synthesized directory. */
 function stacksOf(outdir: string): Map<string, string> {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-  return new Map(Object.keys(manifest.stacks).sort().map((s) => [s, readFileSync(join(outdir, "stacks", s, "cdk.tf.json"), "utf8")]));
+  return new Map(
+    Object.keys(manifest.stacks)
+      .sort()
+      .map((s) => [s, readFileSync(join(outdir, "stacks", s, "cdk.tf.json"), "utf8")]),
+  );
 }
 
 async function appBench(): Promise<boolean> {
@@ -144,7 +155,11 @@ async function appBench(): Promise<boolean> {
     { label: "npx cdktf synth (CLI end to end)", argv: (out) => ["npx", "cdktf", "synth", "--output", out], synthesizes: true, env: cli },
     { label: "template style: root imports, plain node", argv: () => [process.execPath, templateStyle], synthesizes: true },
     { label: "compiled JS today: node dist/main.js", argv: () => [process.execPath, join("dist", "main.js")], synthesizes: true },
-    { label: "previous app: tsc (whole repo), dist/main.js", argv: () => ["/bin/sh", "-c", "npx tsc -p tsconfig.json >/dev/null; node dist/main.js"], synthesizes: true },
+    {
+      label: "previous app: tsc (whole repo), dist/main.js",
+      argv: () => ["/bin/sh", "-c", "npx tsc -p tsconfig.json >/dev/null; node dist/main.js"],
+      synthesizes: true,
+    },
     { label: `floor: node -e 'require("@cdktf/provider-aws")'`, argv: () => [process.execPath, "-e", 'require("@cdktf/provider-aws")'], synthesizes: false },
   ];
   const work = mkdtempSync(join(tmpdir(), "bench-app-"));
@@ -163,7 +178,9 @@ async function appBench(): Promise<boolean> {
     const appWall = median(samples[0].map((s) => s.wallMs));
     const floorWall = median(samples[cases.length - 1].map((s) => s.wallMs));
     console.log(`\ncdktf app after touching environments/dev.ts (fresh process, ${RUNS} runs interleaved, median; ratios of medians)`);
-    console.log(`${"case".padEnd(56)} ${"wall ms".padStart(8)} ${"(max)".padStart(7)} ${"RSS MB".padStart(7)} ${"(max)".padStart(6)} ${"x app".padStart(6)} ${"x floor".padStart(8)}`);
+    console.log(
+      `${"case".padEnd(56)} ${"wall ms".padStart(8)} ${"(max)".padStart(7)} ${"RSS MB".padStart(7)} ${"(max)".padStart(6)} ${"x app".padStart(6)} ${"x floor".padStart(8)}`,
+    );
     cases.forEach((c, i) => {
       const wall = samples[i].map((s) => s.wallMs);
       const rss = samples[i].map((s) => s.maxRssMb);
@@ -180,7 +197,9 @@ async function appBench(): Promise<boolean> {
       const same = other.size === reference.size && [...reference].every(([s, json]) => other.get(s) === json);
       return same ? [] : [c.label];
     });
-    console.log(differing.length === 0 ? `same ${reference.size} stacks from every synthesizing case: yes` : `stacks DIFFER from the app's: ${differing.join("; ")}`);
+    console.log(
+      differing.length === 0 ? `same ${reference.size} stacks from every synthesizing case: yes` : `stacks DIFFER from the app's: ${differing.join("; ")}`,
+    );
 
     const appRss = Math.max(...samples[0].map((s) => s.maxRssMb));
     const ok = appWall <= APP_TARGET.ofFloor * floorWall && !(appRss > APP_TARGET.maxRssMb);
@@ -196,7 +215,11 @@ async function appBench(): Promise<boolean> {
 
 async function main(): Promise<void> {
   let failed = false;
-  for (const [label, mode] of [["committed environments (4)", "committed"], ["50 generated environments", "50"], ["provider-aws root import only (for comparison)", "root-import"]] as const) {
+  for (const [label, mode] of [
+    ["committed environments (4)", "committed"],
+    ["50 generated environments", "50"],
+    ["provider-aws root import only (for comparison)", "root-import"],
+  ] as const) {
     const samples = Array.from({ length: RUNS }, () => runOnce(mode));
     const wall = samples.map((s) => s.wallMs);
     const rss = samples.map((s) => s.maxRssMb);

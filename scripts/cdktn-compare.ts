@@ -69,9 +69,7 @@ export function diffJson(ours: unknown, theirs: unknown, path: JsonPath = []): D
 
 /** `resource.aws_iam_role.deploy-role_role_1A2B[0]`, `["//"].metadata.version`. */
 export function formatPath(path: JsonPath): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? `${i === 0 ? "" : "."}${p}` : `[${JSON.stringify(p)}]`))
-    .join("");
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? `${i === 0 ? "" : "."}${p}` : `[${JSON.stringify(p)}]`)).join("");
 }
 
 // ------------------------------------------------- the expected differences
@@ -119,7 +117,9 @@ export const EXPECTED_DIFFERENCES: readonly ExpectedDifference[] = [
       '(JSON comments: Terraform and OpenTofu ignore "//" keys) and in manifest.json (read by the CLI, never by Terraform). ' +
       'Only this key is accepted: the rest of "//" (stack name, backend, resource paths and unique ids) must match.',
     applies: (d, file, ctx) =>
-      (file === "stack" ? pathIs(d.path, "//", "metadata", "version") : pathIs(d.path, "version")) && d.ours === ctx.library.ours && d.theirs === ctx.library.theirs,
+      (file === "stack" ? pathIs(d.path, "//", "metadata", "version") : pathIs(d.path, "version")) &&
+      d.ours === ctx.library.ours &&
+      d.theirs === ctx.library.theirs,
   },
   {
     id: "provider-version",
@@ -154,7 +154,12 @@ export interface Classified {
   readonly unexpected: Difference[];
 }
 
-export function classify(diffs: readonly Difference[], file: SynthFile, ctx: SynthContext, rules: readonly ExpectedDifference[] = EXPECTED_DIFFERENCES): Classified {
+export function classify(
+  diffs: readonly Difference[],
+  file: SynthFile,
+  ctx: SynthContext,
+  rules: readonly ExpectedDifference[] = EXPECTED_DIFFERENCES,
+): Classified {
   const expected: Classified["expected"] = [];
   const unexpected: Difference[] = [];
   for (const d of diffs) {
@@ -188,7 +193,8 @@ export interface OutdirComparison {
 }
 
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, "utf8"));
-const countEntries = (block: unknown) => (isObject(block) ? Object.values(block).reduce<number>((n, byId) => n + (isObject(byId) ? Object.keys(byId).length : 0), 0) : 0);
+const countEntries = (block: unknown) =>
+  isObject(block) ? Object.values(block).reduce<number>((n, byId) => n + (isObject(byId) ? Object.keys(byId).length : 0), 0) : 0;
 
 /**
  * Compares two cdktf.out directories: the manifests, the set of stacks, the
@@ -206,8 +212,13 @@ export function compareOutdirs(oursDir: string, theirsDir: string, ctx: SynthCon
   for (const stack of Object.keys(oursManifest.stacks).sort()) {
     const oursStackDir = join(oursDir, "stacks", stack);
     const oursJson = readJson(join(oursStackDir, "cdk.tf.json")) as Record<string, unknown>;
-    const kind = isObject(oursJson.terraform) && isObject(oursJson.terraform.required_providers) && "github" in oursJson.terraform.required_providers ? "github" : "aws";
-    const counts = { resources: countEntries(oursJson.resource), dataSources: countEntries(oursJson.data), outputs: isObject(oursJson.output) ? Object.keys(oursJson.output).length : 0 };
+    const kind =
+      isObject(oursJson.terraform) && isObject(oursJson.terraform.required_providers) && "github" in oursJson.terraform.required_providers ? "github" : "aws";
+    const counts = {
+      resources: countEntries(oursJson.resource),
+      dataSources: countEntries(oursJson.data),
+      outputs: isObject(oursJson.output) ? Object.keys(oursJson.output).length : 0,
+    };
     const reason = leftOut.get(stack);
     if (reason !== undefined) {
       stacks.push({ stack, kind, counts, leftOut: reason, result: { expected: [], unexpected: [] } });
@@ -257,7 +268,8 @@ export function packageOf(specifier: string): string | undefined {
 /** cdktf -> cdktn and the AWS bindings; the GitHub bindings are decided by the --github mode. */
 export function cdktnSpecifier(specifier: string): string | undefined {
   if (specifier === "cdktf" || specifier.startsWith("cdktf/")) return `cdktn${specifier.slice("cdktf".length)}`;
-  if (specifier === "@cdktf/provider-aws" || specifier.startsWith("@cdktf/provider-aws/")) return `@cdktn/provider-aws${specifier.slice("@cdktf/provider-aws".length)}`;
+  if (specifier === "@cdktf/provider-aws" || specifier.startsWith("@cdktf/provider-aws/"))
+    return `@cdktn/provider-aws${specifier.slice("@cdktf/provider-aws".length)}`;
   return undefined;
 }
 
@@ -288,8 +300,12 @@ export function pickProviderAws(candidates: readonly ProviderAwsCandidate[], wan
   const sameMinor = releases.filter((c) => minor(c.provider) === minor(wantedProvider));
   const published = releases.map((c) => `${c.version} = aws ${c.provider}`).join(", ");
   const match = exact.length > 0 ? exact : sameMinor;
-  if (match.length > 0) return { ...match[match.length - 1], why: `built for hashicorp/aws ${minor(wantedProvider)}.x like today's bindings (published: ${published})` };
-  return { ...releases[releases.length - 1], why: `no release is built for hashicorp/aws ${minor(wantedProvider)}.x; the newest is taken (published: ${published})` };
+  if (match.length > 0)
+    return { ...match[match.length - 1], why: `built for hashicorp/aws ${minor(wantedProvider)}.x like today's bindings (published: ${published})` };
+  return {
+    ...releases[releases.length - 1],
+    why: `no release is built for hashicorp/aws ${minor(wantedProvider)}.x; the newest is taken (published: ${published})`,
+  };
 }
 
 // ================================================================ the command
@@ -324,7 +340,8 @@ export function parseArgs(argv: readonly string[]): Options {
     else if (flag === "--github" && (value === "generate" || value === "coexist" || value === "skip")) github = value;
     else if (flag === "--cdktn" && value) cdktn = value;
     else if (flag === "--provider-aws" && value) providerAws = value;
-    else throw new Error(`unknown argument ${arg}\nusage: cdktn-compare [--github=generate|coexist|skip] [--keep] [--cdktn=<version>] [--provider-aws=<version>]`);
+    else
+      throw new Error(`unknown argument ${arg}\nusage: cdktn-compare [--github=generate|coexist|skip] [--keep] [--cdktn=<version>] [--provider-aws=<version>]`);
   }
   return { github, keep, cdktn, providerAws };
 }
@@ -359,12 +376,23 @@ function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.Proc
 
 async function mustRun(what: string, cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   const r = await run(cmd, args, cwd, env);
-  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}): ${cmd} ${args.join(" ")}\n${quietNpm(r.stderr + r.stdout).trim().split("\n").slice(-25).join("\n")}`);
+  if (r.code !== 0)
+    throw new Error(
+      `${what} failed (exit ${r.code}): ${cmd} ${args.join(" ")}\n${quietNpm(r.stderr + r.stdout)
+        .trim()
+        .split("\n")
+        .slice(-25)
+        .join("\n")}`,
+    );
   return r;
 }
 
 /** npm's complaint about this machine's user config is noise here. */
-const quietNpm = (text: string) => text.split("\n").filter((l) => !/Unknown user config "nodedir"/.test(l)).join("\n");
+const quietNpm = (text: string) =>
+  text
+    .split("\n")
+    .filter((l) => !/Unknown user config "nodedir"/.test(l))
+    .join("\n");
 
 async function npmView(spec: string, ...fields: string[]): Promise<unknown> {
   const r = await mustRun(`npm view ${spec}`, "npm", ["view", spec, ...fields, "--json"], tmpdir());
@@ -387,7 +415,8 @@ function walkTs(dir: string): string[] {
     return e.isDirectory() ? walkTs(p) : e.name.endsWith(".ts") ? [p] : [];
   });
 }
-const sourceFiles = (appDir: string) => SOURCE_DIRS.flatMap((part) => (statSync(join(appDir, part)).isDirectory() ? walkTs(join(appDir, part)) : [join(appDir, part)]));
+const sourceFiles = (appDir: string) =>
+  SOURCE_DIRS.flatMap((part) => (statSync(join(appDir, part)).isDirectory() ? walkTs(join(appDir, part)) : [join(appDir, part)]));
 
 interface InstalledPackage {
   readonly version: string;
@@ -433,7 +462,8 @@ async function compileAndSynth(label: string, appDir: string): Promise<string> {
   if (compiled.code !== 0) throw new Error(`${label}: tsc failed\n${(compiled.stdout + compiled.stderr).trim().split("\n").slice(0, 30).join("\n")}`);
   const outdir = join(appDir, "cdktf.out");
   const synth = await run(process.execPath, ["dist/main.js"], appDir, { CDKTF_OUTDIR: outdir });
-  if (synth.code !== 0) throw new Error(`${label}: synthesis (node dist/main.js) failed\n${(synth.stderr + synth.stdout).trim().split("\n").slice(0, 15).join("\n")}`);
+  if (synth.code !== 0)
+    throw new Error(`${label}: synthesis (node dist/main.js) failed\n${(synth.stderr + synth.stdout).trim().split("\n").slice(0, 15).join("\n")}`);
   log(`${stamp()} ${label}: compiled (tsc) and synthesized: ${synth.stderr.trim().split("\n").pop()}`);
   return outdir;
 }
@@ -479,12 +509,18 @@ function findToolchain(): Toolchain | string {
 async function generateBindings(work: string, cdktnVersion: string, provider: { source: string; version: string }, toolchain: Toolchain): Promise<string> {
   const dir = join(work, "gen");
   mkdirSync(dir);
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "cdktn-compare-generator", private: true, dependencies: { "@cdktn/provider-generator": cdktnVersion } }, null, 2));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "cdktn-compare-generator", private: true, dependencies: { "@cdktn/provider-generator": cdktnVersion } }, null, 2),
+  );
   const tfEnv = { TF_CLI_CONFIG_FILE: toolchain.cliConfig, TF_PLUGIN_CACHE_DIR: "", TERRAFORM_BINARY_NAME: toolchain.tofu, CHECKPOINT_DISABLE: "1" };
   const schemaDir = join(dir, "schema");
   mkdirSync(schemaDir);
   const name = provider.source.split("/").pop() as string;
-  writeFileSync(join(schemaDir, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { [name]: { source: provider.source, version: provider.version } } } }));
+  writeFileSync(
+    join(schemaDir, "main.tf.json"),
+    JSON.stringify({ terraform: { required_providers: { [name]: { source: provider.source, version: provider.version } } } }),
+  );
   const readSchema = async () => {
     await mustRun("tofu init (provider mirror)", toolchain.tofu, ["init", "-backend=false", "-input=false", "-no-color"], schemaDir, tfEnv);
     const printed = await mustRun("tofu providers schema -json", toolchain.tofu, ["providers", "schema", "-json"], schemaDir, tfEnv);
@@ -494,7 +530,12 @@ async function generateBindings(work: string, cdktnVersion: string, provider: { 
   };
   const [schema] = await Promise.all([
     readSchema(),
-    mustRun("npm install @cdktn/provider-generator", "npm", ["install", "--engine-strict=false", "--no-audit", "--no-fund", "--no-package-lock", "--prefer-offline"], dir),
+    mustRun(
+      "npm install @cdktn/provider-generator",
+      "npm",
+      ["install", "--engine-strict=false", "--no-audit", "--no-fund", "--no-package-lock", "--prefer-offline"],
+      dir,
+    ),
   ]);
   writeFileSync(join(dir, "schema.json"), JSON.stringify(schema));
   writeFileSync(
@@ -510,9 +551,17 @@ async function generateBindings(work: string, cdktnVersion: string, provider: { 
     ].join("\n"),
   );
   const out = join(dir, "out");
-  await mustRun("@cdktn/provider-generator", process.execPath, ["generate.js", join(dir, "schema.json"), out, `${provider.source}@${provider.version}`], dir, tfEnv);
+  await mustRun(
+    "@cdktn/provider-generator",
+    process.execPath,
+    ["generate.js", join(dir, "schema.json"), out, `${provider.source}@${provider.version}`],
+    dir,
+    tfEnv,
+  );
   if (!existsSync(join(out, "providers", name, "provider", "index.ts"))) throw new Error(`the generator wrote no providers/${name}/provider/index.ts`);
-  log(`${stamp()} github: bindings generated from ${provider.source} ${provider.version}'s schema (tofu providers schema -json, offline mirror) with @cdktn/provider-generator ${cdktnVersion}`);
+  log(
+    `${stamp()} github: bindings generated from ${provider.source} ${provider.version}'s schema (tofu providers schema -json, offline mirror) with @cdktn/provider-generator ${cdktnVersion}`,
+  );
   return out;
 }
 
@@ -537,10 +586,26 @@ function leaveOutGithub(appDir: string): string[] {
     if (stubbed.length === 0) continue;
     writeFileSync(f, text);
     for (const spec of stubbed) {
-      const names = [...source.matchAll(new RegExp(`import\\s*(?:type\\s*)?\\{([^}]*)\\}\\s*from\\s*["']${spec.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']`, "g"))].flatMap((m) =>
-        m[1].split(",").map((n) => n.trim().replace(/^type\s+/, "").split(/\s+as\s+/)[0]).filter(Boolean),
+      const names = [
+        ...source.matchAll(new RegExp(`import\\s*(?:type\\s*)?\\{([^}]*)\\}\\s*from\\s*["']${spec.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']`, "g")),
+      ].flatMap((m) =>
+        m[1]
+          .split(",")
+          .map(
+            (n) =>
+              n
+                .trim()
+                .replace(/^type\s+/, "")
+                .split(/\s+as\s+/)[0],
+          )
+          .filter(Boolean),
       );
-      const stub = names.map((n) => `/** Left out by cdktn-compare --github=skip: builds nothing. */\nexport class ${n} {\n  constructor(..._args: unknown[]) {}\n  addDependency(..._args: unknown[]): void {}\n}\n`).join("\n");
+      const stub = names
+        .map(
+          (n) =>
+            `/** Left out by cdktn-compare --github=skip: builds nothing. */\nexport class ${n} {\n  constructor(..._args: unknown[]) {}\n  addDependency(..._args: unknown[]): void {}\n}\n`,
+        )
+        .join("\n");
       writeFileSync(`${resolve(dirname(f), spec)}.left-out.ts`, stub);
     }
   }
@@ -562,7 +627,9 @@ interface Plan {
 
 async function planVersions(opts: Options): Promise<Plan> {
   const oursAws = installedVersion("@cdktf/provider-aws");
-  const ghInstalled = existsSync(join(PROJECT_ROOT, "node_modules", "@cdktf", "provider-github", "package.json")) ? installedVersion("@cdktf/provider-github") : undefined;
+  const ghInstalled = existsSync(join(PROJECT_ROOT, "node_modules", "@cdktf", "provider-github", "package.json"))
+    ? installedVersion("@cdktf/provider-github")
+    : undefined;
   const ours = {
     cdktf: installedVersion("cdktf").version,
     providerAws: oursAws.version,
@@ -577,17 +644,26 @@ async function planVersions(opts: Options): Promise<Plan> {
         }
       : undefined,
   };
-  const cdktnInfo = (await npmView(`cdktn@${opts.cdktn ?? "latest"}`, "version", "peerDependencies")) as { version: string; peerDependencies?: Record<string, string> };
+  const cdktnInfo = (await npmView(`cdktn@${opts.cdktn ?? "latest"}`, "version", "peerDependencies")) as {
+    version: string;
+    peerDependencies?: Record<string, string>;
+  };
   const constructsRange = cdktnInfo.peerDependencies?.constructs ?? "*";
   const [awsRows, constructsVersions] = await Promise.all([
     npmView(`@cdktn/provider-aws@${opts.providerAws ?? `>=${PROVIDER_AWS_MAJOR}.0.0 <${PROVIDER_AWS_MAJOR + 1}.0.0`}`, "version", "cdktn.provider.version"),
     npmView(`constructs@${constructsRange}`, "version"),
   ]);
-  const candidates = asList(awsRows as { version: string; "cdktn.provider.version": string }[]).map((r) => ({ version: r.version, provider: r["cdktn.provider.version"] }));
+  const candidates = asList(awsRows as { version: string; "cdktn.provider.version": string }[]).map((r) => ({
+    version: r.version,
+    provider: r["cdktn.provider.version"],
+  }));
   const inRange = asList(constructsVersions as string[]).sort(compareVersions);
   const constructs = inRange.includes(ours.constructs)
     ? { version: ours.constructs, why: `unchanged: inside cdktn's peer range ${constructsRange}` }
-    : { version: inRange[inRange.length - 1], why: `cdktn ${cdktnInfo.version} requires constructs ${constructsRange} (peer dependency; npm refuses ${ours.constructs} with ERESOLVE); newest in range` };
+    : {
+        version: inRange[inRange.length - 1],
+        why: `cdktn ${cdktnInfo.version} requires constructs ${constructsRange} (peer dependency; npm refuses ${ours.constructs} with ERESOLVE); newest in range`,
+      };
   return { cdktn: { version: cdktnInfo.version, constructsRange }, providerAws: pickProviderAws(candidates, ours.awsProvider), constructs, ours };
 }
 
@@ -595,7 +671,11 @@ async function planVersions(opts: Options): Promise<Plan> {
 function theirsPackageJson(appDir: string, plan: Plan, github: GithubMode): Record<string, string> {
   const repoPkg = readJson(join(PROJECT_ROOT, "package.json")) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
   const declared = { ...repoPkg.devDependencies, ...repoPkg.dependencies };
-  const used = new Set(sourceFiles(appDir).flatMap((f) => moduleSpecifiers(readFileSync(f, "utf8")).map(packageOf)).filter((p): p is string => p !== undefined));
+  const used = new Set(
+    sourceFiles(appDir)
+      .flatMap((f) => moduleSpecifiers(readFileSync(f, "utf8")).map(packageOf))
+      .filter((p): p is string => p !== undefined),
+  );
   const deps: Record<string, string> = {};
   for (const pkg of [...used].sort()) {
     if (pkg === "cdktf") deps.cdktn = plan.cdktn.version;
@@ -626,7 +706,14 @@ function rewriteTheirs(appDir: string, github: GithubMode, genProviders: string 
       return undefined;
     });
     for (const c of changes) {
-      const kind = c.from === "cdktf" ? 'from "cdktf" -> "cdktn"' : c.from.startsWith("@cdktf/provider-aws/lib/") ? "@cdktf/provider-aws/lib/* -> @cdktn/provider-aws/lib/*" : c.from.startsWith("@cdktf/provider-github/") ? "@cdktf/provider-github/lib/* -> .gen/providers/github/*" : `${c.from} -> ${c.to}`;
+      const kind =
+        c.from === "cdktf"
+          ? 'from "cdktf" -> "cdktn"'
+          : c.from.startsWith("@cdktf/provider-aws/lib/")
+            ? "@cdktf/provider-aws/lib/* -> @cdktn/provider-aws/lib/*"
+            : c.from.startsWith("@cdktf/provider-github/")
+              ? "@cdktf/provider-github/lib/* -> .gen/providers/github/*"
+              : `${c.from} -> ${c.to}`;
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
       if (c.to.startsWith("@cdktn/provider-aws/")) awsModules.add(c.to);
     }
@@ -684,7 +771,10 @@ function printReport(cmp: OutdirComparison, ctx: SynthContext): number {
     for (const r of used) log(`  ${r.id}: ${r.reason}`);
   }
   for (const [name, pin] of Object.entries(ctx.providerVersions)) {
-    if (pin.ours !== pin.theirs) log(`  note: ${name} ${pin.ours} -> ${pin.theirs} is a provider upgrade: run \`init -upgrade\`, update the lock file and the mirror, review one plan per stack.`);
+    if (pin.ours !== pin.theirs)
+      log(
+        `  note: ${name} ${pin.ours} -> ${pin.theirs} is a provider upgrade: run \`init -upgrade\`, update the lock file and the mirror, review one plan per stack.`,
+      );
   }
   return all.filter((g) => !g.rule).reduce((n, g) => n + g.where.length, 0);
 }
@@ -702,7 +792,9 @@ async function checkUseLockfile(theirsDir: string): Promise<string> {
   const r = await run(process.execPath, ["-e", script], theirsDir);
   if (r.code !== 0) return `could not check (${r.stderr.trim().split("\n")[0]})`;
   const { same, native } = JSON.parse(r.stdout) as { same: boolean; native: unknown };
-  return same ? `yes: S3Backend({ useLockfile: true }) writes the same backend block as today's override (${show(native, 120)})` : `NO: native ${show(native)} differs from the override`;
+  return same
+    ? `yes: S3Backend({ useLockfile: true }) writes the same backend block as today's override (${show(native, 120)})`
+    : `NO: native ${show(native)} differs from the override`;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -718,10 +810,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     log();
     log("packages (npm view)");
     log(`  cdktf ${ours.cdktf} -> cdktn ${plan.cdktn.version}`);
-    log(`  @cdktf/provider-aws ${ours.providerAws} (hashicorp/aws ${ours.awsProvider}) -> @cdktn/provider-aws ${plan.providerAws.version} (hashicorp/aws ${plan.providerAws.provider}): ${plan.providerAws.why}`);
+    log(
+      `  @cdktf/provider-aws ${ours.providerAws} (hashicorp/aws ${ours.awsProvider}) -> @cdktn/provider-aws ${plan.providerAws.version} (hashicorp/aws ${plan.providerAws.provider}): ${plan.providerAws.why}`,
+    );
     log(`  constructs ${ours.constructs} -> ${plan.constructs.version}: ${plan.constructs.why}`);
     if (ours.github) {
-      const how = { generate: `bindings generated from ${ours.github.source} ${ours.github.version}'s schema (there is no @cdktn/provider-github)`, coexist: `kept, with cdktf ${ours.cdktf} beside cdktn (--github=coexist)`, skip: "left out (--github=skip)" }[opts.github];
+      const how = {
+        generate: `bindings generated from ${ours.github.source} ${ours.github.version}'s schema (there is no @cdktn/provider-github)`,
+        coexist: `kept, with cdktf ${ours.cdktf} beside cdktn (--github=coexist)`,
+        skip: "left out (--github=skip)",
+      }[opts.github];
       log(`  @cdktf/provider-github ${ours.github.binding} -> ${how}`);
     }
     log();
@@ -751,10 +849,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       const deps = theirsPackageJson(theirsDir, plan, github);
       writeFileSync(join(theirsDir, "package.json"), JSON.stringify({ name: "cdktn-compare-theirs", private: true, dependencies: deps }, null, 2));
       // npm's switch is --engine-strict=false (the default; said explicitly so an engine-strict npmrc cannot block Node 20). --ignore-engines is yarn's.
-      const install = await mustRun("npm install (theirs)", "npm", ["install", "--engine-strict=false", "--no-audit", "--no-fund", "--no-package-lock", "--prefer-offline"], theirsDir);
-      const engines = [...quietNpm(install.stderr).matchAll(/EBADENGINE\s+package: '([^']+)',\s*npm warn EBADENGINE\s+required: \{ node: '([^']+)' \}/g)].map((m) => `${m[1]} wants node ${m[2]}`);
-      log(`${stamp()} theirs: npm install --engine-strict=false ${Object.entries(deps).map(([p, v]) => `${p}@${v}`).join(" ")}`);
-      log(`         engines: ${engines.length > 0 ? `${engines.join("; ")} (running ${process.version}): npm warned (EBADENGINE) and installed` : "no engine warnings"}`);
+      const install = await mustRun(
+        "npm install (theirs)",
+        "npm",
+        ["install", "--engine-strict=false", "--no-audit", "--no-fund", "--no-package-lock", "--prefer-offline"],
+        theirsDir,
+      );
+      const engines = [...quietNpm(install.stderr).matchAll(/EBADENGINE\s+package: '([^']+)',\s*npm warn EBADENGINE\s+required: \{ node: '([^']+)' \}/g)].map(
+        (m) => `${m[1]} wants node ${m[2]}`,
+      );
+      log(
+        `${stamp()} theirs: npm install --engine-strict=false ${Object.entries(deps)
+          .map(([p, v]) => `${p}@${v}`)
+          .join(" ")}`,
+      );
+      log(
+        `         engines: ${engines.length > 0 ? `${engines.join("; ")} (running ${process.version}): npm warned (EBADENGINE) and installed` : "no engine warnings"}`,
+      );
 
       let genProviders: string | undefined;
       if (github === "generate") {
@@ -786,7 +897,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     const [oursOut, theirsOut] = [await oursSynth, await theirsSynth];
 
     const oursAwsVersion = ours.awsProvider;
-    const ctx: SynthContext = { library: { ours: ours.cdktf, theirs: plan.cdktn.version }, providerVersions: { aws: { ours: oursAwsVersion, theirs: plan.providerAws.provider } } };
+    const ctx: SynthContext = {
+      library: { ours: ours.cdktf, theirs: plan.cdktn.version },
+      providerVersions: { aws: { ours: oursAwsVersion, theirs: plan.providerAws.provider } },
+    };
     const oursManifest = readJson(join(oursOut, "manifest.json")) as { stacks: Record<string, unknown> };
     const leftOut = new Map<string, string>();
     if (github === "skip") {

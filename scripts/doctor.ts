@@ -33,7 +33,14 @@ const TRUST_USAGE = "usage: npm run doctor -- trust <env> --sub '<sub printed by
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** `doctor trust <env> --sub <sub> [--aud <aud>]`: which GitHub OIDC role accepts the token, or why none does. */
@@ -72,7 +79,16 @@ export async function runDoctor(argv: string[], out: (s: string) => void = (s) =
   const usage = `usage: npm run doctor -- <env> [--service <name>] [--as ${IDENTITY_KINDS.join("|")}] [--online] [--endpoint <url>]\n       ${TRUST_USAGE.replace("usage: ", "")}`;
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { service: { type: "string" }, as: { type: "string", default: "ecr-user" }, online: { type: "boolean", default: false }, endpoint: { type: "string" } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        service: { type: "string" },
+        as: { type: "string", default: "ecr-user" },
+        online: { type: "boolean", default: false },
+        endpoint: { type: "string" },
+      },
+    });
   } catch (err) {
     out(`${(err as Error).message}\n${usage}\n`);
     return 2;
@@ -106,11 +122,19 @@ export async function runDoctor(argv: string[], out: (s: string) => void = (s) =
   const identity = identityFromStack(stackJson, env, kind);
   const verdicts = await offlineCheck(env, identity, repo, repositoryPolicyFromStack(stackJson, repo));
 
-  out(`ECR doctor: ${kind} ${identity.arn}\nrepository ${repo} in ${env.accountId}/${env.region}\n\nOffline, from the synthesized policies (IAM policy simulator):\n`);
+  out(
+    `ECR doctor: ${kind} ${identity.arn}\nrepository ${repo} in ${env.accountId}/${env.region}\n\nOffline, from the synthesized policies (IAM policy simulator):\n`,
+  );
   out(
     table([
       ["flow", "step", "action", "decision", "decided by"],
-      ...verdicts.map((v) => [v.flow, v.step.what, v.step.action, v.decision === "Allowed" ? "allowed" : v.decision === "ExplicitlyDenied" ? "DENIED (explicit)" : "DENIED (no statement allows)", v.decidedBy.join(", ") || "-"]),
+      ...verdicts.map((v) => [
+        v.flow,
+        v.step.what,
+        v.step.action,
+        v.decision === "Allowed" ? "allowed" : v.decision === "ExplicitlyDenied" ? "DENIED (explicit)" : "DENIED (no statement allows)",
+        v.decidedBy.join(", ") || "-",
+      ]),
     ]) + "\n",
   );
   const pushAllowed = verdicts.filter((v) => v.flow === "push").every((v) => v.decision === "Allowed");
@@ -121,7 +145,11 @@ export async function runDoctor(argv: string[], out: (s: string) => void = (s) =
     const endpoint = parsed.values.endpoint ?? process.env.AWS_ENDPOINT_URL;
     const checks = [
       ...(await onlineCheck({ region: env.region, accountId: env.accountId, repository: repo, endpoint })),
-      ...(await keyAgeChecks({ users: [ecrUserName(env), s3UserName(env)], maxKeyAgeDays: env.maxKeyAgeDays, clientConfig: { region: env.region, ...(endpoint ? { endpoint } : {}) } })),
+      ...(await keyAgeChecks({
+        users: [ecrUserName(env), s3UserName(env)],
+        maxKeyAgeDays: env.maxKeyAgeDays,
+        clientConfig: { region: env.region, ...(endpoint ? { endpoint } : {}) },
+      })),
     ];
     out("\nOnline, with this shell's credentials:\n");
     out(table([["check", "result", "detail"], ...checks.map((c) => [c.check, !c.ok ? "FAILED" : c.warning ? "WARNING" : "ok", c.detail])]) + "\n");

@@ -51,7 +51,12 @@ export async function runGithubIds(args: readonly string[], io: GithubIdsIo = pr
   let res: Response;
   try {
     res = await fetch(url, {
-      headers: { accept: "application/vnd.github+json", authorization: `Bearer ${token}`, "x-github-api-version": "2022-11-28", "user-agent": "container-delivery-platform/github-ids" },
+      headers: {
+        accept: "application/vnd.github+json",
+        authorization: `Bearer ${token}`,
+        "x-github-api-version": "2022-11-28",
+        "user-agent": "container-delivery-platform/github-ids",
+      },
       signal: AbortSignal.timeout(30_000),
     });
   } catch (e) {
@@ -60,13 +65,16 @@ export async function runGithubIds(args: readonly string[], io: GithubIdsIo = pr
     io.err(`cannot reach ${api.origin}: ${failure.cause?.message ?? failure.message ?? String(e)}\n`);
     return 1;
   }
-  const body = (await res.json().catch(() => undefined)) as { message?: string; id?: unknown; name?: unknown; owner?: { login?: unknown; id?: unknown } } | undefined;
+  const body = (await res.json().catch(() => undefined)) as
+    { message?: string; id?: unknown; name?: unknown; owner?: { login?: unknown; id?: unknown } } | undefined;
   if (res.status === 401) {
     io.err(`GitHub refused the token (401 ${body?.message ?? "Unauthorized"}): it is expired, revoked or mistyped.\n`);
     return 1;
   }
   if (res.status === 404) {
-    io.err(`${owner}/${name} not found at ${api.href.replace(/\/+$/, "")}: check the spelling, or the token cannot see it (a private repository needs a token with access to it).\n`);
+    io.err(
+      `${owner}/${name} not found at ${api.href.replace(/\/+$/, "")}: check the spelling, or the token cannot see it (a private repository needs a token with access to it).\n`,
+    );
     return 1;
   }
   if (!res.ok) {

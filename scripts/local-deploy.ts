@@ -75,7 +75,13 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
     const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
     for (;;) {
       if (bootstrapDone) break;
-      if (await s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(() => true, () => false)) break;
+      if (
+        await s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await new Promise((r) => setTimeout(r, 250));
     }
     if (bootstrapDone) check("bootstrap apply", await bootstrapApply);
@@ -120,7 +126,10 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
         ["TF_BINARY", toolchain.tofuBin],
         ["TF_CLI_CONFIG_FILE", toolchain.cliConfigFile],
       ];
-      const secrets: [string, string][] = [["AWS_ACCESS_KEY_ID", credentialsOf.accessKeyId], ["AWS_SECRET_ACCESS_KEY", credentialsOf.secretAccessKey]];
+      const secrets: [string, string][] = [
+        ["AWS_ACCESS_KEY_ID", credentialsOf.accessKeyId],
+        ["AWS_SECRET_ACCESS_KEY", credentialsOf.secretAccessKey],
+      ];
       const line = ([k, v]: [string, string]) => `export ${k}='${v}'`;
       writeFileSync(SANDBOX_ENV, `${[...exports, ...secrets].map(line).join("\n")}\nunset AWS_SESSION_TOKEN AWS_PROFILE\n`, { mode: 0o600 });
       process.stdout.write(
@@ -131,7 +140,9 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
       );
       kept = true;
     } else {
-      process.stdout.write(`\nRead a secret with: tofu output -raw ecr_aws_secret_access_key (in a real environment's ${credentialsStackName(env)} stack directory)\n`);
+      process.stdout.write(
+        `\nRead a secret with: tofu output -raw ecr_aws_secret_access_key (in a real environment's ${credentialsStackName(env)} stack directory)\n`,
+      );
     }
   } finally {
     if (!kept) {

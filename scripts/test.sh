@@ -2,7 +2,7 @@
 # The project's test command (README; .ci/run calls exactly this).
 #   1. dependencies (npm ci when the lock changed)   2. type check + build
 #   3. toolchain: OpenTofu, provider mirror, moto (cached under ~/.cache/platform)
-#   4. emulator patch tests (python unittest)         5. checkov with the project's waivers, actionlint
+#   4. emulator patch tests (python unittest)         5. checkov with the project's waivers, eslint + prettier, actionlint
 #   6. unit tests and permission proofs (jest)
 #   7. end-to-end tests: tofu validate of every stack, deploy/fault/destroy against the emulator
 # Ends with one line "N passed, N failed, N skipped"; exits non-zero on any failure.
@@ -41,6 +41,9 @@ passed=$((passed + p)); failed=$((failed + f))
 
 step "security scan (checkov on every synthesized stack, waivers in security/checkov-waivers.json)"
 if CHECKOV_BIN="$CHECKOV_BIN" node dist/scripts/security/checkov-scan.js --with-new-environment; then passed=$((passed + 1)); else failed=$((failed + 1)); failures=$((failures + 1)); fi
+
+step "lint and format (eslint with typescript-eslint, prettier --check)"
+if npx eslint . && npx prettier --check . >/dev/null; then passed=$((passed + 1)); echo "eslint and prettier: clean"; else npx prettier --list-different . || true; failed=$((failed + 1)); failures=$((failures + 1)); fi
 
 step "actionlint (.github/workflows and examples/github-actions)"
 if "$ACTIONLINT_BIN" .github/workflows/*.yml examples/github-actions/*.yml; then passed=$((passed + 1)); echo "actionlint: no findings"; else failed=$((failed + 1)); failures=$((failures + 1)); fi

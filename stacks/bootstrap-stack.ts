@@ -36,7 +36,12 @@ export class BootstrapStack extends TerraformStack {
     const name = bootstrapStackName(props.accountId, props.region);
     super(scope, name);
     const emulator = [...props.environments, ...(props.registryEnvironments ?? [])].find((e) => e.emulatorEndpoint)?.emulatorEndpoint;
-    platformAwsProvider(this, "aws", { accountId: props.accountId, region: props.region, emulatorEndpoint: emulator, tags: { ManagedBy: "cdktf", Purpose: "bootstrap" } });
+    platformAwsProvider(this, "aws", {
+      accountId: props.accountId,
+      region: props.region,
+      emulatorEndpoint: emulator,
+      tags: { ManagedBy: "cdktf", Purpose: "bootstrap" },
+    });
     // Kept beside the project, outside cdktf.out, which synth rewrites.
     new LocalBackend(this, { path: `../../../${name}.tfstate` });
 

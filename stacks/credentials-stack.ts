@@ -19,7 +19,10 @@ export class CredentialsStack extends TerraformStack {
   readonly ecrKey: RotatingAccessKey;
   readonly s3Key: RotatingAccessKey;
 
-  constructor(scope: Construct, readonly env: EnvironmentConfig) {
+  constructor(
+    scope: Construct,
+    readonly env: EnvironmentConfig,
+  ) {
     super(scope, credentialsStackName(env));
     platformAwsProvider(this, "aws", providerPropsOf(env));
     configureRemoteState(this, { ...env, state: { ...env.state, key: siblingStateKey(env, "credentials") } });
@@ -38,13 +41,24 @@ export class CredentialsStack extends TerraformStack {
     this.ecrKey = key("ecr", ecrUserName(env));
     this.s3Key = key("s3", s3UserName(env));
 
-    for (const [user, rotating] of [["ecr", this.ecrKey], ["s3", this.s3Key]] as const) {
+    for (const [user, rotating] of [
+      ["ecr", this.ecrKey],
+      ["s3", this.s3Key],
+    ] as const) {
       const upper = user.toUpperCase();
       namedOutput(this, `${user}_aws_access_key_id`, rotating.activeKey.id, { description: `${upper} user access key id (active key)`, sensitive: true });
-      namedOutput(this, `${user}_aws_secret_access_key`, rotating.activeKey.secret, { description: `${upper} user secret access key (active key)`, sensitive: true });
-      namedOutput(this, `${user}_key_generation`, String(env.keyRotation[user].generation), { description: `Rotation generation of the ${upper} user's active key` });
+      namedOutput(this, `${user}_aws_secret_access_key`, rotating.activeKey.secret, {
+        description: `${upper} user secret access key (active key)`,
+        sensitive: true,
+      });
+      namedOutput(this, `${user}_key_generation`, String(env.keyRotation[user].generation), {
+        description: `Rotation generation of the ${upper} user's active key`,
+      });
       if (rotating.previousKey) {
-        namedOutput(this, `${user}_previous_access_key_id`, rotating.previousKey.id, { description: `${upper} user previous key (${env.keyRotation[user].previousKey}), until retired`, sensitive: true });
+        namedOutput(this, `${user}_previous_access_key_id`, rotating.previousKey.id, {
+          description: `${upper} user previous key (${env.keyRotation[user].previousKey}), until retired`,
+          sensitive: true,
+        });
       }
     }
     namedOutput(this, "credentials_ssm_path", ssmPath(env, ""), { description: "SSM path of the active key pairs (SecureString)" });

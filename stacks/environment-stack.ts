@@ -47,7 +47,10 @@ export class EnvironmentStack extends TerraformStack {
   /** The environment's customer managed key (SSM, scan logs, ECR when KMS is chosen without a key ARN). */
   readonly key: EnvironmentKey;
 
-  constructor(scope: Construct, readonly env: EnvironmentConfig) {
+  constructor(
+    scope: Construct,
+    readonly env: EnvironmentConfig,
+  ) {
     super(scope, env.name);
     platformAwsProvider(this, "aws", providerPropsOf(env));
     configureRemoteState(this, env);
@@ -153,10 +156,13 @@ export class EnvironmentStack extends TerraformStack {
     });
     namedOutput(this, "deploy_role_arn", this.deployRole.role.arn, { description: "Role GitHub Actions deploy jobs assume" });
     if (this.planRole) namedOutput(this, "plan_role_arn", this.planRole.role.arn, { description: "Read-only role for plans on pull requests" });
-    if (this.runtimePullRole) namedOutput(this, "runtime_pull_role_arn", this.runtimePullRole.role.arn, { description: "Role App Runner / ECS use to pull images" });
+    if (this.runtimePullRole)
+      namedOutput(this, "runtime_pull_role_arn", this.runtimePullRole.role.arn, { description: "Role App Runner / ECS use to pull images" });
     namedOutput(this, "ecr_user_name", this.ecrUser.user.name, { description: "IAM user for ECR push/pull" });
     namedOutput(this, "s3_user_name", this.s3User.user.name, { description: "IAM user for S3" });
-    namedOutput(this, "ecr_credentials_ssm_path", ssmPath(env, ""), { description: "SSM path of the key pairs (SecureString; written by the credentials stack)" });
+    namedOutput(this, "ecr_credentials_ssm_path", ssmPath(env, ""), {
+      description: "SSM path of the key pairs (SecureString; written by the credentials stack)",
+    });
     namedOutput(this, "credentials_stack", credentialsStackName(env), { description: "Stack whose outputs hold the users' access keys (operators only)" });
   }
 }

@@ -17,7 +17,10 @@ import { configureRemoteState } from "../constructs/remote-state";
 export class GithubStack extends TerraformStack {
   readonly settings: GithubActionsSettings;
 
-  constructor(scope: Construct, readonly env: EnvironmentConfig) {
+  constructor(
+    scope: Construct,
+    readonly env: EnvironmentConfig,
+  ) {
     super(scope, githubStackName(env));
     const [owner, repo] = env.github.repository.split("/");
     // The token comes from GITHUB_TOKEN in the provider's own environment, never from config.

@@ -38,7 +38,10 @@ describe("renderLifecyclePolicy", () => {
 
   it("moves the tagStatus any rule last whatever its position", () => {
     const rules = parse(renderLifecyclePolicy([anyRule, untagged]));
-    expect(rules.map((r) => [r.rulePriority, r.selection.tagStatus])).toEqual([[1, "untagged"], [2, "any"]]);
+    expect(rules.map((r) => [r.rulePriority, r.selection.tagStatus])).toEqual([
+      [1, "untagged"],
+      [2, "any"],
+    ]);
   });
 
   it("refuses two catch-all rules", () => {
@@ -62,7 +65,11 @@ describe("renderLifecyclePolicy", () => {
   });
 
   it("renders wildcard tag patterns as tagPatternList, one rule per pattern, never beside a prefix list", () => {
-    const rules = JSON.parse(renderLifecyclePolicy(standardLifecycleRules({ taggedPrefixes: ["v"], taggedPatterns: ["release-*-stable", "*-lts"], keepLast: 4, untaggedExpiryDays: 7 }))).rules;
+    const rules = JSON.parse(
+      renderLifecyclePolicy(
+        standardLifecycleRules({ taggedPrefixes: ["v"], taggedPatterns: ["release-*-stable", "*-lts"], keepLast: 4, untaggedExpiryDays: 7 }),
+      ),
+    ).rules;
     const patterned = rules.filter((r: any) => r.selection.tagPatternList);
     expect(patterned.map((r: any) => r.selection)).toEqual([
       { tagStatus: "tagged", tagPatternList: ["release-*-stable"], countType: "imageCountMoreThan", countNumber: 4 },
@@ -82,6 +89,8 @@ describe("renderLifecyclePolicy", () => {
 
   it("refuses a policy over ECR's 30,720-character limit", () => {
     const many = Array.from({ length: 400 }, (_, i) => `prefix-number-${i}`);
-    expect(() => renderLifecyclePolicy(standardLifecycleRules({ taggedPrefixes: many, keepLast: 3, untaggedExpiryDays: 7 }))).toThrow(/ECR allows at most 30720/);
+    expect(() => renderLifecyclePolicy(standardLifecycleRules({ taggedPrefixes: many, keepLast: 3, untaggedExpiryDays: 7 }))).toThrow(
+      /ECR allows at most 30720/,
+    );
   });
 });

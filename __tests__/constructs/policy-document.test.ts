@@ -11,22 +11,49 @@ describe("renderPolicy", () => {
 
   it("renders principals and conditions of resource policies", () => {
     const doc: PolicyDocument = {
-      statements: [{ sid: "Deny", effect: "Deny", principal: "*", actions: ["s3:*"], resources: ["arn:a"], conditions: { Bool: { "aws:SecureTransport": "false" } } }],
+      statements: [
+        { sid: "Deny", effect: "Deny", principal: "*", actions: ["s3:*"], resources: ["arn:a"], conditions: { Bool: { "aws:SecureTransport": "false" } } },
+      ],
     };
     expect(JSON.parse(renderPolicy(doc, "resource")).Statement[0]).toEqual({
-      Sid: "Deny", Effect: "Deny", Principal: "*", Action: ["s3:*"], Resource: ["arn:a"], Condition: { Bool: { "aws:SecureTransport": "false" } },
+      Sid: "Deny",
+      Effect: "Deny",
+      Principal: "*",
+      Action: ["s3:*"],
+      Resource: ["arn:a"],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
   });
 
   it.each<[string, PolicyDocument, "identity" | "resource" | "trust", RegExp]>([
     ["no statements", { statements: [] }, "identity", /has no statements/],
-    ["a duplicate Sid", { statements: [{ sid: "A", actions: ["s3:GetObject"], resources: ["*"] }, { sid: "A", actions: ["s3:PutObject"], resources: ["*"] }] }, "identity", /not unique/],
+    [
+      "a duplicate Sid",
+      {
+        statements: [
+          { sid: "A", actions: ["s3:GetObject"], resources: ["*"] },
+          { sid: "A", actions: ["s3:PutObject"], resources: ["*"] },
+        ],
+      },
+      "identity",
+      /not unique/,
+    ],
     ["a non-alphanumeric Sid", { statements: [{ sid: "a-b", actions: ["s3:GetObject"], resources: ["*"] }] }, "identity", /must be alphanumeric/],
     ["a malformed action", { statements: [{ sid: "A", actions: ["GetObject"], resources: ["*"] }] }, "identity", /is not an IAM action/],
     ["an identity statement without resources", { statements: [{ sid: "A", actions: ["s3:GetObject"] }] }, "identity", /needs resources/],
-    ["an identity statement with a principal", { statements: [{ sid: "A", actions: ["s3:GetObject"], resources: ["*"], principal: "*" }] }, "identity", /must not name a principal/],
+    [
+      "an identity statement with a principal",
+      { statements: [{ sid: "A", actions: ["s3:GetObject"], resources: ["*"], principal: "*" }] },
+      "identity",
+      /must not name a principal/,
+    ],
     ["a trust statement without principal", { statements: [{ sid: "A", actions: ["sts:AssumeRole"] }] }, "trust", /needs a principal/],
-    ["a trust statement with resources", { statements: [{ sid: "A", actions: ["sts:AssumeRole"], principal: { Service: ["x"] }, resources: ["*"] }] }, "trust", /must not name resources/],
+    [
+      "a trust statement with resources",
+      { statements: [{ sid: "A", actions: ["sts:AssumeRole"], principal: { Service: ["x"] }, resources: ["*"] }] },
+      "trust",
+      /must not name resources/,
+    ],
   ])("refuses %s", (_what, doc, kind, message) => {
     expect(() => renderPolicy(doc, kind)).toThrow(message);
   });

@@ -15,7 +15,9 @@ function synth(rotation: KeyRotation) {
     }),
   );
   const keys = Object.entries(json.resource.aws_iam_access_key as Record<string, { user: string; status: string }>);
-  const params = Object.values(json.resource.aws_ssm_parameter as Record<string, { name: string; value: string; type: string; key_id: string; overwrite: boolean }>);
+  const params = Object.values(
+    json.resource.aws_ssm_parameter as Record<string, { name: string; value: string; type: string; key_id: string; overwrite: boolean }>,
+  );
   return { construct, keys, params };
 }
 
@@ -24,10 +26,19 @@ const slotOf = (logicalId: string) => logicalId.match(/key-(a|b)/)![1];
 describe("keySlots", () => {
   it.each([
     [{ generation: 1, previousKey: "deleted" }, { active: "a" }],
-    [{ generation: 2, previousKey: "active" }, { active: "b", previous: { slot: "a", status: "Active" } }],
-    [{ generation: 2, previousKey: "inactive" }, { active: "b", previous: { slot: "a", status: "Inactive" } }],
+    [
+      { generation: 2, previousKey: "active" },
+      { active: "b", previous: { slot: "a", status: "Active" } },
+    ],
+    [
+      { generation: 2, previousKey: "inactive" },
+      { active: "b", previous: { slot: "a", status: "Inactive" } },
+    ],
     [{ generation: 2, previousKey: "deleted" }, { active: "b" }],
-    [{ generation: 3, previousKey: "active" }, { active: "a", previous: { slot: "b", status: "Active" } }],
+    [
+      { generation: 3, previousKey: "active" },
+      { active: "a", previous: { slot: "b", status: "Active" } },
+    ],
   ] as const)("%p -> %p", (rotation, slots) => {
     expect(keySlots(rotation)).toEqual(slots);
   });
@@ -69,7 +80,14 @@ describe("RotatingAccessKey", () => {
   });
 
   it("deactivates the previous key on the first retire and drops it on the second", () => {
-    expect(synth({ generation: 2, previousKey: "inactive" }).keys.map(([id, k]) => [slotOf(id), k.status]).sort()).toEqual([["a", "Inactive"], ["b", "Active"]]);
+    expect(
+      synth({ generation: 2, previousKey: "inactive" })
+        .keys.map(([id, k]) => [slotOf(id), k.status])
+        .sort(),
+    ).toEqual([
+      ["a", "Inactive"],
+      ["b", "Active"],
+    ]);
     expect(synth({ generation: 2, previousKey: "deleted" }).keys.map(([id]) => slotOf(id))).toEqual(["b"]);
   });
 });

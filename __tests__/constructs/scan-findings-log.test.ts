@@ -20,7 +20,11 @@ describe("ScanFindingsLog", () => {
   });
 
   it("matches only ECR image scan events of the given repositories", () => {
-    expect(JSON.parse(log.eventPatternJson)).toEqual({ source: ["aws.ecr"], "detail-type": ["ECR Image Scan"], detail: { "repository-name": ["shop-api-qa", "shop-worker-qa"] } });
+    expect(JSON.parse(log.eventPatternJson)).toEqual({
+      source: ["aws.ecr"],
+      "detail-type": ["ECR Image Scan"],
+      detail: { "repository-name": ["shop-api-qa", "shop-worker-qa"] },
+    });
   });
 
   it("delivers to the log group", () => {

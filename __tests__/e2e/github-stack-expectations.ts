@@ -8,7 +8,10 @@ import { join } from "node:path";
 
 /** Terraform JSON of one stack, as much of it as this module reads. */
 export interface StackJson {
-  readonly provider?: { readonly github?: readonly { readonly owner?: string }[]; readonly aws?: readonly { readonly endpoints?: readonly Record<string, string>[] }[] };
+  readonly provider?: {
+    readonly github?: readonly { readonly owner?: string }[];
+    readonly aws?: readonly { readonly endpoints?: readonly Record<string, string>[] }[];
+  };
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
   readonly terraform?: { readonly backend?: Record<string, unknown>; readonly required_providers?: Record<string, unknown> };
@@ -75,8 +78,12 @@ const DEFAULTS = { waitTimer: 0, preventSelfReview: false, canAdminsBypass: true
 export function expectationsOf(json: StackJson, ssmValue: (parameterName: string) => string): ExpectedGithub {
   const resources = json.resource ?? {};
   const data = json.data ?? {};
-  const unknown = [...Object.keys(resources).filter((t) => !(KNOWN_RESOURCE_TYPES as readonly string[]).includes(t)), ...Object.keys(data).filter((t) => !KNOWN_DATA_TYPES.includes(t))];
-  if (unknown.length > 0) throw new Error(`the GitHub stack declares ${unknown.join(", ")}: teach __tests__/e2e/github-stack-expectations.ts what GitHub must hold for them`);
+  const unknown = [
+    ...Object.keys(resources).filter((t) => !(KNOWN_RESOURCE_TYPES as readonly string[]).includes(t)),
+    ...Object.keys(data).filter((t) => !KNOWN_DATA_TYPES.includes(t)),
+  ];
+  if (unknown.length > 0)
+    throw new Error(`the GitHub stack declares ${unknown.join(", ")}: teach __tests__/e2e/github-stack-expectations.ts what GitHub must hold for them`);
 
   const resolve = (value: unknown): unknown => {
     if (typeof value !== "string") return value;
@@ -113,7 +120,11 @@ export function expectationsOf(json: StackJson, ssmValue: (parameterName: string
   ];
   const secrets = [
     ...all("github_actions_secret").map((r) => ({ name: str(repo(r).secret_name), value: str(r.plaintext_value) })),
-    ...all("github_actions_environment_secret").map((r) => ({ environment: str(repo(r).environment), name: str(r.secret_name), value: str(r.plaintext_value) })),
+    ...all("github_actions_environment_secret").map((r) => ({
+      environment: str(repo(r).environment),
+      name: str(r.secret_name),
+      value: str(r.plaintext_value),
+    })),
   ];
   if ([...all("github_actions_secret"), ...all("github_actions_environment_secret")].some((r) => r.encrypted_value !== undefined)) {
     throw new Error("pre-encrypted secrets (encrypted_value) cannot be checked against config");

@@ -32,8 +32,16 @@ import { emulatorAwsEnv, emulatorSdkConfig } from "../../scripts/lib/local-run";
 import { prepareStackWorkdir, tofuRunner, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 import {
-  awsOnLoopback, expectationsOf, needsAws, readStack, resourceCount, ssmParametersOf, useLocalBackend,
-  type ExpectedEnvironment, type ExpectedGithub, type StackJson,
+  awsOnLoopback,
+  expectationsOf,
+  needsAws,
+  readStack,
+  resourceCount,
+  ssmParametersOf,
+  useLocalBackend,
+  type ExpectedEnvironment,
+  type ExpectedGithub,
+  type StackJson,
 } from "./github-stack-expectations";
 
 const toolchain = ensureToolchain();
@@ -66,9 +74,10 @@ const blocked = committed.filter((s) => blockedReason(s)).map((s) => [s, blocked
  * the emulator. Only these two fields differ from the committed input.
  */
 const environmentKind = (e: EnvironmentInput) => (e.github.deployFrom.kind === "environment" ? "environment secrets" : "repository secrets");
-const variantSources = [ENVIRONMENTS.find((e) => environmentKind(e) === "environment secrets"), ENVIRONMENTS.find((e) => environmentKind(e) === "repository secrets")].filter(
-  (e): e is EnvironmentInput => e !== undefined,
-);
+const variantSources = [
+  ENVIRONMENTS.find((e) => environmentKind(e) === "environment secrets"),
+  ENVIRONMENTS.find((e) => environmentKind(e) === "repository secrets"),
+].filter((e): e is EnvironmentInput => e !== undefined);
 const EMULATOR_ACCOUNT = "123456789012"; // moto's fixed account: the AWS provider's allowed_account_ids must match it
 const variantLabels = variantSources.map((e) => `${githubStackName(e)} with publishStaticEcrKeys (${environmentKind(e)})`);
 
@@ -101,7 +110,8 @@ function standinFor(envs: readonly EnvironmentConfig[]): Promise<GithubStandin> 
   const repos = new Map<string, { owner: string; ownerId: number; name: string; id: number }>();
   envs.forEach((e, i) => {
     const [owner, name] = e.github.repository.split("/");
-    if (!repos.has(e.github.repository)) repos.set(e.github.repository, { owner, name, ownerId: e.github.ownerId ?? 1_000_101 + i, id: e.github.repositoryId ?? 2_000_202 + i });
+    if (!repos.has(e.github.repository))
+      repos.set(e.github.repository, { owner, name, ownerId: e.github.ownerId ?? 1_000_101 + i, id: e.github.repositoryId ?? 2_000_202 + i });
   });
   const protections = envs.flatMap((e) => (e.github.deployFrom.kind === "environment" ? [e.github.deployFrom.protection] : []));
   return startGithubStandin({
@@ -135,7 +145,17 @@ function workdir(outdir: string, stack: string, root: string): Deployed {
 
 const envView = (repo: RepositoryView, name: string): ExpectedEnvironment | undefined => {
   const e = repo.environments[name];
-  return e && { name: e.name, waitTimer: e.waitTimer, preventSelfReview: e.preventSelfReview, canAdminsBypass: e.canAdminsBypass, reviewers: e.reviewers, deploymentBranchPolicy: e.deploymentBranchPolicy, deploymentBranchPolicies: e.deploymentBranchPolicies };
+  return (
+    e && {
+      name: e.name,
+      waitTimer: e.waitTimer,
+      preventSelfReview: e.preventSelfReview,
+      canAdminsBypass: e.canAdminsBypass,
+      reviewers: e.reviewers,
+      deploymentBranchPolicy: e.deploymentBranchPolicy,
+      deploymentBranchPolicies: e.deploymentBranchPolicies,
+    }
+  );
 };
 
 /** GitHub holds exactly what the stack declares: every value in place, nothing else in the environments it owns. */
@@ -173,8 +193,18 @@ function expectProtocolClean(gh: GithubStandin): void {
 async function planJson(tofu: TofuRunner, dir: string, planFile: string) {
   const plan = await tofu.run(dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color", `-out=${planFile}`]);
   const show = await tofu.run(dir, ["show", "-json", planFile]);
-  const changes = (JSON.parse(show.stdout).resource_changes ?? []) as { address: string; type: string; change: { actions: string[] }; action_reason?: string }[];
-  return { plan, changes: changes.filter((c) => c.change.actions.join() !== "no-op").map((c) => ({ address: c.address, actions: c.change.actions, reason: c.action_reason })) };
+  const changes = (JSON.parse(show.stdout).resource_changes ?? []) as {
+    address: string;
+    type: string;
+    change: { actions: string[] };
+    action_reason?: string;
+  }[];
+  return {
+    plan,
+    changes: changes
+      .filter((c) => c.change.actions.join() !== "no-op")
+      .map((c) => ({ address: c.address, actions: c.change.actions, reason: c.action_reason })),
+  };
 }
 
 afterAll(async () => {
@@ -184,252 +214,295 @@ afterAll(async () => {
   mkdirSync(report, { recursive: true });
   const seconds = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000]));
   writeFileSync(join(report, "github-stacks.json"), JSON.stringify({ provider: toolchain.githubProviderVersion || null, seconds, observations }, null, 2));
-  if (Object.keys(timings).length) process.stderr.write(`github e2e timings (s): ${Object.entries(seconds).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(" ")}\n`);
+  if (Object.keys(timings).length)
+    process.stderr.write(
+      `github e2e timings (s): ${Object.entries(seconds)
+        .map(([k, v]) => `${k}=${v.toFixed(1)}`)
+        .join(" ")}\n`,
+    );
 });
 
 // ---------- part 1: the committed stacks ----------
-(haveGithub ? describe : describe.skip)(`committed <env>-github stacks, integrations/github ${toolchain.githubProviderVersion || "(none)"} against the GitHub stand-in`, () => {
-  let gh: GithubStandin;
-  let tofu: TofuRunner;
-  let before: RepositoryView;
-  const deployed = new Map<string, Deployed>();
-  const repository = () => [...deployed.values()][0].expected.repository;
+(haveGithub ? describe : describe.skip)(
+  `committed <env>-github stacks, integrations/github ${toolchain.githubProviderVersion || "(none)"} against the GitHub stand-in`,
+  () => {
+    let gh: GithubStandin;
+    let tofu: TofuRunner;
+    let before: RepositoryView;
+    const deployed = new Map<string, Deployed>();
+    const repository = () => [...deployed.values()][0].expected.repository;
 
-  beforeAll(async () => {
-    const envs = loadEnvironments(ENVIRONMENTS);
-    const needsEmulator = runnable.some((s) => needsAws(probeJson(s)));
-    const em = needsEmulator ? await ensureEmulator() : undefined;
-    // The local environment's AWS provider names the emulator's endpoint; synthesized again once the emulator has one.
-    const outdir = join(work, "committed");
-    synthesizePlatform({ environments: em ? ENVIRONMENTS.map((e) => (e.emulatorEndpoint ? { ...e, emulatorEndpoint: em.endpoint } : e)) : ENVIRONMENTS, outdir });
-    for (const stack of runnable) deployed.set(stack, workdir(outdir, stack, join(work, "run-committed")));
-    await seedSsm([...deployed.values()].flatMap((d) => ssmParametersOf(d.json)));
-    for (const d of deployed.values()) d.expected = expectationsOf(d.json, ssmValue);
-    gh = await standinFor(envs);
-    tofu = tofuRunner(toolchain, { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...(em ? emulatorAwsEnv(em, "us-east-1") : {}) });
+    beforeAll(async () => {
+      const envs = loadEnvironments(ENVIRONMENTS);
+      const needsEmulator = runnable.some((s) => needsAws(probeJson(s)));
+      const em = needsEmulator ? await ensureEmulator() : undefined;
+      // The local environment's AWS provider names the emulator's endpoint; synthesized again once the emulator has one.
+      const outdir = join(work, "committed");
+      synthesizePlatform({
+        environments: em ? ENVIRONMENTS.map((e) => (e.emulatorEndpoint ? { ...e, emulatorEndpoint: em.endpoint } : e)) : ENVIRONMENTS,
+        outdir,
+      });
+      for (const stack of runnable) deployed.set(stack, workdir(outdir, stack, join(work, "run-committed")));
+      await seedSsm([...deployed.values()].flatMap((d) => ssmParametersOf(d.json)));
+      for (const d of deployed.values()) d.expected = expectationsOf(d.json, ssmValue);
+      gh = await standinFor(envs);
+      tofu = tofuRunner(toolchain, { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...(em ? emulatorAwsEnv(em, "us-east-1") : {}) });
 
-    // What the repository holds before Terraform: must survive every apply and destroy.
-    const full = repository();
-    gh.setVariableBehindTerraform({ repository: full, name: "PREEXISTING_VARIABLE", value: "set by hand" });
-    gh.setSecretBehindTerraform({ repository: full, name: "PREEXISTING_SECRET", value: "set by hand" });
-    gh.createEnvironmentBehindTerraform({ repository: full, name: "review-apps" });
-    gh.setVariableBehindTerraform({ repository: full, environment: "review-apps", name: "URL", value: "https://review.example" });
-    gh.setSecretBehindTerraform({ repository: full, environment: "review-apps", name: "PREVIEW_TOKEN", value: "set by hand" });
-    before = gh.state().repository(full);
-  }, 180_000);
+      // What the repository holds before Terraform: must survive every apply and destroy.
+      const full = repository();
+      gh.setVariableBehindTerraform({ repository: full, name: "PREEXISTING_VARIABLE", value: "set by hand" });
+      gh.setSecretBehindTerraform({ repository: full, name: "PREEXISTING_SECRET", value: "set by hand" });
+      gh.createEnvironmentBehindTerraform({ repository: full, name: "review-apps" });
+      gh.setVariableBehindTerraform({ repository: full, environment: "review-apps", name: "URL", value: "https://review.example" });
+      gh.setSecretBehindTerraform({ repository: full, environment: "review-apps", name: "PREVIEW_TOKEN", value: "set by hand" });
+      before = gh.state().repository(full);
+    }, 180_000);
 
-  afterAll(() => gh?.stop());
+    afterAll(() => gh?.stop());
 
-  it("covers every <env>-github stack the app synthesizes", () => {
-    expect(committed).toEqual(loadEnvironments(ENVIRONMENTS).map((e) => githubStackName(e)).sort());
-    expect(runnable.length).toBeGreaterThan(0);
-  });
-
-  if (blocked.length > 0) it.skip.each(blocked)("%s: not applied here: it %s", () => undefined);
-
-  eachRunnable(runnable)("%s: init and apply", async (stack) => {
-    const d = deployed.get(stack)!;
-    expect(failure(await timed(`${stack}_init`, tofu.run(d.dir, ["init", "-input=false", "-no-color"])))).toEqual(ok);
-    const apply = await timed(`${stack}_apply`, tofu.run(d.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
-    expect(failure(apply)).toEqual(ok);
-    expect(apply.stdout).toMatch(new RegExp(`Apply complete! Resources: ${resourceCount(d.json)} added, 0 changed, 0 destroyed`));
-  });
-
-  eachRunnable(runnable)("%s: GitHub holds what the stack declares (variables, secrets, protection, branch policies)", (stack) => {
-    const d = deployed.get(stack)!;
-    expect(d.expected.variables.length + d.expected.secrets.length).toBeGreaterThan(0);
-    expectGithubHolds(gh, d);
-  });
-
-  it("the stacks share the repository without touching each other: repository-level values are the union, plus what was there", () => {
-    const repo = gh.state().repository(repository());
-    const all = [...deployed.values()];
-    expect(repo.variables).toEqual({
-      ...before.variables,
-      ...Object.fromEntries(all.flatMap((d) => d.expected.variables.filter((v) => v.environment === undefined).map((v) => [v.name, v.value]))),
+    it("covers every <env>-github stack the app synthesizes", () => {
+      expect(committed).toEqual(
+        loadEnvironments(ENVIRONMENTS)
+          .map((e) => githubStackName(e))
+          .sort(),
+      );
+      expect(runnable.length).toBeGreaterThan(0);
     });
-    expect(Object.keys(repo.environments).sort()).toEqual([...Object.keys(before.environments), ...all.flatMap((d) => d.expected.environments.map((e) => e.name))].sort());
-    expect(repo.environments["review-apps"]).toEqual(before.environments["review-apps"]);
-  });
 
-  eachRunnable(runnable)("%s: a second plan is empty", async (stack) => {
-    const plan = await timed(`${stack}_noop_plan`, tofu.run(deployed.get(stack)!.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]));
-    expect(failure(plan)).toEqual(ok);
-    expect(plan.stdout).toMatch(/No changes/);
-  });
+    if (blocked.length > 0) it.skip.each(blocked)("%s: not applied here: it %s", () => undefined);
 
-  it("a variable changed in GitHub is seen by the next plan and put back by apply", async () => {
-    const d = [...deployed.values()].find((x) => x.expected.variables.length > 0)!;
-    const v = d.expected.variables[0];
-    gh.setVariableBehindTerraform({ repository: d.expected.repository, environment: v.environment, name: v.name, value: "changed by hand" });
-    const { plan, changes } = await planJson(tofu, d.dir, "drift.plan");
-    expect(plan.code).toBe(2);
-    expect(changes).toEqual([{ address: expect.stringMatching(/^github_actions(_environment)?_variable\./), actions: ["update"], reason: undefined }]);
-    expect(failure(await tofu.run(d.dir, ["apply", "-input=false", "-no-color", "drift.plan"]))).toEqual(ok);
-    expectGithubHolds(gh, d);
-    expect((await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"])).code).toBe(0);
-  });
+    eachRunnable(runnable)("%s: init and apply", async (stack) => {
+      const d = deployed.get(stack)!;
+      expect(failure(await timed(`${stack}_init`, tofu.run(d.dir, ["init", "-input=false", "-no-color"])))).toEqual(ok);
+      const apply = await timed(`${stack}_apply`, tofu.run(d.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+      expect(failure(apply)).toEqual(ok);
+      expect(apply.stdout).toMatch(new RegExp(`Apply complete! Resources: ${resourceCount(d.json)} added, 0 changed, 0 destroyed`));
+    });
 
-  /*
-   * The environment resource carries wait timer, reviewers, self-review, admin
-   * bypass and the kind of branch policy, so an edit of those in GitHub shows in
-   * the plan and the apply puts them back. Name patterns are separate resources
-   * that each read only their own id, so the stack also reads the environment's
-   * whole list of patterns, and a pattern added by hand (here `*`, every branch)
-   * makes the plan fail, naming the environment, until it is removed in GitHub.
-   */
-  it("environment protection weakened in GitHub: a hand-added branch pattern stops the plan; the rest is put back by the next apply", async () => {
-    const all = [...deployed.values()];
-    const d = all.find((x) => x.expected.environments.some((e) => e.reviewers.users.length + e.reviewers.teams.length > 0 && e.deploymentBranchPolicy?.customBranchPolicies)) ?? all.find((x) => x.expected.environments.length > 0)!;
-    const env = d.expected.environments[0];
-    const custom = env.deploymentBranchPolicy?.customBranchPolicies === true;
-    const everyBranch = { name: "*", type: "branch" as const };
-    gh.editEnvironmentBehindTerraform(
-      { repository: d.expected.repository, name: env.name },
-      { canAdminsBypass: !env.canAdminsBypass, reviewers: { users: [], teams: [] }, waitTimer: env.waitTimer + 5, ...(custom ? { addBranchPolicies: [everyBranch] } : {}) },
-    );
-    if (custom) {
-      const refused = await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-      observations[`${d.stack}: plan with a hand-added '*' branch pattern`] = { exitCode: refused.code, error: refused.stderr.split("\n").filter((l) => /GitHub environment/.test(l)) };
-      expect(refused.code).toBe(1);
-      expect(refused.stderr.replace(/\s*│\s*/g, " ")).toMatch(new RegExp(`GitHub environment '${env.name}' lets refs deploy that config does not`));
-      gh.editEnvironmentBehindTerraform({ repository: d.expected.repository, name: env.name }, { removeBranchPolicies: [everyBranch] });
-    }
-    const { plan, changes } = await planJson(tofu, d.dir, "protection-drift.plan");
-    observations[`${d.stack}: plan after protection was weakened in GitHub`] = { exitCode: plan.code, changes };
-    expect(plan.code).toBe(2);
-    expect(changes).toEqual([{ address: expect.stringMatching(/^github_repository_environment\./), actions: ["update"], reason: undefined }]);
-    expect(failure(await tofu.run(d.dir, ["apply", "-input=false", "-no-color", "protection-drift.plan"]))).toEqual(ok);
-    const after = envView(gh.state().repository(d.expected.repository), env.name)!;
-    expect(after).toEqual(env);
-    expect((await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"])).code).toBe(0);
-  });
+    eachRunnable(runnable)("%s: GitHub holds what the stack declares (variables, secrets, protection, branch policies)", (stack) => {
+      const d = deployed.get(stack)!;
+      expect(d.expected.variables.length + d.expected.secrets.length).toBeGreaterThan(0);
+      expectGithubHolds(gh, d);
+    });
 
-  eachRunnable([...runnable].reverse())("%s: destroy removes what it created", async (stack) => {
-    const d = deployed.get(stack)!;
-    const destroy = await timed(`${stack}_destroy`, tofu.run(d.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]));
-    expect(failure(destroy)).toEqual(ok);
-    expect(destroy.stdout).toMatch(new RegExp(`Destroy complete! Resources: ${resourceCount(d.json)} destroyed`));
-    expect((await tofu.run(d.dir, ["state", "list"])).stdout.trim()).toBe("");
-    const repo = gh.state().repository(d.expected.repository);
-    for (const e of d.expected.environments) expect(repo.environments[e.name]).toBeUndefined();
-    for (const v of d.expected.variables.filter((x) => x.environment === undefined)) expect(repo.variables[v.name]).toBeUndefined();
-    for (const s of d.expected.secrets.filter((x) => x.environment === undefined)) expect(repo.secrets[s.name]).toBeUndefined();
-  });
+    it("the stacks share the repository without touching each other: repository-level values are the union, plus what was there", () => {
+      const repo = gh.state().repository(repository());
+      const all = [...deployed.values()];
+      expect(repo.variables).toEqual({
+        ...before.variables,
+        ...Object.fromEntries(all.flatMap((d) => d.expected.variables.filter((v) => v.environment === undefined).map((v) => [v.name, v.value]))),
+      });
+      expect(Object.keys(repo.environments).sort()).toEqual(
+        [...Object.keys(before.environments), ...all.flatMap((d) => d.expected.environments.map((e) => e.name))].sort(),
+      );
+      expect(repo.environments["review-apps"]).toEqual(before.environments["review-apps"]);
+    });
 
-  it("after every destroy the repository holds exactly what it held before Terraform (pre-existing variable, secret, environment)", () => {
-    expect(gh.state().repository(repository())).toEqual(before);
-  });
+    eachRunnable(runnable)("%s: a second plan is empty", async (stack) => {
+      const plan = await timed(`${stack}_noop_plan`, tofu.run(deployed.get(stack)!.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]));
+      expect(failure(plan)).toEqual(ok);
+      expect(plan.stdout).toMatch(/No changes/);
+    });
 
-  it("the provider spoke GitHub's protocol: every request and response conformed to the OpenAPI description, nothing unimplemented was called", () => {
-    observations.committedCalls = gh.calls.length;
-    observations.committedOperations = [...new Set(gh.calls.map((c) => `${c.method} ${c.template}`))].sort();
-    expect(gh.calls.length).toBeGreaterThan(0);
-    expectProtocolClean(gh);
-  });
-});
+    it("a variable changed in GitHub is seen by the next plan and put back by apply", async () => {
+      const d = [...deployed.values()].find((x) => x.expected.variables.length > 0)!;
+      const v = d.expected.variables[0];
+      gh.setVariableBehindTerraform({ repository: d.expected.repository, environment: v.environment, name: v.name, value: "changed by hand" });
+      const { plan, changes } = await planJson(tofu, d.dir, "drift.plan");
+      expect(plan.code).toBe(2);
+      expect(changes).toEqual([{ address: expect.stringMatching(/^github_actions(_environment)?_variable\./), actions: ["update"], reason: undefined }]);
+      expect(failure(await tofu.run(d.dir, ["apply", "-input=false", "-no-color", "drift.plan"]))).toEqual(ok);
+      expectGithubHolds(gh, d);
+      expect((await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"])).code).toBe(0);
+    });
+
+    /*
+     * The environment resource carries wait timer, reviewers, self-review, admin
+     * bypass and the kind of branch policy, so an edit of those in GitHub shows in
+     * the plan and the apply puts them back. Name patterns are separate resources
+     * that each read only their own id, so the stack also reads the environment's
+     * whole list of patterns, and a pattern added by hand (here `*`, every branch)
+     * makes the plan fail, naming the environment, until it is removed in GitHub.
+     */
+    it("environment protection weakened in GitHub: a hand-added branch pattern stops the plan; the rest is put back by the next apply", async () => {
+      const all = [...deployed.values()];
+      const d =
+        all.find((x) =>
+          x.expected.environments.some((e) => e.reviewers.users.length + e.reviewers.teams.length > 0 && e.deploymentBranchPolicy?.customBranchPolicies),
+        ) ?? all.find((x) => x.expected.environments.length > 0)!;
+      const env = d.expected.environments[0];
+      const custom = env.deploymentBranchPolicy?.customBranchPolicies === true;
+      const everyBranch = { name: "*", type: "branch" as const };
+      gh.editEnvironmentBehindTerraform(
+        { repository: d.expected.repository, name: env.name },
+        {
+          canAdminsBypass: !env.canAdminsBypass,
+          reviewers: { users: [], teams: [] },
+          waitTimer: env.waitTimer + 5,
+          ...(custom ? { addBranchPolicies: [everyBranch] } : {}),
+        },
+      );
+      if (custom) {
+        const refused = await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        observations[`${d.stack}: plan with a hand-added '*' branch pattern`] = {
+          exitCode: refused.code,
+          error: refused.stderr.split("\n").filter((l) => /GitHub environment/.test(l)),
+        };
+        expect(refused.code).toBe(1);
+        expect(refused.stderr.replace(/\s*│\s*/g, " ")).toMatch(new RegExp(`GitHub environment '${env.name}' lets refs deploy that config does not`));
+        gh.editEnvironmentBehindTerraform({ repository: d.expected.repository, name: env.name }, { removeBranchPolicies: [everyBranch] });
+      }
+      const { plan, changes } = await planJson(tofu, d.dir, "protection-drift.plan");
+      observations[`${d.stack}: plan after protection was weakened in GitHub`] = { exitCode: plan.code, changes };
+      expect(plan.code).toBe(2);
+      expect(changes).toEqual([{ address: expect.stringMatching(/^github_repository_environment\./), actions: ["update"], reason: undefined }]);
+      expect(failure(await tofu.run(d.dir, ["apply", "-input=false", "-no-color", "protection-drift.plan"]))).toEqual(ok);
+      const after = envView(gh.state().repository(d.expected.repository), env.name)!;
+      expect(after).toEqual(env);
+      expect((await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"])).code).toBe(0);
+    });
+
+    eachRunnable([...runnable].reverse())("%s: destroy removes what it created", async (stack) => {
+      const d = deployed.get(stack)!;
+      const destroy = await timed(`${stack}_destroy`, tofu.run(d.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]));
+      expect(failure(destroy)).toEqual(ok);
+      expect(destroy.stdout).toMatch(new RegExp(`Destroy complete! Resources: ${resourceCount(d.json)} destroyed`));
+      expect((await tofu.run(d.dir, ["state", "list"])).stdout.trim()).toBe("");
+      const repo = gh.state().repository(d.expected.repository);
+      for (const e of d.expected.environments) expect(repo.environments[e.name]).toBeUndefined();
+      for (const v of d.expected.variables.filter((x) => x.environment === undefined)) expect(repo.variables[v.name]).toBeUndefined();
+      for (const s of d.expected.secrets.filter((x) => x.environment === undefined)) expect(repo.secrets[s.name]).toBeUndefined();
+    });
+
+    it("after every destroy the repository holds exactly what it held before Terraform (pre-existing variable, secret, environment)", () => {
+      expect(gh.state().repository(repository())).toEqual(before);
+    });
+
+    it("the provider spoke GitHub's protocol: every request and response conformed to the OpenAPI description, nothing unimplemented was called", () => {
+      observations.committedCalls = gh.calls.length;
+      observations.committedOperations = [...new Set(gh.calls.map((c) => `${c.method} ${c.template}`))].sort();
+      expect(gh.calls.length).toBeGreaterThan(0);
+      expectProtocolClean(gh);
+    });
+  },
+);
 
 // ---------- part 2: secrets, through publishStaticEcrKeys variants ----------
-(haveGithub && haveAws ? describe : describe.skip)("secrets: publishStaticEcrKeys variants of committed environments, values from SSM in the AWS emulator", () => {
-  let gh: GithubStandin;
-  let tofu: TofuRunner;
-  const deployed = new Map<string, Deployed>();
-  const byLabel = (label: string) => deployed.get(label)!;
+(haveGithub && haveAws ? describe : describe.skip)(
+  "secrets: publishStaticEcrKeys variants of committed environments, values from SSM in the AWS emulator",
+  () => {
+    let gh: GithubStandin;
+    let tofu: TofuRunner;
+    const deployed = new Map<string, Deployed>();
+    const byLabel = (label: string) => deployed.get(label)!;
 
-  beforeAll(async () => {
-    const em = await ensureEmulator();
-    const inputs = variantSources.map((e) => ({ ...e, accountId: EMULATOR_ACCOUNT, emulatorEndpoint: em.endpoint, github: { ...e.github, publishStaticEcrKeys: true } }));
-    // Each variant alone: moved into the emulator's account, two environments would meet rules meant for one real account.
-    const envs = inputs.map((input) => loadEnvironments([input])[0]);
-    envs.forEach((e, i) => {
-      const outdir = join(work, `keys-${i}`);
-      const app = new App({ outdir });
-      new GithubStack(app, e);
-      app.synth();
-      deployed.set(variantLabels[i], workdir(outdir, githubStackName(e), join(work, `run-keys-${i}`)));
+    beforeAll(async () => {
+      const em = await ensureEmulator();
+      const inputs = variantSources.map((e) => ({
+        ...e,
+        accountId: EMULATOR_ACCOUNT,
+        emulatorEndpoint: em.endpoint,
+        github: { ...e.github, publishStaticEcrKeys: true },
+      }));
+      // Each variant alone: moved into the emulator's account, two environments would meet rules meant for one real account.
+      const envs = inputs.map((input) => loadEnvironments([input])[0]);
+      envs.forEach((e, i) => {
+        const outdir = join(work, `keys-${i}`);
+        const app = new App({ outdir });
+        new GithubStack(app, e);
+        app.synth();
+        deployed.set(variantLabels[i], workdir(outdir, githubStackName(e), join(work, `run-keys-${i}`)));
+      });
+      await seedSsm([...deployed.values()].flatMap((d) => ssmParametersOf(d.json)));
+      for (const d of deployed.values()) d.expected = expectationsOf(d.json, ssmValue);
+      gh = await standinFor(envs);
+      tofu = tofuRunner(toolchain, { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...emulatorAwsEnv(em, "us-east-1") });
+    }, 180_000);
+
+    afterAll(() => gh?.stop());
+
+    it("the variants hold both kinds of secret", () => {
+      expect(variantLabels).toHaveLength(2);
+      expect(byLabel(variantLabels[0]).expected.secrets.every((s) => s.environment !== undefined)).toBe(true);
+      expect(byLabel(variantLabels[1]).expected.secrets.every((s) => s.environment === undefined)).toBe(true);
+      for (const d of deployed.values()) {
+        expect(d.expected.secrets.map((s) => s.name).sort()).toEqual([
+          expect.stringMatching(/^ECR_AWS_ACCESS_KEY_ID(_[A-Z0-9_]+)?$/),
+          expect.stringMatching(/^ECR_AWS_SECRET_ACCESS_KEY(_[A-Z0-9_]+)?$/),
+        ]);
+      }
     });
-    await seedSsm([...deployed.values()].flatMap((d) => ssmParametersOf(d.json)));
-    for (const d of deployed.values()) d.expected = expectationsOf(d.json, ssmValue);
-    gh = await standinFor(envs);
-    tofu = tofuRunner(toolchain, { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...emulatorAwsEnv(em, "us-east-1") });
-  }, 180_000);
 
-  afterAll(() => gh?.stop());
+    it.each(variantLabels)("%s: init and apply", async (label) => {
+      const d = byLabel(label);
+      expect(failure(await tofu.run(d.dir, ["init", "-input=false", "-no-color"]))).toEqual(ok);
+      const apply = await timed(`${d.stack}_keys_apply`, tofu.run(d.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+      expect(failure(apply)).toEqual(ok);
+      expect(apply.stdout).toMatch(new RegExp(`Apply complete! Resources: ${resourceCount(d.json)} added`));
+    });
 
-  it("the variants hold both kinds of secret", () => {
-    expect(variantLabels).toHaveLength(2);
-    expect(byLabel(variantLabels[0]).expected.secrets.every((s) => s.environment !== undefined)).toBe(true);
-    expect(byLabel(variantLabels[1]).expected.secrets.every((s) => s.environment === undefined)).toBe(true);
-    for (const d of deployed.values()) {
-      expect(d.expected.secrets.map((s) => s.name).sort()).toEqual([expect.stringMatching(/^ECR_AWS_ACCESS_KEY_ID(_[A-Z0-9_]+)?$/), expect.stringMatching(/^ECR_AWS_SECRET_ACCESS_KEY(_[A-Z0-9_]+)?$/)]);
-    }
-  });
+    it.each(variantLabels)("%s: every secret decrypts to its SSM value, sealed with its scope's own key", (label) => {
+      const d = byLabel(label);
+      expect(d.expected.secrets.map((s) => s.value)).toEqual(
+        d.expected.secrets.map(() => expect.stringMatching(/^ecr-aws-(access-key-id|secret-access-key)-/)),
+      );
+      expectGithubHolds(gh, d);
+    });
 
-  it.each(variantLabels)("%s: init and apply", async (label) => {
-    const d = byLabel(label);
-    expect(failure(await tofu.run(d.dir, ["init", "-input=false", "-no-color"]))).toEqual(ok);
-    const apply = await timed(`${d.stack}_keys_apply`, tofu.run(d.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
-    expect(failure(apply)).toEqual(ok);
-    expect(apply.stdout).toMatch(new RegExp(`Apply complete! Resources: ${resourceCount(d.json)} added`));
-  });
+    it.each(variantLabels)("%s: a second plan is empty", async (label) => {
+      const plan = await tofu.run(byLabel(label).dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+      expect(failure(plan)).toEqual(ok);
+    });
 
-  it.each(variantLabels)("%s: every secret decrypts to its SSM value, sealed with its scope's own key", (label) => {
-    const d = byLabel(label);
-    expect(d.expected.secrets.map((s) => s.value)).toEqual(d.expected.secrets.map(() => expect.stringMatching(/^ecr-aws-(access-key-id|secret-access-key)-/)));
-    expectGithubHolds(gh, d);
-  });
+    /*
+     * GitHub never returns a secret's value; the provider notices an edit only
+     * because updated_at moved. Observed with integrations/github 6.9.0:
+     *  - environment secret (github_actions_environment_secret): the refresh
+     *    blanks plaintext_value in state, a ForceNew attribute, so the plan
+     *    replaces the secret (delete, then create) and apply writes
+     *    Terraform's value back;
+     *  - repository secret with destroy_on_drift = true (what
+     *    GithubActionsSettings sets): the refresh drops it from state, so the
+     *    plan creates it again and apply overwrites GitHub's value.
+     * Either way the next apply restores the configured value; the plan shows it.
+     */
+    it.each(variantLabels)("%s: a secret changed in GitHub behind Terraform's back is detected by updated_at and restored by the next apply", async (label) => {
+      const d = byLabel(label);
+      const target = d.expected.secrets[1];
+      gh.setSecretBehindTerraform({ repository: d.expected.repository, environment: target.environment, name: target.name, value: "edited in GitHub" });
+      const { plan, changes } = await planJson(tofu, d.dir, "secret-drift.plan");
+      observations[`${label}: plan after the edit`] = { exitCode: plan.code, changes };
+      expect(plan.code).toBe(2);
+      const address = (type: string) => expect.stringMatching(new RegExp(`^${type}\\.`));
+      expect(changes).toEqual(
+        target.environment === undefined
+          ? [{ address: address("github_actions_secret"), actions: ["create"], reason: undefined }]
+          : [{ address: address("github_actions_environment_secret"), actions: ["delete", "create"], reason: "replace_because_cannot_update" }],
+      );
+      const apply = await timed(`${d.stack}_keys_drift_apply`, tofu.run(d.dir, ["apply", "-input=false", "-no-color", "secret-drift.plan"]));
+      expect(failure(apply)).toEqual(ok);
+      observations[`${label}: apply after the edit`] = apply.stdout.split("\n").filter((l) => /Apply complete|Creat|Destroy/.test(l));
+      expectGithubHolds(gh, d);
+      const again = await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+      expect(failure(again)).toEqual(ok);
+    });
 
-  it.each(variantLabels)("%s: a second plan is empty", async (label) => {
-    const plan = await tofu.run(byLabel(label).dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    expect(failure(plan)).toEqual(ok);
-  });
+    it.each([...variantLabels].reverse())("%s: destroy removes its variables, secrets and environment", async (label) => {
+      const d = byLabel(label);
+      const destroy = await tofu.run(d.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
+      expect(failure(destroy)).toEqual(ok);
+      const repo = gh.state().repository(d.expected.repository);
+      for (const e of d.expected.environments) expect(repo.environments[e.name]).toBeUndefined();
+      for (const s of d.expected.secrets.filter((x) => x.environment === undefined)) expect(repo.secrets[s.name]).toBeUndefined();
+    });
 
-  /*
-   * GitHub never returns a secret's value; the provider notices an edit only
-   * because updated_at moved. Observed with integrations/github 6.9.0:
-   *  - environment secret (github_actions_environment_secret): the refresh
-   *    blanks plaintext_value in state, a ForceNew attribute, so the plan
-   *    replaces the secret (delete, then create) and apply writes
-   *    Terraform's value back;
-   *  - repository secret with destroy_on_drift = true (what
-   *    GithubActionsSettings sets): the refresh drops it from state, so the
-   *    plan creates it again and apply overwrites GitHub's value.
-   * Either way the next apply restores the configured value; the plan shows it.
-   */
-  it.each(variantLabels)("%s: a secret changed in GitHub behind Terraform's back is detected by updated_at and restored by the next apply", async (label) => {
-    const d = byLabel(label);
-    const target = d.expected.secrets[1];
-    gh.setSecretBehindTerraform({ repository: d.expected.repository, environment: target.environment, name: target.name, value: "edited in GitHub" });
-    const { plan, changes } = await planJson(tofu, d.dir, "secret-drift.plan");
-    observations[`${label}: plan after the edit`] = { exitCode: plan.code, changes };
-    expect(plan.code).toBe(2);
-    const address = (type: string) => expect.stringMatching(new RegExp(`^${type}\\.`));
-    expect(changes).toEqual(
-      target.environment === undefined
-        ? [{ address: address("github_actions_secret"), actions: ["create"], reason: undefined }]
-        : [{ address: address("github_actions_environment_secret"), actions: ["delete", "create"], reason: "replace_because_cannot_update" }],
-    );
-    const apply = await timed(`${d.stack}_keys_drift_apply`, tofu.run(d.dir, ["apply", "-input=false", "-no-color", "secret-drift.plan"]));
-    expect(failure(apply)).toEqual(ok);
-    observations[`${label}: apply after the edit`] = apply.stdout.split("\n").filter((l) => /Apply complete|Creat|Destroy/.test(l));
-    expectGithubHolds(gh, d);
-    const again = await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    expect(failure(again)).toEqual(ok);
-  });
-
-  it.each([...variantLabels].reverse())("%s: destroy removes its variables, secrets and environment", async (label) => {
-    const d = byLabel(label);
-    const destroy = await tofu.run(d.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    expect(failure(destroy)).toEqual(ok);
-    const repo = gh.state().repository(d.expected.repository);
-    for (const e of d.expected.environments) expect(repo.environments[e.name]).toBeUndefined();
-    for (const s of d.expected.secrets.filter((x) => x.environment === undefined)) expect(repo.secrets[s.name]).toBeUndefined();
-  });
-
-  it("the repository is empty again and the provider spoke GitHub's protocol", () => {
-    const repo = gh.state().repositories[0];
-    expect({ variables: repo.variables, secrets: repo.secrets, environments: repo.environments }).toEqual({ variables: {}, secrets: {}, environments: {} });
-    observations.keysOperations = [...new Set(gh.calls.map((c) => `${c.method} ${c.template}${c.path.startsWith("/repositories/") ? " (as /repositories/{id})" : ""}`))].sort();
-    expectProtocolClean(gh);
-  });
-});
+    it("the repository is empty again and the provider spoke GitHub's protocol", () => {
+      const repo = gh.state().repositories[0];
+      expect({ variables: repo.variables, secrets: repo.secrets, environments: repo.environments }).toEqual({ variables: {}, secrets: {}, environments: {} });
+      observations.keysOperations = [
+        ...new Set(gh.calls.map((c) => `${c.method} ${c.template}${c.path.startsWith("/repositories/") ? " (as /repositories/{id})" : ""}`)),
+      ].sort();
+      expectProtocolClean(gh);
+    });
+  },
+);

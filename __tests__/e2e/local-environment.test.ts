@@ -9,24 +9,73 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeRegistryCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, GetRegistryScanningConfigurationCommand, GetRepositoryPolicyCommand } from "@aws-sdk/client-ecr";
+import {
+  DescribeRegistryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetLifecyclePolicyCommand,
+  GetRegistryScanningConfigurationCommand,
+  GetRepositoryPolicyCommand,
+} from "@aws-sdk/client-ecr";
 import { DescribeRuleCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import {
-  GetGroupCommand, GetGroupPolicyCommand, GetOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, GetUserCommand, IAMClient,
-  ListAttachedGroupPoliciesCommand, ListGroupPoliciesCommand, ListGroupsForUserCommand,
-  ListAccessKeysCommand, ListAttachedRolePoliciesCommand, ListAttachedUserPoliciesCommand, ListRolePoliciesCommand, ListUserPoliciesCommand,
+  GetGroupCommand,
+  GetGroupPolicyCommand,
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  GetUserCommand,
+  IAMClient,
+  ListAttachedGroupPoliciesCommand,
+  ListGroupPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
 } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
-import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetBucketEncryptionCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { credentialsStackName, deployRoleName, ecrUserName, githubOidcProviderArn, githubRepositoryRef, keyParameterLeaves, kmsAliasName, planRoleName, repositoryName, runtimePullRoleName, s3UserName, scanLogGroupName, scanRuleName, ssmPath } from "../../environments/naming";
+import {
+  credentialsStackName,
+  deployRoleName,
+  ecrUserName,
+  githubOidcProviderArn,
+  githubRepositoryRef,
+  keyParameterLeaves,
+  kmsAliasName,
+  planRoleName,
+  repositoryName,
+  runtimePullRoleName,
+  s3UserName,
+  scanLogGroupName,
+  scanRuleName,
+  ssmPath,
+} from "../../environments/naming";
 import { renderLifecyclePolicy, standardLifecycleRules } from "../../constructs/lifecycle-policy";
 import { renderPolicy } from "../../constructs/policy-document";
 import { githubTrustPolicy } from "../../constructs/github-oidc";
 import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "../../constructs/platform-policies";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
-import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator, synthForEmulatorWithRotation } from "../../scripts/lib/local-run";
+import {
+  emulatorAwsEnv,
+  emulatorSdkConfig,
+  localBootstrapStack,
+  localEnvironment,
+  synthForEmulator,
+  synthForEmulatorWithRotation,
+} from "../../scripts/lib/local-run";
 import { prepareStackWorkdir, tofuRunner, type TofuRunner, type StackWorkdir } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 
@@ -72,7 +121,14 @@ async function ecrUserKeys() {
 function doctorOnline(keys: { accessKeyId: string; secretAccessKey: string }): Promise<{ code: number | null; stdout: string }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "scripts", "doctor.js"), env.name, "--online", "--endpoint", emulator.endpoint], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: emulator.caFile, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, AWS_REGION: env.region },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_EXTRA_CA_CERTS: emulator.caFile,
+        AWS_ACCESS_KEY_ID: keys.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+        AWS_REGION: env.region,
+      },
     });
     let stdout = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -103,8 +159,19 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
   const report = join(PROJECT_ROOT, ".e2e");
   mkdirSync(report, { recursive: true });
-  writeFileSync(join(report, "timings.json"), JSON.stringify({ providerNote: stack?.providerVersionNote ?? null, seconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])) }, null, 2));
-  process.stderr.write(`e2e timings (s): ${Object.entries(timings).map(([k, v]) => `${k}=${(v / 1000).toFixed(1)}`).join(" ")}\n`);
+  writeFileSync(
+    join(report, "timings.json"),
+    JSON.stringify(
+      { providerNote: stack?.providerVersionNote ?? null, seconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])) },
+      null,
+      2,
+    ),
+  );
+  process.stderr.write(
+    `e2e timings (s): ${Object.entries(timings)
+      .map(([k, v]) => `${k}=${(v / 1000).toFixed(1)}`)
+      .join(" ")}\n`,
+  );
 });
 
 describe("bootstrap", () => {
@@ -115,9 +182,15 @@ describe("bootstrap", () => {
     const s3 = new S3Client(sdk);
     const Bucket = env.state.bucket;
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
-    expect((await s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
+    expect(
+      (await s3.send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault
+        ?.SSEAlgorithm,
+    ).toBe("aws:kms");
     expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
     });
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
     expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
@@ -135,7 +208,11 @@ describe("bootstrap", () => {
 
   it("plans no changes right after (no perpetual diff on the bucket's settings)", async () => {
     const plan = await tofu.run(bootstrap.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    expect({ code: plan.code, stderr: plan.stderr, changes: plan.stdout.split("\n").filter((l) => /^\s+[~+-] /.test(l)) }).toEqual({ code: 0, stderr: "", changes: [] });
+    expect({ code: plan.code, stderr: plan.stderr, changes: plan.stdout.split("\n").filter((l) => /^\s+[~+-] /.test(l)) }).toEqual({
+      code: 0,
+      stderr: "",
+      changes: [],
+    });
   });
 });
 
@@ -204,15 +281,23 @@ describe("what AWS holds after the deploy", () => {
     const kms = new KMSClient(sdk);
     const alias = (await kms.send(new ListAliasesCommand({}))).Aliases!.find((a) => a.AliasName === kmsAliasName(env))!;
     const key = await kms.send(new DescribeKeyCommand({ KeyId: alias.TargetKeyId! }));
-    expect(repositories!.map((r) => [r.repositoryName, r.imageTagMutability, r.imageScanningConfiguration?.scanOnPush, r.encryptionConfiguration]).sort()).toEqual(
-      names.sort().map((n) => [n, env.ecr.tagMutability, true, { encryptionType: "KMS", kmsKey: key.KeyMetadata!.Arn }]),
-    );
+    expect(
+      repositories!.map((r) => [r.repositoryName, r.imageTagMutability, r.imageScanningConfiguration?.scanOnPush, r.encryptionConfiguration]).sort(),
+    ).toEqual(names.sort().map((n) => [n, env.ecr.tagMutability, true, { encryptionType: "KMS", kmsKey: key.KeyMetadata!.Arn }]));
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: alias.TargetKeyId! }))).KeyRotationEnabled).toBe(true);
   });
 
   it("the lifecycle policy in AWS equals the one in config", async () => {
     const ecr = new ECRClient(sdk);
-    const expected = JSON.parse(renderLifecyclePolicy(standardLifecycleRules({ taggedPrefixes: env.ecr.taggedPrefixes, keepLast: env.ecr.imageRetentionCount, untaggedExpiryDays: env.ecr.untaggedExpiryDays })));
+    const expected = JSON.parse(
+      renderLifecyclePolicy(
+        standardLifecycleRules({
+          taggedPrefixes: env.ecr.taggedPrefixes,
+          keepLast: env.ecr.imageRetentionCount,
+          untaggedExpiryDays: env.ecr.untaggedExpiryDays,
+        }),
+      ),
+    );
     for (const s of env.services) {
       const { lifecyclePolicyText } = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: repositoryName(env, s) }));
       expect(JSON.parse(lifecyclePolicyText!)).toEqual(expected);
@@ -278,7 +363,9 @@ describe("what AWS holds after the deploy", () => {
   ] as const)("the %s role exists with the expected trust and only its inline policy", async (_kind, roleName, subject, policy) => {
     const iam = new IAMClient(sdk);
     const { Role } = await iam.send(new GetRoleCommand({ RoleName: roleName }));
-    expect(jsonOf(Role!.AssumeRolePolicyDocument)).toEqual(normalize(renderPolicy(githubTrustPolicy(githubOidcProviderArn(env), githubRepositoryRef(env), [subject]), "trust")));
+    expect(jsonOf(Role!.AssumeRolePolicyDocument)).toEqual(
+      normalize(renderPolicy(githubTrustPolicy(githubOidcProviderArn(env), githubRepositoryRef(env), [subject]), "trust")),
+    );
     expect((await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }))).PolicyNames).toEqual([`${roleName}-policy`]);
     expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }))).AttachedPolicies).toEqual([]);
     const doc = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: `${roleName}-policy` }));
@@ -301,9 +388,15 @@ describe("what AWS holds after the deploy", () => {
     const ssm = new SSMClient(sdk);
     const { Parameters } = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Path", Values: [`/${env.app}/${env.name}`] }] }));
     // The credentials stack names the key by its alias; whatever form comes back must resolve to the environment key.
-    const resolved = await Promise.all(Parameters!.map(async (p) => [p.Name, p.Type, (await kms.send(new DescribeKeyCommand({ KeyId: p.KeyId! }))).KeyMetadata!.Arn]));
+    const resolved = await Promise.all(
+      Parameters!.map(async (p) => [p.Name, p.Type, (await kms.send(new DescribeKeyCommand({ KeyId: p.KeyId! }))).KeyMetadata!.Arn]),
+    );
     expect(resolved.sort()).toEqual(
-      ["ecr-aws-access-key-id", "ecr-aws-secret-access-key", "s3-aws-access-key-id", "s3-aws-secret-access-key"].map((leaf) => [ssmPath(env, leaf), "SecureString", keyArn]),
+      ["ecr-aws-access-key-id", "ecr-aws-secret-access-key", "s3-aws-access-key-id", "s3-aws-secret-access-key"].map((leaf) => [
+        ssmPath(env, leaf),
+        "SecureString",
+        keyArn,
+      ]),
     );
     const { logGroups } = await new CloudWatchLogsClient(sdk).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));
     expect(logGroups![0].kmsKeyId).toBe(keyArn);
@@ -347,7 +440,9 @@ describe("key rotation without downtime (two slots, driven by key-rotation.json)
       () => false,
     );
   const keysInIam = async () =>
-    ((await new IAMClient(sdk).send(new ListAccessKeysCommand({ UserName: ecrUserName(env) }))).AccessKeyMetadata ?? []).map((k) => [k.AccessKeyId, k.Status]).sort();
+    ((await new IAMClient(sdk).send(new ListAccessKeysCommand({ UserName: ecrUserName(env) }))).AccessKeyMetadata ?? [])
+      .map((k) => [k.AccessKeyId, k.Status])
+      .sort();
   /** Synthesizes as a commit with this rotation state would, applies the credentials stack, then asserts a no-op plan. */
   const applyRotation = async (previousKey: "active" | "inactive" | "deleted") => {
     const outdir = join(work, `rotation-${previousKey}`);
@@ -368,7 +463,12 @@ describe("key rotation without downtime (two slots, driven by key-rotation.json)
     expect(fresh.accessKeyId).not.toBe(old.accessKeyId);
     expect(await authenticates(old)).toBe(true);
     expect(await authenticates(fresh)).toBe(true);
-    expect(await keysInIam()).toEqual([[old.accessKeyId, "Active"], [fresh.accessKeyId, "Active"]].sort());
+    expect(await keysInIam()).toEqual(
+      [
+        [old.accessKeyId, "Active"],
+        [fresh.accessKeyId, "Active"],
+      ].sort(),
+    );
     expect((await tofu.run(credentials.dir, ["output", "-raw", "ecr_aws_access_key_id"])).stdout === fresh.accessKeyId).toBe(true);
   });
 
@@ -385,7 +485,12 @@ describe("key rotation without downtime (two slots, driven by key-rotation.json)
     await applyRotation("inactive");
     expect(await authenticates(old)).toBe(false);
     expect(await authenticates(fresh)).toBe(true);
-    expect(await keysInIam()).toEqual([[old.accessKeyId, "Inactive"], [fresh.accessKeyId, "Active"]].sort());
+    expect(await keysInIam()).toEqual(
+      [
+        [old.accessKeyId, "Inactive"],
+        [fresh.accessKeyId, "Active"],
+      ].sort(),
+    );
   });
 
   it("retire again: the previous key is deleted; SSM still holds the new one", async () => {
@@ -406,8 +511,10 @@ describe("destroy", () => {
     const { repositories } = await ecr.send(new DescribeRepositoriesCommand({}));
     expect(repositories).toEqual([]);
     const iam = new IAMClient(sdk);
-    for (const UserName of [ecrUserName(env), s3UserName(env)]) await expect(iam.send(new GetUserCommand({ UserName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
-    for (const RoleName of [deployRoleName(env), planRoleName(env), runtimePullRoleName(env)]) await expect(iam.send(new GetRoleCommand({ RoleName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
+    for (const UserName of [ecrUserName(env), s3UserName(env)])
+      await expect(iam.send(new GetUserCommand({ UserName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
+    for (const RoleName of [deployRoleName(env), planRoleName(env), runtimePullRoleName(env)])
+      await expect(iam.send(new GetRoleCommand({ RoleName }))).rejects.toThrow(/not found|cannot be found|NoSuchEntity/);
     const ssm = new SSMClient(sdk);
     await expect(ssm.send(new GetParameterCommand({ Name: ssmPath(env, "ecr-aws-secret-access-key") }))).rejects.toThrow(/ParameterNotFound|not found/i);
     const { logGroups } = await new CloudWatchLogsClient(sdk).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));

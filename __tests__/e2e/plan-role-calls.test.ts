@@ -23,7 +23,16 @@ import { planRoleArn, planRoleName } from "../../environments/naming";
 import { partitionOf } from "../../environments/regions";
 import { planRolePolicy } from "../../constructs/platform-policies";
 import { renderPolicy } from "../../constructs/policy-document";
-import { actionCanApplyTo, mapRequest, policyPermissions, unusedPermissions, type MapContext, type MappedCall, type PolicyPermission, type RequiredPermission } from "../../scripts/lib/aws-call-map";
+import {
+  actionCanApplyTo,
+  mapRequest,
+  policyPermissions,
+  unusedPermissions,
+  type MapContext,
+  type MappedCall,
+  type PolicyPermission,
+  type RequiredPermission,
+} from "../../scripts/lib/aws-call-map";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../../scripts/lib/recording-proxy";
@@ -85,7 +94,11 @@ afterAll(async () => {
   await proxy?.stop();
   await emulator?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
-  process.stderr.write(`plan-role-calls timings: ${Object.entries(timings).map(([k, v]) => `${k}=${seconds(v)}`).join(" ")}\n`);
+  process.stderr.write(
+    `plan-role-calls timings: ${Object.entries(timings)
+      .map(([k, v]) => `${k}=${seconds(v)}`)
+      .join(" ")}\n`,
+  );
 });
 
 it("the synthesized plan role policy is planRolePolicy(env) (dist/ is not stale)", () => {
@@ -106,7 +119,11 @@ it("deploys the bootstrap and the local environment with the emulator's admin cr
 it("plans the stack as a pull request does, with a plan role session, every call recorded", async () => {
   const sts = new STSClient({ ...sdk(), credentials: { accessKeyId: "unused", secretAccessKey: "unused" } });
   const assumed = await sts.send(
-    new AssumeRoleWithWebIdentityCommand({ RoleArn: planRoleArn(env), RoleSessionName: "plan-e2e", WebIdentityToken: "header.eyJzdWIiOiJwdWxsX3JlcXVlc3QifQ.signature" }),
+    new AssumeRoleWithWebIdentityCommand({
+      RoleArn: planRoleArn(env),
+      RoleSessionName: "plan-e2e",
+      WebIdentityToken: "header.eyJzdWIiOiJwdWxsX3JlcXVlc3QifQ.signature",
+    }),
   );
   const c = assumed.Credentials!;
   session = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
@@ -115,7 +132,9 @@ it("plans the stack as a pull request does, with a plan role session, every call
 
   // A fresh checkout, as in CI (scripts/ci/plan.sh): init, plan with the lock, show.
   const pr = prepareStackWorkdir(outdir, env.name, join(work, "pull-request"), toolchain);
-  const asPlanRole = { env: { AWS_ACCESS_KEY_ID: session.accessKeyId, AWS_SECRET_ACCESS_KEY: session.secretAccessKey, AWS_SESSION_TOKEN: session.sessionToken } };
+  const asPlanRole = {
+    env: { AWS_ACCESS_KEY_ID: session.accessKeyId, AWS_SECRET_ACCESS_KEY: session.secretAccessKey, AWS_SESSION_TOKEN: session.sessionToken },
+  };
   const commands: Record<(typeof PHASES)[number], string[]> = {
     init: ["init", "-input=false", "-no-color"],
     plan: ["plan", "-refresh=true", "-input=false", "-no-color", "-lock-timeout=120s", "-detailed-exitcode", "-out=plan.bin"],
@@ -165,7 +184,15 @@ async function mapContext(): Promise<MapContext> {
     [...resourcesOf(synthesized, "aws_iam_user"), ...resourcesOf(synthesized, "aws_iam_role")].map((r) => [String(r.name), String(r.path ?? "/")]),
   );
   // callerUserArn stays undefined: a role session signs every request (checked above).
-  return { partition: partitionOf(env.region), accountId: env.accountId, region: env.region, kmsKeyAliases, secureParameterKeys, kmsEncryptedObjects, iamPaths };
+  return {
+    partition: partitionOf(env.region),
+    accountId: env.accountId,
+    region: env.region,
+    kmsKeyAliases,
+    secureParameterKeys,
+    kmsEncryptedObjects,
+    iamPaths,
+  };
 }
 
 /** Resource policies AWS also evaluates: the key policy of a synthesized KMS key, the state bucket's policy. */
@@ -181,7 +208,9 @@ function resourcePolicyFor(p: RequiredPermission, ctx: MapContext): unknown {
   if (p.action.startsWith("s3:")) {
     const bucketArn = `arn:${ctx.partition}:s3:::${env.state.bucket}`;
     if (p.resource !== bucketArn && !p.resource.startsWith(`${bucketArn}/`)) return undefined;
-    const policy = resourcesOf(synthesizedBootstrap, "aws_s3_bucket_policy").map((b) => String(b.policy)).find((doc) => doc.includes(`"${bucketArn}"`));
+    const policy = resourcesOf(synthesizedBootstrap, "aws_s3_bucket_policy")
+      .map((b) => String(b.policy))
+      .find((doc) => doc.includes(`"${bucketArn}"`));
     return policy ? JSON.parse(policy) : undefined;
   }
   return undefined;
@@ -231,7 +260,8 @@ async function evaluateAgainst(policy: unknown, p: RequiredPermission, ctx: MapC
   const identityPolicies = [{ name: POLICY_NAME, policy }];
   const [service, name] = p.action.split(":");
   if (p.resource !== "*" && (await isWildcardOnlyAction(service, name))) {
-    if (!p.evaluatedBeyondReference) throw new Error(`${p.action} is wildcard-only in the action database, yet the mapping names ${p.resource} without saying why`);
+    if (!p.evaluatedBeyondReference)
+      throw new Error(`${p.action} is wildcard-only in the action database, yet the mapping names ${p.resource} without saying why`);
     return simulateOnEvaluatedResource(planRoleArn(env), p.action, p.resource, identityPolicies);
   }
   return simulate({
@@ -284,7 +314,10 @@ it("every call of the pull request's plan is one the plan role may make; unused 
   const refusals = calls.flatMap((c) =>
     c.evaluated
       .filter((e) => e.verdict.decision !== "Allowed")
-      .map((e) => ({ e, line: `[${c.record.phase}] ${c.mapped.label} -> ${e.action} on ${e.resource}${e.implied ? ` (${e.implied})` : ""}: ${e.verdict.decision}` })),
+      .map((e) => ({
+        e,
+        line: `[${c.record.phase}] ${c.mapped.label} -> ${e.action} on ${e.resource}${e.implied ? ` (${e.implied})` : ""}: ${e.verdict.decision}`,
+      })),
   );
   const denied = refusals.filter((r) => !r.e.toleratedIfDenied).map((r) => r.line);
   const tolerated = refusals.filter((r) => r.e.toleratedIfDenied).map((r) => `${r.line}; tolerated: ${r.e.toleratedIfDenied}`);
@@ -294,7 +327,8 @@ it("every call of the pull request's plan is one the plan role may make; unused 
   // Unused pairs split: those that could grant something, and those that never can (a statement listing user and role
   // ARNs for user and role actions yields iam:GetRole on a user: harmless, but no call can ever use it).
   const unused: Array<PolicyPermission & { canApply: boolean }> = [];
-  for (const u of unusedPermissions(POLICY_NAME, policyPermissions(policy), allowedUses)) unused.push({ ...u, canApply: await actionCanApplyTo(u.action, u.resource) });
+  for (const u of unusedPermissions(POLICY_NAME, policyPermissions(policy), allowedUses))
+    unused.push({ ...u, canApply: await actionCanApplyTo(u.action, u.resource) });
   const unusedApplicable = unused.filter((u) => u.canApply);
   const unusedNever = unused.filter((u) => !u.canApply);
 
@@ -319,10 +353,15 @@ it("every call of the pull request's plan is one the plan role may make; unused 
     distinct.set(c.mapped.label, row);
   }
   const perPhase = PHASES.map((p) => `${p} ${recorded.filter((r) => r.phase === p).length}`).join(", ");
-  const errors = recorded.filter((r) => r.status >= 400).map((r) => `[${r.phase}] ${r.method} ${r.url} -> ${r.status} ${(r.errorSnippet ?? "").replace(/\s+/g, " ").slice(0, 160)}`);
+  const errors = recorded
+    .filter((r) => r.status >= 400)
+    .map((r) => `[${r.phase}] ${r.method} ${r.url} -> ${r.status} ${(r.errorSnippet ?? "").replace(/\s+/g, " ").slice(0, 160)}`);
   const lines = [
     `plan role calls: ${recorded.length} requests recorded (${perPhase}), ${distinct.size} distinct calls, ${cache.size} distinct permissions evaluated, ${denied.length} denied, ${tolerated.length} denied but tolerated, ${unmapped.length} unmapped`,
-    ...[...distinct.entries()].flatMap(([label, r]) => [`  ${label}  x${r.count} [${[...r.phases].join(",")}] HTTP ${[...r.statuses].join(",")}`, ...r.lines.map((l) => `      ${l}`)]),
+    ...[...distinct.entries()].flatMap(([label, r]) => [
+      `  ${label}  x${r.count} [${[...r.phases].join(",")}] HTTP ${[...r.statuses].join(",")}`,
+      ...r.lines.map((l) => `      ${l}`),
+    ]),
     ...(errors.length ? [`error answers the provider went on after (${errors.length}):`, ...errors.map((e) => `  ${e}`)] : []),
     ...(tolerated.length ? [`denied but tolerated by the caller (${tolerated.length}):`, ...tolerated.map((t) => `  ${t}`)] : []),
     `permissions of planRolePolicy(${env.name}) no recorded call needed: ${unused.length} (action x resource pairs of ${policyPermissions(policy).length})`,
@@ -389,7 +428,14 @@ it("the analysis can fail: without any one statement that alone allowed a call, 
   expect(analysed).toBeDefined();
   const { ctx, policy, allowed } = analysed!;
   const identityDeciders = (e: Evaluated) => e.verdict.decidedBy.filter((d) => d.startsWith(`${POLICY_NAME}/`));
-  const soleDeciders = [...new Set(allowed.map(identityDeciders).filter((d) => d.length === 1).map((d) => d[0].split("/")[1]))].sort();
+  const soleDeciders = [
+    ...new Set(
+      allowed
+        .map(identityDeciders)
+        .filter((d) => d.length === 1)
+        .map((d) => d[0].split("/")[1]),
+    ),
+  ].sort();
   expect(soleDeciders.length).toBeGreaterThan(0);
   const outcome: Record<string, string[]> = {};
   for (const sid of soleDeciders) {

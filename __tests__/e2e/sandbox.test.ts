@@ -28,7 +28,12 @@ const node = (args: string[], extraEnv: Record<string, string> = {}) =>
 /** What `source sandbox.env` would export, read the way bash would. */
 function sourced(): Record<string, string> {
   const out = spawnSync("bash", ["-c", `set -a; . '${join(dir, "sandbox.env")}'; env -0`], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } }).stdout;
-  return Object.fromEntries(out.split("\0").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  return Object.fromEntries(
+    out
+      .split("\0")
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
 }
 
 let up: ReturnType<typeof node>;

@@ -15,7 +15,8 @@ const outdir = join(work, "cdktf.out");
 execFileSync(process.execPath, [join(PROJECT_ROOT, "dist", "main.js")], { env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: "ignore" });
 const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
 const stacks: string[] = Object.keys(manifest.stacks).sort();
-const needsGithub = (stack: string) => Boolean(JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).terraform?.required_providers?.github);
+const needsGithub = (stack: string) =>
+  Boolean(JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).terraform?.required_providers?.github);
 const tofu = tofuRunner(toolchain, { AWS_EC2_METADATA_DISABLED: "true" });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -138,7 +138,11 @@ describe("bad input names the environment and the field", () => {
   it("rejects a repository that two environments would both own", () => {
     const problems = problemsOf([
       envInput({ name: "qa", services: [{ name: "api", repositoryName: "shared-api" }] }),
-      envInput({ name: "uat", services: [{ name: "api", repositoryName: "shared-api" }], state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" } }),
+      envInput({
+        name: "uat",
+        services: [{ name: "api", repositoryName: "shared-api" }],
+        state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" },
+      }),
     ]);
     expect(problems).toEqual(["uat.services[0].repositoryName: repository already belongs to qa.services[0]"]);
   });
@@ -149,7 +153,9 @@ describe("bad input names the environment and the field", () => {
       envInput({ name: "qa", github: github("qa", 2) }),
       envInput({ name: "uat", github: github("uat", 3), state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" } }),
     ]);
-    expect(problems).toEqual(["uat.github: subjectFormat/ownerId/repositoryId differ from qa, which uses the same repository acme/shop; GitHub issues one subject form per repository"]);
+    expect(problems).toEqual([
+      "uat.github: subjectFormat/ownerId/repositoryId differ from qa, which uses the same repository acme/shop; GitHub issues one subject form per repository",
+    ]);
   });
 
   it("requires the numeric ids for immutable subjects (the default), and not for legacy ones", () => {
@@ -157,7 +163,9 @@ describe("bad input names the environment and the field", () => {
       expect.stringMatching(/^qa\.github\.ownerId: is required: immutable OIDC subjects carry it/),
       expect.stringMatching(/^qa\.github\.repositoryId: is required/),
     ]);
-    expect(() => loadEnvironments([envInput({ github: { repository: "acme/shop", subjectFormat: "legacy", deployFrom: { kind: "environment", name: "qa" } } })])).not.toThrow();
+    expect(() =>
+      loadEnvironments([envInput({ github: { repository: "acme/shop", subjectFormat: "legacy", deployFrom: { kind: "environment", name: "qa" } } })]),
+    ).not.toThrow();
   });
 
   it.each([
@@ -175,7 +183,9 @@ describe("bad input names the environment and the field", () => {
     ["branch", "refs/heads/main"],
     ["tag", "refs/tags/v1"],
   ] as const)("refuses a %s deploy source written as a full ref %p (its subject would never match)", (kind, name) => {
-    expect(problemsOf([envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind, name } } })])).toEqual([expect.stringMatching(/^qa\.github\.deployFrom\.name: is a (branch|tag) name, without 'refs\//)]);
+    expect(problemsOf([envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind, name } } })])).toEqual([
+      expect.stringMatching(/^qa\.github\.deployFrom\.name: is a (branch|tag) name, without 'refs\//),
+    ]);
   });
 
   it.each([
@@ -189,7 +199,12 @@ describe("bad input names the environment and the field", () => {
   it("refuses two environments of one registry that state different registry settings", () => {
     const problems = problemsOf([
       envInput({ name: "qa", ecr: { registry: { scanType: "ENHANCED" } } }),
-      envInput({ name: "uat", ecr: { registry: { scanType: "BASIC" } }, state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" }, github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "uat" } } }),
+      envInput({
+        name: "uat",
+        ecr: { registry: { scanType: "BASIC" } },
+        state: { bucket: "acme-state-111111111111", key: "shop/uat.tfstate", region: "us-east-1" },
+        github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "uat" } },
+      }),
     ]);
     expect(problems).toEqual([expect.stringMatching(/^uat\.ecr\.registry: differs from qa in the same account 111111111111 and region us-east-1/)]);
   });
@@ -199,9 +214,7 @@ describe("bad input names the environment and the field", () => {
   });
 
   it("rejects a non-loopback emulator endpoint", () => {
-    expect(problemsOf([envInput({ emulatorEndpoint: "http://10.0.0.5:4566" })])).toEqual([
-      "qa.emulatorEndpoint: must be an http(s) URL on a loopback address",
-    ]);
+    expect(problemsOf([envInput({ emulatorEndpoint: "http://10.0.0.5:4566" })])).toEqual(["qa.emulatorEndpoint: must be an http(s) URL on a loopback address"]);
   });
 
   it("rejects a cross-account principal that is the environment's own account", () => {
@@ -219,6 +232,11 @@ describe("bad input names the environment and the field", () => {
     const problems = problemsOf([envInput({ accountId: "1" }), envInput({ name: "uat", region: "mars-1" as never, ecr: { imageRetentionCount: 0 } })]);
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/^qa\.accountId/);
-    expect(problems.slice(1).map((p) => p.split(":")[0]).sort()).toEqual(["uat.ecr.imageRetentionCount", "uat.region"]);
+    expect(
+      problems
+        .slice(1)
+        .map((p) => p.split(":")[0])
+        .sort(),
+    ).toEqual(["uat.ecr.imageRetentionCount", "uat.region"]);
   });
 });

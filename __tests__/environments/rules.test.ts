@@ -26,20 +26,72 @@ describe("one environment", () => {
     ["an environment name with '--'", { name: "qa--x" }, /^qa--x\.name: must match/],
     ["app 'aws' (SSM reserves /aws)", { app: "aws" }, /^qa\.app: must not start with 'aws' or 'ssm'/],
     ["app 'ssmtool'", { app: "ssmtool" }, /^qa\.app: must not start with 'aws' or 'ssm'/],
-    ["a 32-character app with a 20-character environment (IAM names over 64)", { app: "a".repeat(32), name: "e".repeat(20) }, /\.app: deploy role name '.*' is 67 characters; IAM allows 64/],
-    ["services 'api.v2' and 'api-v2' (one output name)", { services: [{ name: "api.v2" }, { name: "api-v2" }] }, /^qa\.services\[1\]\.name: 'api-v2' and services\[0\] both become the output and variable name 'api_v2'/],
-    ["1,000 tag prefixes (a lifecycle policy over 30,720 characters)", { ecr: { taggedPrefixes: Array.from({ length: 1000 }, (_, i) => `p${i}`) } }, /^qa\.ecr\.taggedPrefixes: lifecycle policy is \d+ characters; ECR allows at most 30720/],
-    ["30 services (the ECR user's policy over IAM's 2,048 characters)", { services: services(30) }, /^qa\.services: the ECR user's inline policy is \d+ characters; IAM allows 2048/],
-    ["a state key with a leading slash", { state: { bucket: "acme-state-111111111111", key: "/shop/qa.tfstate", region: "us-east-1" } }, /^qa\.state\.key: must not start with '\/'/],
-    ["a wildcard state key (the plan role would read every state)", { state: { bucket: "acme-state-111111111111", key: "shop/*.tfstate", region: "us-east-1" } }, /^qa\.state\.key: must not contain '\*' or '\?'/],
-    ["a wildcard DynamoDB lock table", { state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1", lock: { dynamodbTable: "tf-locks*" } } }, /^qa\.state\.lock\.dynamodbTable: must be 3-255/],
-    ["a state bucket with '..'", { state: { bucket: "acme..state", key: "shop/qa.tfstate", region: "us-east-1" } }, /^qa\.state\.bucket: must not contain '\.\.'/],
-    ["a state bucket formatted as an IP address", { state: { bucket: "192.168.10.20", key: "shop/qa.tfstate", region: "us-east-1" } }, /^qa\.state\.bucket: must not be formatted as an IP address/],
-    ["a state bucket with S3's reserved xn-- prefix", { state: { bucket: "xn--state", key: "shop/qa.tfstate", region: "us-east-1" } }, /^qa\.state\.bucket: must not start with 'xn--'/],
-    ["a state bucket with S3's reserved -s3alias suffix", { state: { bucket: "state-s3alias", key: "shop/qa.tfstate", region: "us-east-1" } }, /^qa\.state\.bucket: must not end with '-s3alias'/],
-    ["the state bucket among the S3 user's buckets", { s3UserBuckets: ["acme-state-111111111111"] }, /^qa\.s3UserBuckets\[0\]: 'acme-state-111111111111' is the state bucket/],
+    [
+      "a 32-character app with a 20-character environment (IAM names over 64)",
+      { app: "a".repeat(32), name: "e".repeat(20) },
+      /\.app: deploy role name '.*' is 67 characters; IAM allows 64/,
+    ],
+    [
+      "services 'api.v2' and 'api-v2' (one output name)",
+      { services: [{ name: "api.v2" }, { name: "api-v2" }] },
+      /^qa\.services\[1\]\.name: 'api-v2' and services\[0\] both become the output and variable name 'api_v2'/,
+    ],
+    [
+      "1,000 tag prefixes (a lifecycle policy over 30,720 characters)",
+      { ecr: { taggedPrefixes: Array.from({ length: 1000 }, (_, i) => `p${i}`) } },
+      /^qa\.ecr\.taggedPrefixes: lifecycle policy is \d+ characters; ECR allows at most 30720/,
+    ],
+    [
+      "30 services (the ECR user's policy over IAM's 2,048 characters)",
+      { services: services(30) },
+      /^qa\.services: the ECR user's inline policy is \d+ characters; IAM allows 2048/,
+    ],
+    [
+      "a state key with a leading slash",
+      { state: { bucket: "acme-state-111111111111", key: "/shop/qa.tfstate", region: "us-east-1" } },
+      /^qa\.state\.key: must not start with '\/'/,
+    ],
+    [
+      "a wildcard state key (the plan role would read every state)",
+      { state: { bucket: "acme-state-111111111111", key: "shop/*.tfstate", region: "us-east-1" } },
+      /^qa\.state\.key: must not contain '\*' or '\?'/,
+    ],
+    [
+      "a wildcard DynamoDB lock table",
+      { state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1", lock: { dynamodbTable: "tf-locks*" } } },
+      /^qa\.state\.lock\.dynamodbTable: must be 3-255/,
+    ],
+    [
+      "a state bucket with '..'",
+      { state: { bucket: "acme..state", key: "shop/qa.tfstate", region: "us-east-1" } },
+      /^qa\.state\.bucket: must not contain '\.\.'/,
+    ],
+    [
+      "a state bucket formatted as an IP address",
+      { state: { bucket: "192.168.10.20", key: "shop/qa.tfstate", region: "us-east-1" } },
+      /^qa\.state\.bucket: must not be formatted as an IP address/,
+    ],
+    [
+      "a state bucket with S3's reserved xn-- prefix",
+      { state: { bucket: "xn--state", key: "shop/qa.tfstate", region: "us-east-1" } },
+      /^qa\.state\.bucket: must not start with 'xn--'/,
+    ],
+    [
+      "a state bucket with S3's reserved -s3alias suffix",
+      { state: { bucket: "state-s3alias", key: "shop/qa.tfstate", region: "us-east-1" } },
+      /^qa\.state\.bucket: must not end with '-s3alias'/,
+    ],
+    [
+      "the state bucket among the S3 user's buckets",
+      { s3UserBuckets: ["acme-state-111111111111"] },
+      /^qa\.s3UserBuckets\[0\]: 'acme-state-111111111111' is the state bucket/,
+    ],
     ["a tag key with the reserved aws: prefix", { tags: { "aws:owner": "x" } }, /^qa\.tags\.aws:owner: keys starting with 'aws:' are reserved/],
-    ["more than 50 tags with the platform's own", { tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`t${i}`, "v"])) }, /^qa\.tags: 48 tags plus the 3 the platform adds exceed AWS's 50/],
+    [
+      "more than 50 tags with the platform's own",
+      { tags: Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`t${i}`, "v"])) },
+      /^qa\.tags: 48 tags plus the 3 the platform adds exceed AWS's 50/,
+    ],
     ["a tag value with characters outside AWS's set", { tags: { team: "a;b" } }, /^qa\.tags\.team: value has characters AWS does not allow/],
     ["a tag key the platform sets itself", { tags: { ManagedBy: "me" } }, /^qa\.tags\.ManagedBy: is set by the platform/],
   ])("refuses %s", (_what, overrides, message) => {
@@ -60,12 +112,14 @@ describe("one environment", () => {
 describe("across environments", () => {
   it("refuses identical IAM, KMS and EventBridge names from different app/environment splits (shop-a + dev2 vs shop + a-dev2)", () => {
     const problems = problemsOf([envInput({ app: "shop-a", name: "dev2" }), envInput({ app: "shop", name: "a-dev2" })]);
-    expect(problems).toEqual(expect.arrayContaining([
-      "a-dev2.name: iam user 'shop-a-dev2-ecr-user' is also dev2's",
-      "a-dev2.name: iam role 'shop-a-dev2-github-deploy' is also dev2's",
-      "a-dev2.name: kms alias 'alias/shop-a-dev2' is also dev2's",
-      "a-dev2.name: event rule 'shop-a-dev2-ecr-scan-findings' is also dev2's",
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "a-dev2.name: iam user 'shop-a-dev2-ecr-user' is also dev2's",
+        "a-dev2.name: iam role 'shop-a-dev2-github-deploy' is also dev2's",
+        "a-dev2.name: kms alias 'alias/shop-a-dev2' is also dev2's",
+        "a-dev2.name: event rule 'shop-a-dev2-ecr-scan-findings' is also dev2's",
+      ]),
+    );
   });
 
   it("refuses a state key equal to another environment's derived GitHub state key", () => {
@@ -76,7 +130,10 @@ describe("across environments", () => {
   it("refuses another environment's bucket for the S3 user, and another environment's state bucket", () => {
     const problems = problemsOf([envInput(), second({ s3UserBuckets: ["shop-qa-assets"] })]);
     expect(problems).toEqual(["uat.s3UserBuckets[0]: 'shop-qa-assets' is already qa's bucket; an environment's S3 user reaches only its own"]);
-    const otherState = problemsOf([envInput(), second({ state: { bucket: "other-state", key: "shop/uat.tfstate", region: "us-east-1" }, s3UserBuckets: ["acme-state-111111111111"] })]);
+    const otherState = problemsOf([
+      envInput(),
+      second({ state: { bucket: "other-state", key: "shop/uat.tfstate", region: "us-east-1" }, s3UserBuckets: ["acme-state-111111111111"] }),
+    ]);
     expect(otherState).toEqual(expect.arrayContaining(["uat.s3UserBuckets[0]: 'acme-state-111111111111' is qa's state bucket"]));
   });
 
@@ -87,12 +144,21 @@ describe("across environments", () => {
 
   it("refuses an emulator endpoint that would re-point a bootstrap stack shared with a real environment", () => {
     const problems = problemsOf([envInput(), second({ emulatorEndpoint: "https://127.0.0.1:4566" })]);
-    expect(problems).toEqual([expect.stringMatching(/^uat\.emulatorEndpoint: https:\/\/127\.0\.0\.1:4566 but qa shares account 111111111111 and region us-east-1 \(one bootstrap stack\) with real AWS/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^uat\.emulatorEndpoint: https:\/\/127\.0\.0\.1:4566 but qa shares account 111111111111 and region us-east-1 \(one bootstrap stack\) with real AWS/,
+      ),
+    ]);
   });
 });
 
 describe("S3 bucket naming", () => {
-  it.each([["acme-state", undefined], ["a.b.c", undefined], ["sthree-x", "must not start with 'sthree-' (reserved by S3)"], ["x--ol-s3", "must not end with '--ol-s3' (reserved by S3)"]])("%p -> %p", (bucket, problem) => {
+  it.each([
+    ["acme-state", undefined],
+    ["a.b.c", undefined],
+    ["sthree-x", "must not start with 'sthree-' (reserved by S3)"],
+    ["x--ol-s3", "must not end with '--ol-s3' (reserved by S3)"],
+  ])("%p -> %p", (bucket, problem) => {
     expect(bucketNameProblem(bucket)).toBe(problem);
   });
 });

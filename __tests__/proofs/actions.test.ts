@@ -39,7 +39,15 @@ describe("IAM actions", () => {
   it("are checked in every synthesized policy (users, roles, trust, repository, key, bucket, log policies)", () => {
     expect(policies.length).toBeGreaterThanOrEqual(38);
     expect(new Set(policies.map((p) => p.where.split("/")[1].split(".")[0]))).toEqual(
-      new Set(["aws_iam_group_policy", "aws_iam_role_policy", "aws_iam_role", "aws_ecr_repository_policy", "aws_kms_key", "aws_s3_bucket_policy", "aws_cloudwatch_log_resource_policy"]),
+      new Set([
+        "aws_iam_group_policy",
+        "aws_iam_role_policy",
+        "aws_iam_role",
+        "aws_ecr_repository_policy",
+        "aws_kms_key",
+        "aws_s3_bucket_policy",
+        "aws_cloudwatch_log_resource_policy",
+      ]),
     );
   });
 

@@ -5,7 +5,21 @@
  */
 import { Testing } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
-import { deployRoleName, ecrUserName, iamArn, keyParameterLeaves, kmsAliasName, planRoleName, repositoryArn, repositoryName, runtimePullRoleName, s3BucketArn, s3UserName, siblingStateKey, ssmPath } from "../../environments/naming";
+import {
+  deployRoleName,
+  ecrUserName,
+  iamArn,
+  keyParameterLeaves,
+  kmsAliasName,
+  planRoleName,
+  repositoryArn,
+  repositoryName,
+  runtimePullRoleName,
+  s3BucketArn,
+  s3UserName,
+  siblingStateKey,
+  ssmPath,
+} from "../../environments/naming";
 import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
 import { stateObjectArns } from "../../constructs/platform-policies";
 import { EnvironmentStack } from "../../stacks/environment-stack";
@@ -36,7 +50,11 @@ const parse = (json: string) => JSON.parse(json);
 
 function principalsOf(env: EnvironmentConfig) {
   const stack = stacks.get(env.name)!;
-  const p = (label: string, resource: string, name: string, json: string): Principal => ({ label, arn: iamArn(env, resource), policies: [{ name, policy: parse(json) }] });
+  const p = (label: string, resource: string, name: string, json: string): Principal => ({
+    label,
+    arn: iamArn(env, resource),
+    policies: [{ name, policy: parse(json) }],
+  });
   return {
     ecrUser: p("ECR user", `user/${ecrUserName(env)}`, "ecr-user", stack.ecrUser.policyJson),
     s3User: p("S3 user", `user/${s3UserName(env)}`, "s3-user", stack.s3User.policyJson),
@@ -63,10 +81,24 @@ function casesFor(env: EnvironmentConfig): Case[] {
   const add = (c: Case) => cases.push(c);
 
   for (const who of [ecrUser, deployRole]) {
-    add({ principal: who, action: "ecr:GetAuthorizationToken", resource: "*", expect: "allow", by: `${who.policies[0].name}/EcrLogin`, why: "login needs the token on *" });
+    add({
+      principal: who,
+      action: "ecr:GetAuthorizationToken",
+      resource: "*",
+      expect: "allow",
+      by: `${who.policies[0].name}/EcrLogin`,
+      why: "login needs the token on *",
+    });
     for (const repo of ownRepos) {
       for (const action of new Set([...ECR_PUSH_ACTIONS, ...ECR_PULL_ACTIONS, "ecr:DescribeRepositories", "ecr:DescribeImages", "ecr:ListImages"])) {
-        add({ principal: who, action, resource: repo, expect: "allow", by: `${who.policies[0].name}/EcrPushPullOwnRepositories`, why: "push/pull/describe own repository" });
+        add({
+          principal: who,
+          action,
+          resource: repo,
+          expect: "allow",
+          by: `${who.policies[0].name}/EcrPushPullOwnRepositories`,
+          why: "push/pull/describe own repository",
+        });
       }
     }
     for (const action of [...ECR_PUSH_ACTIONS, ...ECR_PULL_ACTIONS]) {
@@ -85,9 +117,11 @@ function casesFor(env: EnvironmentConfig): Case[] {
     add({ principal: s3User, action, resource: `${otherBucket}/assets/app.js`, expect: "deny", why: `another environment's (${other.name}) bucket` });
   }
   add({ principal: s3User, action: "s3:ListBucket", resource: bucket, expect: "allow", by: "s3-user/ListOwnBuckets", why: "list own bucket" });
-  for (const action of ["s3:DeleteBucket", "s3:PutBucketPolicy"]) add({ principal: s3User, action, resource: bucket, expect: "deny", why: "bucket administration" });
+  for (const action of ["s3:DeleteBucket", "s3:PutBucketPolicy"])
+    add({ principal: s3User, action, resource: bucket, expect: "deny", why: "bucket administration" });
   add({ principal: s3User, action: "ecr:GetAuthorizationToken", resource: "*", expect: "deny", why: "S3 user has nothing in ECR" });
-  for (const action of [...ECR_PUSH_ACTIONS, ...ECR_PULL_ACTIONS]) add({ principal: s3User, action, resource: ownRepos[0], expect: "deny", why: "S3 user has nothing in ECR" });
+  for (const action of [...ECR_PUSH_ACTIONS, ...ECR_PULL_ACTIONS])
+    add({ principal: s3User, action, resource: ownRepos[0], expect: "deny", why: "S3 user has nothing in ECR" });
 
   add({ principal: planRole, action: "s3:GetObject", resource: state.state, expect: "allow", by: "plan-role/StateRead", why: "read own state" });
   add({ principal: planRole, action: "s3:ListBucket", resource: state.bucket, expect: "allow", by: "plan-role/StateList", why: "list the state bucket" });
@@ -96,16 +130,28 @@ function casesFor(env: EnvironmentConfig): Case[] {
       add({ principal: planRole, action, resource: state.lock, expect: "allow", by: "plan-role/StateLockFile", why: "take and release its lock" });
     }
   }
-  for (const action of ["s3:PutObject", "s3:DeleteObject"]) add({ principal: planRole, action, resource: state.state, expect: "deny", why: "plan never writes state" });
+  for (const action of ["s3:PutObject", "s3:DeleteObject"])
+    add({ principal: planRole, action, resource: state.state, expect: "deny", why: "plan never writes state" });
   add({ principal: planRole, action: "s3:GetObject", resource: otherState.state, expect: "deny", why: `another environment's (${other.name}) state` });
   for (const action of [...ECR_PUSH_ACTIONS, "ecr:DeleteRepository", "ecr:PutLifecyclePolicy", "ecr:GetAuthorizationToken"]) {
-    add({ principal: planRole, action, resource: action === "ecr:GetAuthorizationToken" ? "*" : ownRepos[0], expect: "deny", why: "plan cannot push or change ECR" });
+    add({
+      principal: planRole,
+      action,
+      resource: action === "ecr:GetAuthorizationToken" ? "*" : ownRepos[0],
+      expect: "deny",
+      why: "plan cannot push or change ECR",
+    });
   }
   for (const action of ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy"]) {
     add({ principal: planRole, action, resource: ownRepos[0], expect: "allow", by: "plan-role/ReadRepositories", why: "refresh reads the repository" });
   }
   add({ principal: planRole, action: "iam:GetUser", resource: ecrUser.arn, expect: "allow", by: "plan-role/ReadUsers", why: "refresh reads the user" });
-  for (const [action, resource] of [["iam:CreateAccessKey", ecrUser.arn], ["iam:PutUserPolicy", ecrUser.arn], ["iam:UpdateAssumeRolePolicy", deployRole.arn], ["iam:PutRolePolicy", planRole.arn]] as const) {
+  for (const [action, resource] of [
+    ["iam:CreateAccessKey", ecrUser.arn],
+    ["iam:PutUserPolicy", ecrUser.arn],
+    ["iam:UpdateAssumeRolePolicy", deployRole.arn],
+    ["iam:PutRolePolicy", planRole.arn],
+  ] as const) {
     add({ principal: planRole, action, resource, expect: "deny", why: "plan cannot change identities (nor escalate itself)" });
   }
   // The role every pull request can assume reads no long-lived secret: not the key pairs in SSM,
@@ -118,7 +164,13 @@ function casesFor(env: EnvironmentConfig): Case[] {
       }
     }
   }
-  add({ principal: planRole, action: "ssm:GetParametersByPath", resource: parameterArn(""), expect: "deny", why: "a pull request never lists the key pairs' path" });
+  add({
+    principal: planRole,
+    action: "ssm:GetParametersByPath",
+    resource: parameterArn(""),
+    expect: "deny",
+    why: "a pull request never lists the key pairs' path",
+  });
   for (const sibling of ["credentials", "github"] as const) {
     const siblingState = `${state.bucket}/${siblingStateKey(env, sibling)}`;
     for (const action of ["s3:GetObject", "s3:GetObjectVersion"]) {
@@ -126,7 +178,13 @@ function casesFor(env: EnvironmentConfig): Case[] {
     }
   }
   add({ principal: planRole, action: "s3:ListBucketVersions", resource: state.bucket, expect: "deny", why: "no old versions of any state" });
-  add({ principal: planRole, action: "s3:GetObjectVersion", resource: state.state, expect: "deny", why: "old versions of the state predate nothing the plan needs" });
+  add({
+    principal: planRole,
+    action: "s3:GetObjectVersion",
+    resource: state.state,
+    expect: "deny",
+    why: "old versions of the state predate nothing the plan needs",
+  });
 
   if (env.ecr.encryption.type === "KMS" && !env.ecr.encryption.kmsKeyArn) {
     const key = `arn:aws:kms:${env.region}:${env.accountId}:key/11111111-2222-3333-4444-555555555555`;
@@ -134,32 +192,108 @@ function casesFor(env: EnvironmentConfig): Case[] {
     // KMS needs the key policy too: the synthesized one delegates to IAM in the account.
     const keyPolicy = parse(stacks.get(env.name)!.key.policyJson);
     for (const who of [ecrUser, deployRole]) {
-      add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaEcr, expect: "allow", by: `${who.policies[0].name}/EcrKmsKeyUse`, why: "ECR decrypts layers with the caller's grant" });
-      add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaEcr, "kms:ViaService": `s3.${env.region}.amazonaws.com` }, expect: "deny", why: "the key only through ECR" });
-      add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: { ...viaEcr, "kms:ResourceAliases": ["alias/some-other-key"] }, expect: "deny", why: "only this environment's key" });
+      add({
+        principal: who,
+        action: "kms:Decrypt",
+        resource: key,
+        resourcePolicy: keyPolicy,
+        context: viaEcr,
+        expect: "allow",
+        by: `${who.policies[0].name}/EcrKmsKeyUse`,
+        why: "ECR decrypts layers with the caller's grant",
+      });
+      add({
+        principal: who,
+        action: "kms:Decrypt",
+        resource: key,
+        resourcePolicy: keyPolicy,
+        context: { ...viaEcr, "kms:ViaService": `s3.${env.region}.amazonaws.com` },
+        expect: "deny",
+        why: "the key only through ECR",
+      });
+      add({
+        principal: who,
+        action: "kms:Decrypt",
+        resource: key,
+        resourcePolicy: keyPolicy,
+        context: { ...viaEcr, "kms:ResourceAliases": ["alias/some-other-key"] },
+        expect: "deny",
+        why: "only this environment's key",
+      });
     }
-    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaEcr, expect: "deny", why: "plan never decrypts image layers" });
+    add({
+      principal: planRole,
+      action: "kms:Decrypt",
+      resource: key,
+      resourcePolicy: keyPolicy,
+      context: viaEcr,
+      expect: "deny",
+      why: "plan never decrypts image layers",
+    });
   }
 
   {
     const key = `arn:aws:kms:${env.region}:${env.accountId}:key/11111111-2222-3333-4444-555555555555`;
     const keyPolicy = parse(stacks.get(env.name)!.key.policyJson);
     const viaSsm = { "kms:ViaService": `ssm.${env.region}.amazonaws.com`, "kms:ResourceAliases": [kmsAliasName(env)] };
-    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "a pull request never decrypts the SecureString key pairs" });
-    add({ principal: planRole, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: {}, expect: "deny", why: "nor decrypts anything with the environment key directly" });
+    add({
+      principal: planRole,
+      action: "kms:Decrypt",
+      resource: key,
+      resourcePolicy: keyPolicy,
+      context: viaSsm,
+      expect: "deny",
+      why: "a pull request never decrypts the SecureString key pairs",
+    });
+    add({
+      principal: planRole,
+      action: "kms:Decrypt",
+      resource: key,
+      resourcePolicy: keyPolicy,
+      context: {},
+      expect: "deny",
+      why: "nor decrypts anything with the environment key directly",
+    });
     add({ principal: planRole, action: "kms:Encrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "plan never encrypts" });
     for (const who of [ecrUser, s3User]) {
-      add({ principal: who, action: "kms:Decrypt", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "the users cannot read the key pairs in SSM" });
+      add({
+        principal: who,
+        action: "kms:Decrypt",
+        resource: key,
+        resourcePolicy: keyPolicy,
+        context: viaSsm,
+        expect: "deny",
+        why: "the users cannot read the key pairs in SSM",
+      });
     }
-    add({ principal: planRole, action: "kms:ScheduleKeyDeletion", resource: key, resourcePolicy: keyPolicy, context: viaSsm, expect: "deny", why: "plan never administers the key" });
+    add({
+      principal: planRole,
+      action: "kms:ScheduleKeyDeletion",
+      resource: key,
+      resourcePolicy: keyPolicy,
+      context: viaSsm,
+      expect: "deny",
+      why: "plan never administers the key",
+    });
   }
 
   const runtime = stacks.get(env.name)!.runtimePullRole;
   if (runtime) {
-    const puller: Principal = { label: "runtime pull role", arn: iamArn(env, `role/${runtimePullRoleName(env)}`), policies: [{ name: "runtime-pull", policy: parse(runtime.policyJson) }] };
+    const puller: Principal = {
+      label: "runtime pull role",
+      arn: iamArn(env, `role/${runtimePullRoleName(env)}`),
+      policies: [{ name: "runtime-pull", policy: parse(runtime.policyJson) }],
+    };
     add({ principal: puller, action: "ecr:GetAuthorizationToken", resource: "*", expect: "allow", by: "runtime-pull/EcrLogin", why: "the runtime logs in" });
     for (const action of ECR_PULL_ACTIONS) {
-      add({ principal: puller, action, resource: ownRepos[0], expect: "allow", by: "runtime-pull/EcrPullOwnRepositories", why: "the runtime pulls its images" });
+      add({
+        principal: puller,
+        action,
+        resource: ownRepos[0],
+        expect: "allow",
+        by: "runtime-pull/EcrPullOwnRepositories",
+        why: "the runtime pulls its images",
+      });
       add({ principal: puller, action, resource: otherRepo, expect: "deny", why: `another environment's (${other.name}) images` });
     }
     for (const action of ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:CompleteLayerUpload", "ecr:BatchDeleteImage", "ecr:DeleteRepository"]) {
@@ -177,9 +311,24 @@ function casesFor(env: EnvironmentConfig): Case[] {
       policies: [{ name: "their-admin", policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ecr:*", Resource: "*" }] } }],
     };
     for (const action of ECR_PULL_ACTIONS) {
-      add({ principal: outsider, action, resource: ownRepos[0], resourcePolicy: parse(repoPolicy!), expect: "allow", by: "resource-policy/CrossAccountPullOnly", why: "pull only" });
+      add({
+        principal: outsider,
+        action,
+        resource: ownRepos[0],
+        resourcePolicy: parse(repoPolicy!),
+        expect: "allow",
+        by: "resource-policy/CrossAccountPullOnly",
+        why: "pull only",
+      });
     }
-    for (const action of ["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:DeleteRepository", "ecr:BatchDeleteImage"]) {
+    for (const action of [
+      "ecr:PutImage",
+      "ecr:InitiateLayerUpload",
+      "ecr:UploadLayerPart",
+      "ecr:CompleteLayerUpload",
+      "ecr:DeleteRepository",
+      "ecr:BatchDeleteImage",
+    ]) {
       add({ principal: outsider, action, resource: ownRepos[0], resourcePolicy: parse(repoPolicy!), expect: "deny", why: "never push or delete" });
     }
   }

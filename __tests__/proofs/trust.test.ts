@@ -11,7 +11,9 @@ import { simulateWebIdentity } from "../../scripts/lib/simulator";
 
 const committed = loadEnvironments(ENVIRONMENTS);
 /** A repository from before 2026-06-18 that has not opted in: its tokens carry names only. */
-const legacyDev = loadEnvironments([{ ...ENVIRONMENTS[0], name: "legacy", github: { ...ENVIRONMENTS[0].github, subjectFormat: "legacy", ownerId: undefined, repositoryId: undefined } }])[0];
+const legacyDev = loadEnvironments([
+  { ...ENVIRONMENTS[0], name: "legacy", github: { ...ENVIRONMENTS[0].github, subjectFormat: "legacy", ownerId: undefined, repositoryId: undefined } },
+])[0];
 const envs = [...committed, legacyDev];
 const sub = (env: EnvironmentConfig, subject: GithubSubject) => githubSubject(githubRepositoryRef(env), subject);
 const AUD = "sts.amazonaws.com";
@@ -51,13 +53,19 @@ function variants(env: EnvironmentConfig, subject: GithubSubject): [string, stri
   ];
   if (repo.subjectFormat === "immutable") {
     cases.push(
-      ["the legacy (names only) form of the same repository: a later owner of the name would present it", githubSubject({ owner, name, subjectFormat: "legacy" }, subject)],
+      [
+        "the legacy (names only) form of the same repository: a later owner of the name would present it",
+        githubSubject({ owner, name, subjectFormat: "legacy" }, subject),
+      ],
       ["a re-created repository of the same name (new repository id)", as({ ...repo, repositoryId: repo.repositoryId + 1 })],
       ["the same names under a re-created owner (new owner id)", as({ ...repo, ownerId: repo.ownerId + 1 })],
       ["the ids swapped", as({ ...repo, ownerId: repo.repositoryId, repositoryId: repo.ownerId })],
     );
   } else {
-    cases.push(["the immutable form (the repository opted in but config still says legacy)", githubSubject({ owner, name, subjectFormat: "immutable", ownerId: 1, repositoryId: 2 }, subject)]);
+    cases.push([
+      "the immutable form (the repository opted in but config still says legacy)",
+      githubSubject({ owner, name, subjectFormat: "immutable", ownerId: 1, repositoryId: 2 }, subject),
+    ]);
   }
   return cases;
 }

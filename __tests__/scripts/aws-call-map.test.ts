@@ -1,7 +1,16 @@
 import { planRolePolicy, stateObjectArns } from "../../constructs/platform-policies";
 import { renderPolicy } from "../../constructs/policy-document";
 import { planRoleArn } from "../../environments/naming";
-import { actionCanApplyTo, iamGlobMatch, mapRequest, parseRequest, policyPermissions, unusedPermissions, type MapContext, type WireRequest } from "../../scripts/lib/aws-call-map";
+import {
+  actionCanApplyTo,
+  iamGlobMatch,
+  mapRequest,
+  parseRequest,
+  policyPermissions,
+  unusedPermissions,
+  type MapContext,
+  type WireRequest,
+} from "../../scripts/lib/aws-call-map";
 import { localEnvironment } from "../../scripts/lib/local-run";
 import { simulate } from "../../scripts/lib/simulator";
 
@@ -16,7 +25,8 @@ const ctx: MapContext = {
   iamPaths: new Map([["ci-robot", "/automation/"]]),
 };
 
-const auth = (service: string) => `AWS4-HMAC-SHA256 Credential=ASIAPLANSESSION/20250601/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
+const auth = (service: string) =>
+  `AWS4-HMAC-SHA256 Credential=ASIAPLANSESSION/20250601/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`;
 const query = (service: string, body: string): WireRequest => ({
   method: "POST",
   url: "/",
@@ -29,19 +39,45 @@ const json = (service: string, target: string, body: object): WireRequest => ({
   headers: { authorization: auth(service), "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
   body: JSON.stringify(body),
 });
-const s3 = (method: string, url: string, headers: Record<string, string> = {}): WireRequest => ({ method, url, headers: { authorization: auth("s3"), ...headers }, body: "" });
+const s3 = (method: string, url: string, headers: Record<string, string> = {}): WireRequest => ({
+  method,
+  url,
+  headers: { authorization: auth("s3"), ...headers },
+  body: "",
+});
 
 const permissionsOf = (req: WireRequest) => {
   const m = mapRequest(req, ctx);
   if (m.kind !== "mapped") throw new Error(`unmapped: ${m.reason}`);
-  return m.permissions.map((p) => ({ action: p.action, resource: p.resource, ...(p.context ? { context: p.context } : {}), ...(p.implied ? { implied: true } : {}) }));
+  return m.permissions.map((p) => ({
+    action: p.action,
+    resource: p.resource,
+    ...(p.context ? { context: p.context } : {}),
+    ...(p.implied ? { implied: true } : {}),
+  }));
 };
 
 describe("parsing what the recorder saw", () => {
   it("reads service, region and key from the SigV4 credential scope, the operation from each protocol", () => {
-    expect(parseRequest(query("iam", "Action=GetRole&RoleName=r&Version=2010-05-08"))).toMatchObject({ service: "iam", region: "us-east-1", accessKeyId: "ASIAPLANSESSION", protocol: "query", operation: "GetRole", params: { RoleName: "r" } });
-    expect(parseRequest(json("ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", { repositoryNames: ["a"] }))).toMatchObject({ service: "ecr", protocol: "json", operation: "DescribeRepositories" });
-    expect(parseRequest(s3("GET", "/bucket/a%2Fb.tfstate?x-id=GetObject"))).toMatchObject({ service: "s3", protocol: "rest", operation: "GET /bucket/a/b.tfstate", params: { "x-id": "GetObject" } });
+    expect(parseRequest(query("iam", "Action=GetRole&RoleName=r&Version=2010-05-08"))).toMatchObject({
+      service: "iam",
+      region: "us-east-1",
+      accessKeyId: "ASIAPLANSESSION",
+      protocol: "query",
+      operation: "GetRole",
+      params: { RoleName: "r" },
+    });
+    expect(parseRequest(json("ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", { repositoryNames: ["a"] }))).toMatchObject({
+      service: "ecr",
+      protocol: "json",
+      operation: "DescribeRepositories",
+    });
+    expect(parseRequest(s3("GET", "/bucket/a%2Fb.tfstate?x-id=GetObject"))).toMatchObject({
+      service: "s3",
+      protocol: "rest",
+      operation: "GET /bucket/a/b.tfstate",
+      params: { "x-id": "GetObject" },
+    });
   });
 });
 
@@ -56,7 +92,9 @@ describe("mapping known requests to IAM actions and resources", () => {
   });
 
   it("ECR (JSON protocol): each named repository", () => {
-    expect(permissionsOf(json("ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", { repositoryNames: ["shop-api-local", "shop-worker-local"] }))).toEqual([
+    expect(
+      permissionsOf(json("ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", { repositoryNames: ["shop-api-local", "shop-worker-local"] })),
+    ).toEqual([
       { action: "ecr:DescribeRepositories", resource: "arn:aws:ecr:us-east-1:123456789012:repository/shop-api-local" },
       { action: "ecr:DescribeRepositories", resource: "arn:aws:ecr:us-east-1:123456789012:repository/shop-worker-local" },
     ]);
@@ -69,9 +107,24 @@ describe("mapping known requests to IAM actions and resources", () => {
     ["HEAD bucket", s3("HEAD", "/shop-local-tfstate"), "s3:ListBucket", "arn:aws:s3:::shop-local-tfstate"],
     ["GET object", s3("GET", "/shop-local-tfstate/shop/local.tfstate?x-id=GetObject"), "s3:GetObject", "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate"],
     ["HEAD object", s3("HEAD", "/shop-local-tfstate/shop/local.tfstate"), "s3:GetObject", "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate"],
-    ["PUT of the lock file", s3("PUT", "/shop-local-tfstate/shop/local.tfstate.tflock?x-id=PutObject", { "if-none-match": "*" }), "s3:PutObject", "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate.tflock"],
-    ["DELETE of the lock file", s3("DELETE", "/shop-local-tfstate/shop/local.tfstate.tflock?x-id=DeleteObject"), "s3:DeleteObject", "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate.tflock"],
-    ["GET of an old version", s3("GET", "/shop-local-tfstate/shop/local.tfstate?versionId=3"), "s3:GetObjectVersion", "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate"],
+    [
+      "PUT of the lock file",
+      s3("PUT", "/shop-local-tfstate/shop/local.tfstate.tflock?x-id=PutObject", { "if-none-match": "*" }),
+      "s3:PutObject",
+      "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate.tflock",
+    ],
+    [
+      "DELETE of the lock file",
+      s3("DELETE", "/shop-local-tfstate/shop/local.tfstate.tflock?x-id=DeleteObject"),
+      "s3:DeleteObject",
+      "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate.tflock",
+    ],
+    [
+      "GET of an old version",
+      s3("GET", "/shop-local-tfstate/shop/local.tfstate?versionId=3"),
+      "s3:GetObjectVersion",
+      "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate",
+    ],
   ])("S3 (REST): %s", (_name, req, action, resource) => {
     expect(permissionsOf(req)).toEqual([{ action, resource }]);
   });
@@ -79,7 +132,12 @@ describe("mapping known requests to IAM actions and resources", () => {
   it("SSM GetParameter with decryption of a SecureString also needs kms:Decrypt on its key, through SSM", () => {
     expect(permissionsOf(json("ssm", "AmazonSSM.GetParameter", { Name: "/shop/local/ecr-aws-secret-access-key", WithDecryption: true }))).toEqual([
       { action: "ssm:GetParameter", resource: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/local/ecr-aws-secret-access-key" },
-      { action: "kms:Decrypt", resource: KEY_ARN, context: { "kms:ResourceAliases": ["alias/shop-local"], "kms:ViaService": "ssm.us-east-1.amazonaws.com" }, implied: true },
+      {
+        action: "kms:Decrypt",
+        resource: KEY_ARN,
+        context: { "kms:ResourceAliases": ["alias/shop-local"], "kms:ViaService": "ssm.us-east-1.amazonaws.com" },
+        implied: true,
+      },
     ]);
     expect(permissionsOf(json("ssm", "AmazonSSM.GetParameter", { Name: "/shop/local/ecr-aws-secret-access-key", WithDecryption: false }))).toHaveLength(1);
   });
@@ -108,7 +166,10 @@ describe("mapping known requests to IAM actions and resources", () => {
     expect(bySession).toMatchObject({ kind: "mapped", permissions: [] });
     expect(bySession.kind === "mapped" && bySession.noPermission).toMatch(/role session.*ValidationError.*sts:GetCallerIdentity/);
     const byUser = mapRequest(query("iam", "Action=GetUser&Version=2010-05-08"), { ...ctx, callerUserArn: "arn:aws:iam::123456789012:user/ci" });
-    expect(byUser).toMatchObject({ kind: "mapped", permissions: [{ action: "iam:GetUser", resource: "arn:aws:iam::123456789012:user/ci", toleratedIfDenied: expect.stringMatching(/aws-sdk-go-base/) }] });
+    expect(byUser).toMatchObject({
+      kind: "mapped",
+      permissions: [{ action: "iam:GetUser", resource: "arn:aws:iam::123456789012:user/ci", toleratedIfDenied: expect.stringMatching(/aws-sdk-go-base/) }],
+    });
   });
 
   it("sts:GetCallerIdentity is mapped as needing no permission, with the reason", () => {
@@ -120,7 +181,11 @@ describe("mapping known requests to IAM actions and resources", () => {
 
 describe("a call that cannot be mapped is reported, never ignored", () => {
   it.each([
-    ["an operation missing from the table", json("ecr", "AmazonEC2ContainerRegistry_V20150921.BatchDeleteImage", { repositoryName: "x" }), /ecr:BatchDeleteImage is not in MAPPINGS/],
+    [
+      "an operation missing from the table",
+      json("ecr", "AmazonEC2ContainerRegistry_V20150921.BatchDeleteImage", { repositoryName: "x" }),
+      /ecr:BatchDeleteImage is not in MAPPINGS/,
+    ],
     ["a service without an IAM prefix", json("sqs", "AmazonSQS.ListQueues", {}), /service 'sqs' has no IAM prefix/],
     ["an unsigned request", { method: "POST", url: "/", headers: {}, body: "Action=AssumeRoleWithWebIdentity" }, /unsigned request/],
     ["an S3 sub-resource not in the table", s3("GET", "/shop-local-tfstate?inventory="), /sub-resource \?inventory/],
@@ -139,7 +204,16 @@ describe("the mapping names what planRolePolicy names", () => {
   const state = stateObjectArns(env);
   const decide = async (req: WireRequest) => {
     const [p] = permissionsOf(req);
-    return (await simulate({ principal: planRoleArn(env), action: p.action, resource: p.resource, resourceAccount: env.accountId, identityPolicies: [{ name: "plan-role", policy }], context: p.context as Record<string, string> })).decision;
+    return (
+      await simulate({
+        principal: planRoleArn(env),
+        action: p.action,
+        resource: p.resource,
+        resourceAccount: env.accountId,
+        identityPolicies: [{ name: "plan-role", policy }],
+        context: p.context as Record<string, string>,
+      })
+    ).decision;
   };
   const path = (arn: string) => `/${arn.split(":::")[1]}`;
 

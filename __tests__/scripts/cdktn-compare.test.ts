@@ -107,14 +107,24 @@ describe("expected differences", () => {
   });
 
   it("accept the library version only for the two versions compared, and only at its own path", () => {
-    expect(unexpectedPaths(stack(), edited("theirs", (s) => (s["//"].metadata.version = "0.23.0")))).toEqual(['["//"].metadata.version']);
+    expect(
+      unexpectedPaths(
+        stack(),
+        edited("theirs", (s) => (s["//"].metadata.version = "0.23.0")),
+      ),
+    ).toEqual(['["//"].metadata.version']);
     expect(classify([{ path: ["version"], ours: "0.21.0", theirs: "0.24.0" }], "manifest", ctx).unexpected).toEqual([]);
     expect(classify([{ path: ["version"], ours: "0.21.0", theirs: "0.24.0" }], "stack", ctx).unexpected).toHaveLength(1);
     expect(classify([{ path: ["resource", "x", "y", "version"], ours: "0.21.0", theirs: "0.24.0" }], "stack", ctx).unexpected).toHaveLength(1);
   });
 
   it("accept the provider version only for the pair the two packages declare", () => {
-    expect(unexpectedPaths(stack(), edited("theirs", (s) => (s.terraform.required_providers.aws.version = "6.65.0")))).toEqual(["terraform.required_providers.aws.version"]);
+    expect(
+      unexpectedPaths(
+        stack(),
+        edited("theirs", (s) => (s.terraform.required_providers.aws.version = "6.65.0")),
+      ),
+    ).toEqual(["terraform.required_providers.aws.version"]);
     const github = (version: string) => ({ terraform: { required_providers: { github: { source: "integrations/github", version } } } });
     expect(unexpectedPaths(github("6.9.0"), github("6.10.0"))).toEqual(["terraform.required_providers.github.version"]);
   });
@@ -122,10 +132,18 @@ describe("expected differences", () => {
   it("accept a source only when both name the same provider", () => {
     expect(canonicalProviderSource("aws")).toBe(canonicalProviderSource("hashicorp/aws"));
     expect(canonicalProviderSource("registry.terraform.io/hashicorp/aws")).not.toBe(canonicalProviderSource("hashicorp/aws"));
-    expect(unexpectedPaths(stack(), edited("theirs", (s) => (s.terraform.required_providers.aws.source = "someone/aws")))).toEqual(["terraform.required_providers.aws.source"]);
-    expect(unexpectedPaths(stack(), edited("theirs", (s) => (s.terraform.required_providers.aws.source = "registry.terraform.io/hashicorp/aws")))).toEqual([
-      "terraform.required_providers.aws.source",
-    ]);
+    expect(
+      unexpectedPaths(
+        stack(),
+        edited("theirs", (s) => (s.terraform.required_providers.aws.source = "someone/aws")),
+      ),
+    ).toEqual(["terraform.required_providers.aws.source"]);
+    expect(
+      unexpectedPaths(
+        stack(),
+        edited("theirs", (s) => (s.terraform.required_providers.aws.source = "registry.terraform.io/hashicorp/aws")),
+      ),
+    ).toEqual(["terraform.required_providers.aws.source"]);
   });
 
   it("accept nothing in resources, outputs, providers or the backend", () => {
@@ -200,7 +218,14 @@ describe("import rewriting", () => {
   });
 
   it("names the package of a specifier", () => {
-    expect(["cdktf", "@cdktf/provider-aws/lib/iam-role", "zod", "./naming", "node:fs", "fs"].map(packageOf)).toEqual(["cdktf", "@cdktf/provider-aws", "zod", undefined, undefined, undefined]);
+    expect(["cdktf", "@cdktf/provider-aws/lib/iam-role", "zod", "./naming", "node:fs", "fs"].map(packageOf)).toEqual([
+      "cdktf",
+      "@cdktf/provider-aws",
+      "zod",
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -212,7 +237,10 @@ describe("pickProviderAws", () => {
   ];
 
   it("takes the release built for today's provider version when there is one", () => {
-    expect(pickProviderAws([...published, { version: "25.1.0", provider: "6.25.0" }, { version: "25.2.0", provider: "6.26.0" }], "6.25.0")).toMatchObject({ version: "25.1.0", provider: "6.25.0" });
+    expect(pickProviderAws([...published, { version: "25.1.0", provider: "6.25.0" }, { version: "25.2.0", provider: "6.26.0" }], "6.25.0")).toMatchObject({
+      version: "25.1.0",
+      provider: "6.25.0",
+    });
     expect(pickProviderAws([...published, { version: "25.1.0", provider: "6.25.1" }], "6.25.0")).toMatchObject({ version: "25.1.0", provider: "6.25.1" });
   });
 

@@ -25,8 +25,18 @@ describe("the pull-request plan matrix", () => {
       synthesizePlatform({ outdir: join(dir, "out"), environments: ENVIRONMENTS });
       for (const { stack } of matrix) {
         const json = JSON.parse(readFileSync(join(dir, "out", "stacks", stack, "cdk.tf.json"), "utf8"));
-        expect([stack, Object.keys(json.resource).filter((t) => ["aws_iam_access_key", "aws_ssm_parameter", "github_actions_secret", "github_actions_environment_secret"].includes(t))]).toEqual([stack, []]);
-        expect([stack, Object.entries<{ sensitive?: boolean }>(json.output ?? {}).filter(([, o]) => o.sensitive).map(([k]) => k)]).toEqual([stack, []]);
+        expect([
+          stack,
+          Object.keys(json.resource).filter((t) =>
+            ["aws_iam_access_key", "aws_ssm_parameter", "github_actions_secret", "github_actions_environment_secret"].includes(t),
+          ),
+        ]).toEqual([stack, []]);
+        expect([
+          stack,
+          Object.entries<{ sensitive?: boolean }>(json.output ?? {})
+            .filter(([, o]) => o.sensitive)
+            .map(([k]) => k),
+        ]).toEqual([stack, []]);
         expect([stack, Object.keys(json.data ?? {})]).toEqual([stack, []]);
       }
     } finally {

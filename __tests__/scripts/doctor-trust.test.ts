@@ -17,7 +17,8 @@ const byName = (name: string) => committed.find((e) => e.name === name)!;
 const dev = byName("dev"); // GitHub environment `dev`, immutable subjects
 const local = byName("local"); // branch `main`, immutable subjects
 const devInput = ENVIRONMENTS.find((e) => e.name === "dev")!;
-const variant = (name: string, github: Partial<EnvironmentInput["github"]>) => loadEnvironments([{ ...devInput, name, github: { ...devInput.github, ...github } }])[0];
+const variant = (name: string, github: Partial<EnvironmentInput["github"]>) =>
+  loadEnvironments([{ ...devInput, name, github: { ...devInput.github, ...github } }])[0];
 /** A repository from before 2026-06-18 that has not opted in: its tokens carry names only. */
 const legacy = variant("legacy", { subjectFormat: "legacy", ownerId: undefined, repositoryId: undefined });
 const noPlan = variant("noplan", { planOnPullRequests: false });
@@ -31,17 +32,31 @@ const IMMUTABLE = "repo:acme@81234567/shop@912345678";
 function doctor(env: EnvironmentConfig | string, presented: string, ...more: string[]): { code: number; text: string; reasons: string[] } {
   let text = "";
   const code = runTrustDoctor([typeof env === "string" ? env : env.name, "--sub", presented, ...more], (s) => (text += s), envs);
-  const reasons = text.includes("Why:") ? text.split("Why:\n")[1].trim().split("\n").map((l) => l.replace(/^\s*- /, "")) : [];
+  const reasons = text.includes("Why:")
+    ? text
+        .split("Why:\n")[1]
+        .trim()
+        .split("\n")
+        .map((l) => l.replace(/^\s*- /, ""))
+    : [];
   return { code, text, reasons };
 }
 
 describe("parseSubject", () => {
   it.each([
-    [`${IMMUTABLE}:environment:dev`, { format: "immutable", owner: "acme", ownerId: 81234567, name: "shop", repositoryId: 912345678 }, { kind: "environment", name: "dev" }],
+    [
+      `${IMMUTABLE}:environment:dev`,
+      { format: "immutable", owner: "acme", ownerId: 81234567, name: "shop", repositoryId: 912345678 },
+      { kind: "environment", name: "dev" },
+    ],
     ["repo:acme/shop:ref:refs/heads/feature/x", { format: "legacy", owner: "acme", name: "shop" }, { kind: "branch", name: "feature/x" }],
     ["repo:acme/shop:ref:refs/tags/v1.0.0", { format: "legacy" }, { kind: "tag", name: "v1.0.0" }],
     [`${IMMUTABLE}:pull_request`, { format: "immutable" }, { kind: "pull_request" }],
-    ["repo:acme/shop:job_workflow_ref:acme/shop/.github/workflows/x.yml@refs/heads/main", { format: "legacy" }, { kind: "other", value: "job_workflow_ref:acme/shop/.github/workflows/x.yml@refs/heads/main" }],
+    [
+      "repo:acme/shop:job_workflow_ref:acme/shop/.github/workflows/x.yml@refs/heads/main",
+      { format: "legacy" },
+      { kind: "other", value: "job_workflow_ref:acme/shop/.github/workflows/x.yml@refs/heads/main" },
+    ],
   ])("%s", (s, repository, context) => {
     const p = parseSubject(s);
     expect(p.repository).toMatchObject(repository);
@@ -115,11 +130,18 @@ describe("why a token is denied: one line per cause, naming expected, presented 
   });
 
   it("(2) another repository id: the repository was re-created", () => {
-    deniedFor(dev, "repo:acme@81234567/shop@912345679:environment:dev", [/^repository id of acme\/shop: the roles expect 912345678, the job presents 912345679/, /re-created/, /github\.repositoryId: 912345679/]);
+    deniedFor(dev, "repo:acme@81234567/shop@912345679:environment:dev", [
+      /^repository id of acme\/shop: the roles expect 912345678, the job presents 912345679/,
+      /re-created/,
+      /github\.repositoryId: 912345679/,
+    ]);
   });
 
   it("(2) another owner id: the owner was re-created or its name taken", () => {
-    deniedFor(dev, "repo:acme@81234568/shop@912345678:environment:dev", [/^owner id of acme: the roles expect 81234567, the job presents 81234568/, /github\.ownerId: 81234568/]);
+    deniedFor(dev, "repo:acme@81234568/shop@912345678:environment:dev", [
+      /^owner id of acme: the roles expect 81234567, the job presents 81234568/,
+      /github\.ownerId: 81234568/,
+    ]);
   });
 
   it("(2) the same repository id under a new name: renamed", () => {
@@ -130,15 +152,24 @@ describe("why a token is denied: one line per cause, naming expected, presented 
   });
 
   it("(2) the same repository id under another owner: transferred", () => {
-    deniedFor(dev, "repo:newco@555/shop@912345678:environment:dev", [/^repository renamed or transferred/, /set github\.repository: "newco\/shop" and github\.ownerId: 555$/]);
+    deniedFor(dev, "repo:newco@555/shop@912345678:environment:dev", [
+      /^repository renamed or transferred/,
+      /set github\.repository: "newco\/shop" and github\.ownerId: 555$/,
+    ]);
   });
 
   it("(3) the owner in other letter case", () => {
-    deniedFor(dev, "repo:Acme@81234567/shop@912345678:environment:dev", [/^letter case: the roles expect acme\/shop, the job presents Acme\/shop \(the owner differs only in letter case; StringEquals is case-sensitive/, /set github\.repository: "Acme\/shop"/]);
+    deniedFor(dev, "repo:Acme@81234567/shop@912345678:environment:dev", [
+      /^letter case: the roles expect acme\/shop, the job presents Acme\/shop \(the owner differs only in letter case; StringEquals is case-sensitive/,
+      /set github\.repository: "Acme\/shop"/,
+    ]);
   });
 
   it("(3) the repository name in other letter case (legacy subjects too)", () => {
-    deniedFor(legacy, "repo:acme/Shop:environment:dev", [/^letter case: the roles expect acme\/shop, the job presents acme\/Shop \(the repository name differs/, /set github\.repository: "acme\/Shop"/]);
+    deniedFor(legacy, "repo:acme/Shop:environment:dev", [
+      /^letter case: the roles expect acme\/shop, the job presents acme\/Shop \(the repository name differs/,
+      /set github\.repository: "acme\/Shop"/,
+    ]);
   });
 
   it("(4) a job with `environment:` against a branch-pinned role", () => {
@@ -158,9 +189,24 @@ describe("why a token is denied: one line per cause, naming expected, presented 
   });
 
   it.each([
-    ["environment", dev, { kind: "environment", name: "prod" }, /trusts GitHub environment 'dev' .* presents GitHub environment 'prod' .*wrong environment name; set github\.deployFrom\.name: "prod"/],
-    ["branch", local, { kind: "branch", name: "develop" }, /trusts branch 'main' .* presents branch 'develop' .*wrong branch name; set github\.deployFrom\.name: "develop"/],
-    ["tag", tagged, { kind: "tag", name: "v2.0.0" }, /trusts tag 'v1\.0\.0' .* presents tag 'v2\.0\.0' .*wrong tag name; set github\.deployFrom\.name: "v2\.0\.0"/],
+    [
+      "environment",
+      dev,
+      { kind: "environment", name: "prod" },
+      /trusts GitHub environment 'dev' .* presents GitHub environment 'prod' .*wrong environment name; set github\.deployFrom\.name: "prod"/,
+    ],
+    [
+      "branch",
+      local,
+      { kind: "branch", name: "develop" },
+      /trusts branch 'main' .* presents branch 'develop' .*wrong branch name; set github\.deployFrom\.name: "develop"/,
+    ],
+    [
+      "tag",
+      tagged,
+      { kind: "tag", name: "v2.0.0" },
+      /trusts tag 'v1\.0\.0' .* presents tag 'v2\.0\.0' .*wrong tag name; set github\.deployFrom\.name: "v2\.0\.0"/,
+    ],
   ] as const)("(4) a wrong %s name", (_kind, env, presented, pattern) => {
     deniedFor(env, sub(env, presented), [pattern]);
   });
@@ -170,7 +216,9 @@ describe("why a token is denied: one line per cause, naming expected, presented 
   });
 
   it("(4) a tag against a branch-pinned role", () => {
-    deniedFor(local, sub(local, { kind: "tag", name: "v1" }), [/trusts branch 'main' .* presents tag 'v1' .*set github\.deployFrom: \{ kind: "tag", name: "v1" \}/]);
+    deniedFor(local, sub(local, { kind: "tag", name: "v1" }), [
+      /trusts branch 'main' .* presents tag 'v1' .*set github\.deployFrom: \{ kind: "tag", name: "v1" \}/,
+    ]);
   });
 
   it("(4) a pull request where no role trusts pull requests", () => {
@@ -182,48 +230,77 @@ describe("why a token is denied: one line per cause, naming expected, presented 
   });
 
   it("(5) an audience other than sts.amazonaws.com", () => {
-    deniedFor(dev, sub(dev, dev.github.deployFrom), [/^audience: the roles expect aud 'sts\.amazonaws\.com', the token carries 'sigstore'/, /remove its `audience:` input/], "--aud", "sigstore");
+    deniedFor(
+      dev,
+      sub(dev, dev.github.deployFrom),
+      [/^audience: the roles expect aud 'sts\.amazonaws\.com', the token carries 'sigstore'/, /remove its `audience:` input/],
+      "--aud",
+      "sigstore",
+    );
   });
 
   it.each([
     ["another owner with the same name", "repo:evil@1/shop@2:environment:dev", /the job presents repo:evil@1\/shop@2/],
-    ["another repository of the same owner", "repo:acme@81234567/shop-tools@912345679:environment:dev", /the job presents repo:acme@81234567\/shop-tools@912345679/],
+    [
+      "another repository of the same owner",
+      "repo:acme@81234567/shop-tools@912345679:environment:dev",
+      /the job presents repo:acme@81234567\/shop-tools@912345679/,
+    ],
     ["another repository, legacy form", "repo:evil/shop:environment:dev", /the job presents repo:evil\/shop/],
   ])("(6) %s", (_what, presented, pattern) => {
-    deniedFor(dev, presented, [/^another repository: the roles trust repo:acme@81234567\/shop@912345678 \(github\.repository "acme\/shop"\)/, pattern, /run the job in acme\/shop/]);
+    deniedFor(dev, presented, [
+      /^another repository: the roles trust repo:acme@81234567\/shop@912345678 \(github\.repository "acme\/shop"\)/,
+      pattern,
+      /run the job in acme\/shop/,
+    ]);
   });
 
   it("a context outside GitHub's default subject: a custom subject template", () => {
-    deniedFor(dev, `${IMMUTABLE}:job_workflow_ref:acme/shop/.github/workflows/deploy.yml@refs/heads/main`, [/presents context 'job_workflow_ref:/, /custom OIDC subject template/]);
+    deniedFor(dev, `${IMMUTABLE}:job_workflow_ref:acme/shop/.github/workflows/deploy.yml@refs/heads/main`, [
+      /presents context 'job_workflow_ref:/,
+      /custom OIDC subject template/,
+    ]);
   });
 
   it("a string that is not a GitHub subject", () => {
-    deniedFor(dev, "system:serviceaccount:default:app", [/^subject: the roles expect repo:acme@81234567\/shop@912345678:<context>, the job presents 'system:serviceaccount:default:app'/]);
+    deniedFor(dev, "system:serviceaccount:default:app", [
+      /^subject: the roles expect repo:acme@81234567\/shop@912345678:<context>, the job presents 'system:serviceaccount:default:app'/,
+    ]);
   });
 
-  it.each([...committed, legacy].map((e) => [`${e.name} (${e.github.subjectFormat})`, e] as const))("explains every denial of %s by a named cause, never the fallback", (_name, env) => {
-    const ref = githubRepositoryRef(env);
-    const as = (r: typeof ref) => githubSubject(r, env.github.deployFrom);
-    const denied = [
-      as({ ...ref, owner: "evil" }),
-      as({ ...ref, name: `${ref.name}-tools` }),
-      as({ ...ref, owner: ref.owner.toUpperCase() }),
-      ref.subjectFormat === "immutable" ? as({ ...ref, ownerId: ref.repositoryId, repositoryId: ref.ownerId }) : as({ ...ref, subjectFormat: "immutable", ownerId: 1, repositoryId: 2 }),
-      ref.subjectFormat === "immutable" ? as({ owner: ref.owner, name: ref.name, subjectFormat: "legacy" }) : `${as(ref)}x`,
-      sub(env, { kind: "tag", name: "v9" }),
-      `${as(ref)}-evil`,
-    ];
-    for (const s of denied) {
-      const d = diagnoseTrust(env, s);
-      expect(d.acceptedBy).toBeUndefined();
-      expect(d.reasons.length).toBeGreaterThan(0);
-      expect(d.reasons.join("\n")).not.toMatch(/the simulator denies, yet/);
-    }
-  });
+  it.each([...committed, legacy].map((e) => [`${e.name} (${e.github.subjectFormat})`, e] as const))(
+    "explains every denial of %s by a named cause, never the fallback",
+    (_name, env) => {
+      const ref = githubRepositoryRef(env);
+      const as = (r: typeof ref) => githubSubject(r, env.github.deployFrom);
+      const denied = [
+        as({ ...ref, owner: "evil" }),
+        as({ ...ref, name: `${ref.name}-tools` }),
+        as({ ...ref, owner: ref.owner.toUpperCase() }),
+        ref.subjectFormat === "immutable"
+          ? as({ ...ref, ownerId: ref.repositoryId, repositoryId: ref.ownerId })
+          : as({ ...ref, subjectFormat: "immutable", ownerId: 1, repositoryId: 2 }),
+        ref.subjectFormat === "immutable" ? as({ owner: ref.owner, name: ref.name, subjectFormat: "legacy" }) : `${as(ref)}x`,
+        sub(env, { kind: "tag", name: "v9" }),
+        `${as(ref)}-evil`,
+      ];
+      for (const s of denied) {
+        const d = diagnoseTrust(env, s);
+        expect(d.acceptedBy).toBeUndefined();
+        expect(d.reasons.length).toBeGreaterThan(0);
+        expect(d.reasons.join("\n")).not.toMatch(/the simulator denies, yet/);
+      }
+    },
+  );
 
   it("reports every cause of a token wrong in several ways, each once", () => {
     const reasons = explainDenial(githubRolesOf(dev), "repo:Acme/shop:ref:refs/heads/main", "sigstore");
-    expect(reasons.map((r) => r.split(":")[0])).toEqual(["audience", "subject format", "letter case", "deploy role shop-dev-github-deploy trusts GitHub environment 'dev' (environment"]);
+    expect(reasons.map((r) => r.split(":")[0])).toEqual([
+      "audience",
+      "subject format",
+      "letter case",
+      "deploy role shop-dev-github-deploy trusts GitHub environment 'dev' (environment",
+    ]);
   });
 });
 
@@ -233,9 +310,13 @@ describe("the compiled CLI (dist/scripts/doctor.js)", () => {
 
   beforeAll(() => {
     // scripts/test.sh builds before jest; when these sources are newer than dist (jest run alone), build once.
-    const pairs = [["scripts/doctor.ts", "dist/scripts/doctor.js"], ["scripts/doctor/trust.ts", "dist/scripts/doctor/trust.js"]];
+    const pairs = [
+      ["scripts/doctor.ts", "dist/scripts/doctor.js"],
+      ["scripts/doctor/trust.ts", "dist/scripts/doctor/trust.js"],
+    ];
     const stale = pairs.some(([src, out]) => !existsSync(join(root, out)) || statSync(join(root, out)).mtimeMs < statSync(join(root, src)).mtimeMs);
-    if (stale) spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.json")], { cwd: root, stdio: "ignore" });
+    if (stale)
+      spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.json")], { cwd: root, stdio: "ignore" });
     expect(existsSync(built)).toBe(true);
   }, 300_000);
 
@@ -249,7 +330,7 @@ describe("the compiled CLI (dist/scripts/doctor.js)", () => {
 
   it("exits 1 with the reason", () => {
     const r = run("trust", "dev", "--sub", "repo:acme/shop:environment:dev");
-    expect(r.stdout).toMatch(/DENIED by every role\. Why:\n  - subject format:/);
+    expect(r.stdout).toMatch(/DENIED by every role\. Why:\n {2}- subject format:/);
     expect(r.status).toBe(1);
   }, 120_000);
 
@@ -258,10 +339,14 @@ describe("the compiled CLI (dist/scripts/doctor.js)", () => {
     [["trust", "dev"], /missing --sub/],
     [["trust", "dev", "--sub", "x", "--bogus"], /Unknown option '--bogus'/],
     [["trust", "dev", "--sub", "repo:acme/shop:environment", "dev"], /unexpected argument 'dev'/],
-  ])("exits 2 on bad usage %p, with the usage line", (args, message) => {
-    const r = run(...args);
-    expect(r.stdout).toMatch(message);
-    expect(r.stdout).toContain("usage: npm run doctor -- trust <env> --sub '<sub printed by the failing job>' [--aud <aud>]");
-    expect(r.status).toBe(2);
-  }, 120_000);
+  ])(
+    "exits 2 on bad usage %p, with the usage line",
+    (args, message) => {
+      const r = run(...args);
+      expect(r.stdout).toMatch(message);
+      expect(r.stdout).toContain("usage: npm run doctor -- trust <env> --sub '<sub printed by the failing job>' [--aud <aud>]");
+      expect(r.status).toBe(2);
+    },
+    120_000,
+  );
 });

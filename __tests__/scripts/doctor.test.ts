@@ -55,10 +55,22 @@ describe("doctor, offline", () => {
 describe("doctor, online error mapping (seed 003's checklist)", () => {
   const ctx = { action: "ecr:PutImage", repository: "shop-api-dev", region: "us-east-1" };
   it.each([
-    [{ name: "ExpiredTokenException", message: "The security token included in the request is expired" }, /temporary credentials have expired/, /re-run the job/],
+    [
+      { name: "ExpiredTokenException", message: "The security token included in the request is expired" },
+      /temporary credentials have expired/,
+      /re-run the job/,
+    ],
     [{ name: "InvalidClientTokenId", message: "The security token included in the request is invalid." }, /access key is unknown, deleted/, /SSM/],
-    [{ name: "RepositoryNotFoundException", message: "The repository with name 'x' does not exist" }, /does not exist in us-east-1/, /name, region and account/],
-    [{ name: "AccessDeniedException", message: "User is not authorized to perform: ecr:PutImage" }, /does not allow ecr:PutImage on shop-api-dev/, /repository ARN itself/],
+    [
+      { name: "RepositoryNotFoundException", message: "The repository with name 'x' does not exist" },
+      /does not exist in us-east-1/,
+      /name, region and account/,
+    ],
+    [
+      { name: "AccessDeniedException", message: "User is not authorized to perform: ecr:PutImage" },
+      /does not allow ecr:PutImage on shop-api-dev/,
+      /repository ARN itself/,
+    ],
     [{ name: "CredentialsProviderError", message: "Could not load credentials from any providers" }, /no AWS credentials/, /export AWS_ACCESS_KEY_ID/],
   ])("maps %p to a cause and a fix", (err, cause, fix) => {
     const e = explain(err, ctx);
@@ -76,7 +88,12 @@ describe("doctor, key age (iam:ListAccessKeys, iam:GetAccessKeyLastUsed)", () =>
   const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
 
   it("reports age and last use, with the key id masked", () => {
-    const row = keyFinding("shop-dev-ecr-user", { accessKeyId: "AKIAEXAMPLE1234WXYZ", status: "Active", created: daysAgo(12), lastUsed: daysAgo(1), lastService: "ecr" }, now, 90);
+    const row = keyFinding(
+      "shop-dev-ecr-user",
+      { accessKeyId: "AKIAEXAMPLE1234WXYZ", status: "Active", created: daysAgo(12), lastUsed: daysAgo(1), lastService: "ecr" },
+      now,
+      90,
+    );
     expect(row).toEqual({ check: "access key of shop-dev-ecr-user", ok: true, detail: "AKIA…WXYZ Active, 12 days old, last used 2026-11-24 (ecr)" });
   });
 

@@ -28,8 +28,12 @@ function run(setup: Setup, args = ["dev", "api"], env: Record<string, string> = 
   mkdirSync(join(root, "cdktf.out", "stacks", "dev"), { recursive: true });
   mkdirSync(join(root, "app"));
   const outputs = setup.outputs ?? {
-    api_repository_url: URL, region: "us-east-1", ecr_registry: "111111111111.dkr.ecr.us-east-1.amazonaws.com",
-    image_tag_mutability: "MUTABLE", ecr_aws_access_key_id: KEY_ID, ecr_aws_secret_access_key: SECRET,
+    api_repository_url: URL,
+    region: "us-east-1",
+    ecr_registry: "111111111111.dkr.ecr.us-east-1.amazonaws.com",
+    image_tag_mutability: "MUTABLE",
+    ecr_aws_access_key_id: KEY_ID,
+    ecr_aws_secret_access_key: SECRET,
   };
   const tool = (name: string, body: string) => {
     if (setup.without?.includes(name)) return;
@@ -38,13 +42,24 @@ function run(setup: Setup, args = ["dev", "api"], env: Record<string, string> = 
   };
   // Keys are outputs of the credentials stack only, as in the synthesized stacks; everything else of the environment's.
   const fromStack = (k: string) => (/_aws_(access_key_id|secret_access_key)$/.test(k) ? "*/dev-credentials" : "*/dev");
-  const cases = Object.entries(outputs).map(([k, v]) => `  ${k}) [[ "$1" == ${fromStack(k)} ]] || exit 1; printf '%s' '${v}';;`).join("\n");
+  const cases = Object.entries(outputs)
+    .map(([k, v]) => `  ${k}) [[ "$1" == ${fromStack(k)} ]] || exit 1; printf '%s' '${v}';;`)
+    .join("\n");
   tool("tofu", `[ "$2" = output ] || exit 1\ncase "$4" in\n${cases}\n  *) echo "Output not found" >&2; exit 1;;\nesac`);
-  tool("aws", `echo "aws env key=$AWS_ACCESS_KEY_ID secret-set=$([ "$AWS_SECRET_ACCESS_KEY" = "${SECRET}" ] && echo yes || echo no)" >> "${log}"\n${setup.failAws ? "echo 'An error occurred (AccessDeniedException)' >&2; exit 255" : "printf 'ecr-token-xyz'"}`);
-  tool("docker", `if [ "$1" = login ]; then echo "docker stdin=$(cat)" >> "${log}"; ${setup.failDocker === "login" ? "exit 1" : "exit 0"}; fi\n[ "$1" = "${setup.failDocker ?? "none"}" ] && { echo "denied: 403 Forbidden" >&2; exit 1; }\nexit 0`);
+  tool(
+    "aws",
+    `echo "aws env key=$AWS_ACCESS_KEY_ID secret-set=$([ "$AWS_SECRET_ACCESS_KEY" = "${SECRET}" ] && echo yes || echo no)" >> "${log}"\n${setup.failAws ? "echo 'An error occurred (AccessDeniedException)' >&2; exit 255" : "printf 'ecr-token-xyz'"}`,
+  );
+  tool(
+    "docker",
+    `if [ "$1" = login ]; then echo "docker stdin=$(cat)" >> "${log}"; ${setup.failDocker === "login" ? "exit 1" : "exit 0"}; fi\n[ "$1" = "${setup.failDocker ?? "none"}" ] && { echo "denied: 403 Forbidden" >&2; exit 1; }\nexit 0`,
+  );
   for (const t of ["bash", "env", "cat", "tr", "printf", "git", "dirname"]) {
     const found = spawnSync("bash", ["-c", `command -v ${t}`], { encoding: "utf8" }).stdout.trim();
-    if (found && !existsSync(join(bin, t))) writeFileSync(join(bin, t), `#!/bin/sh\nexec ${found} "$@"\n`), chmodSync(join(bin, t), 0o755);
+    if (found && !existsSync(join(bin, t))) {
+      writeFileSync(join(bin, t), `#!/bin/sh\nexec ${found} "$@"\n`);
+      chmodSync(join(bin, t), 0o755);
+    }
   }
   const result = spawnSync("bash", [SCRIPT, ...args], {
     cwd: root,
@@ -75,7 +90,16 @@ describe("ecr-deploy.sh", () => {
   });
 
   it("pushes no latest tag where tags are immutable", () => {
-    const { code, out, calls } = run({ outputs: { api_repository_url: URL, region: "eu-west-1", ecr_registry: "r", image_tag_mutability: "IMMUTABLE", ecr_aws_access_key_id: KEY_ID, ecr_aws_secret_access_key: SECRET } });
+    const { code, out, calls } = run({
+      outputs: {
+        api_repository_url: URL,
+        region: "eu-west-1",
+        ecr_registry: "r",
+        image_tag_mutability: "IMMUTABLE",
+        ecr_aws_access_key_id: KEY_ID,
+        ecr_aws_secret_access_key: SECRET,
+      },
+    });
     expect(code).toBe(0);
     expect(out).toContain("tags are immutable in dev: pushing abc1234 only, not latest");
     expect(calls.filter((c) => c.startsWith("docker push"))).toEqual([`docker push ${URL}:abc1234`]);

@@ -10,7 +10,11 @@ async function api(method: string, path: string, body?: unknown, token: string |
   const res = await fetch(`${gh.apiUrl}${path}`, {
     method,
     redirect: "manual",
-    headers: { accept: "application/vnd.github+json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    headers: {
+      accept: "application/vnd.github+json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -18,7 +22,10 @@ async function api(method: string, path: string, body?: unknown, token: string |
 }
 
 beforeAll(async () => {
-  gh = await startGithubStandin({ repositories: [REPO, { owner: "someone", ownerId: 42, ownerType: "User", name: "tool", id: 4242 }], reviewers: { teams: [TEAM], users: [USER] } });
+  gh = await startGithubStandin({
+    repositories: [REPO, { owner: "someone", ownerId: 42, ownerType: "User", name: "tool", id: 4242 }],
+    reviewers: { teams: [TEAM], users: [USER] },
+  });
 });
 afterAll(() => gh?.stop());
 
@@ -29,7 +36,9 @@ describe("repository and owner", () => {
     const { status, json } = await api("GET", "/repos/acme/shop");
     expect(status).toBe(200);
     expect({ id: json.id, full_name: json.full_name, owner: { id: json.owner.id, login: json.owner.login, type: json.owner.type } }).toEqual({
-      id: REPO.id, full_name: "acme/shop", owner: { id: REPO.ownerId, login: "acme", type: "Organization" },
+      id: REPO.id,
+      full_name: "acme/shop",
+      owner: { id: REPO.ownerId, login: "acme", type: "Organization" },
     });
     expect((await api("GET", "/repos/ACME/Shop")).json.id).toBe(REPO.id);
     expect((await api("GET", "/repositories/912345678")).json.full_name).toBe("acme/shop");
@@ -48,15 +57,22 @@ describe("repository and owner", () => {
   });
 
   it("a missing repository is a 404 with GitHub's error shape", async () => {
-    expect(await api("GET", "/repos/acme/nope")).toEqual(expect.objectContaining({ status: 404, json: { message: "Not Found", documentation_url: expect.any(String), status: "404" } }));
+    expect(await api("GET", "/repos/acme/nope")).toEqual(
+      expect.objectContaining({ status: 404, json: { message: "Not Found", documentation_url: expect.any(String), status: "404" } }),
+    );
   });
 });
 
 describe("environments and their protection", () => {
   it("creates, reads back and updates an environment with reviewers, branch policy, wait timer, self-review and admin bypass", async () => {
     const put = await api("PUT", "/repos/acme/shop/environments/prod", {
-      wait_timer: 30, prevent_self_review: true, can_admins_bypass: false,
-      reviewers: [{ type: "Team", id: TEAM }, { type: "User", id: USER }],
+      wait_timer: 30,
+      prevent_self_review: true,
+      can_admins_bypass: false,
+      reviewers: [
+        { type: "Team", id: TEAM },
+        { type: "User", id: USER },
+      ],
       deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
     });
     expect(put.status).toBe(200);
@@ -66,19 +82,36 @@ describe("environments and their protection", () => {
     const rules = Object.fromEntries(json.protection_rules.map((r: { type: string }) => [r.type, r]));
     expect(rules.wait_timer.wait_timer).toBe(30);
     expect(rules.required_reviewers.prevent_self_review).toBe(true);
-    expect(rules.required_reviewers.reviewers.map((r: { type: string; reviewer: { id: number } }) => [r.type, r.reviewer.id])).toEqual([["Team", TEAM], ["User", USER]]);
+    expect(rules.required_reviewers.reviewers.map((r: { type: string; reviewer: { id: number } }) => [r.type, r.reviewer.id])).toEqual([
+      ["Team", TEAM],
+      ["User", USER],
+    ]);
     expect(rules.branch_policy).toBeDefined();
 
     // go-github sends null to clear reviewers and the branch policy.
-    await api("PUT", "/repos/acme/shop/environments/prod", { wait_timer: 0, reviewers: null, can_admins_bypass: true, deployment_branch_policy: null, prevent_self_review: false });
+    await api("PUT", "/repos/acme/shop/environments/prod", {
+      wait_timer: 0,
+      reviewers: null,
+      can_admins_bypass: true,
+      deployment_branch_policy: null,
+      prevent_self_review: false,
+    });
     const env = gh.state().repository("acme/shop").environments.prod;
-    expect(env).toMatchObject({ waitTimer: 0, reviewers: { users: [], teams: [] }, deploymentBranchPolicy: null, canAdminsBypass: true, preventSelfReview: false });
+    expect(env).toMatchObject({
+      waitTimer: 0,
+      reviewers: { users: [], teams: [] },
+      deploymentBranchPolicy: null,
+      canAdminsBypass: true,
+      preventSelfReview: false,
+    });
     expect((await api("GET", "/repos/acme/shop/environments/prod")).json.protection_rules).toEqual([]);
   });
 
   it("refuses unknown reviewers, both or neither branch policy kinds, and a wait timer out of range (422)", async () => {
     expect((await api("PUT", "/repos/acme/shop/environments/x", { reviewers: [{ type: "Team", id: 999 }] })).status).toBe(422);
-    expect((await api("PUT", "/repos/acme/shop/environments/x", { deployment_branch_policy: { protected_branches: true, custom_branch_policies: true } })).status).toBe(422);
+    expect(
+      (await api("PUT", "/repos/acme/shop/environments/x", { deployment_branch_policy: { protected_branches: true, custom_branch_policies: true } })).status,
+    ).toBe(422);
     expect((await api("PUT", "/repos/acme/shop/environments/x", { wait_timer: 50_000 })).status).toBe(422);
     expect(gh.state().repository("acme/shop").environments.x).toBeUndefined();
   });
@@ -126,12 +159,18 @@ describe("secrets: libsodium sealed boxes, decrypted by the stand-in", () => {
     const key = (await api("GET", "/repos/acme/shop/actions/secrets/public-key")).json;
     expect(key.key_id).toMatch(/^\d+$/);
     expect(Buffer.from(key.key, "base64")).toHaveLength(32);
-    const put = await api("PUT", "/repos/acme/shop/actions/secrets/ECR_AWS_SECRET_ACCESS_KEY", { encrypted_value: seal("s3cr3t/+=", key.key), key_id: key.key_id });
+    const put = await api("PUT", "/repos/acme/shop/actions/secrets/ECR_AWS_SECRET_ACCESS_KEY", {
+      encrypted_value: seal("s3cr3t/+=", key.key),
+      key_id: key.key_id,
+    });
     expect(put.status).toBe(201);
     expect(gh.state().repository("acme/shop").secrets.ECR_AWS_SECRET_ACCESS_KEY).toMatchObject({ value: "s3cr3t/+=", keyId: key.key_id });
     const before = (await api("GET", "/repos/acme/shop/actions/secrets/ECR_AWS_SECRET_ACCESS_KEY")).json;
     expect(Object.keys(before).sort()).toEqual(["created_at", "name", "updated_at"]); // never the value
-    const update = await api("PUT", "/repos/acme/shop/actions/secrets/ECR_AWS_SECRET_ACCESS_KEY", { encrypted_value: seal("rotated", key.key), key_id: key.key_id });
+    const update = await api("PUT", "/repos/acme/shop/actions/secrets/ECR_AWS_SECRET_ACCESS_KEY", {
+      encrypted_value: seal("rotated", key.key),
+      key_id: key.key_id,
+    });
     expect(update.status).toBe(204);
     const after = (await api("GET", "/repos/acme/shop/actions/secrets/ECR_AWS_SECRET_ACCESS_KEY")).json;
     expect(after.updated_at > before.updated_at).toBe(true);
@@ -172,16 +211,30 @@ describe("secrets: libsodium sealed boxes, decrypted by the stand-in", () => {
   it("environment secrets by repository id (/repositories/{id}/…, what go-github 67 calls) reach the same environment", async () => {
     const key = (await api("GET", "/repositories/912345678/environments/prod/secrets/public-key")).json;
     expect(key.key_id).toBe(gh.state().repository("acme/shop").environments.prod.secretKeyId);
-    expect((await api("PUT", "/repositories/912345678/environments/prod/secrets/OTHER", { encrypted_value: seal("o", key.key), key_id: key.key_id })).status).toBe(201);
+    expect(
+      (await api("PUT", "/repositories/912345678/environments/prod/secrets/OTHER", { encrypted_value: seal("o", key.key), key_id: key.key_id })).status,
+    ).toBe(201);
     expect((await api("GET", "/repositories/912345678/environments/prod/secrets/OTHER")).json.name).toBe("OTHER");
     expect((await api("DELETE", "/repositories/912345678/environments/prod/secrets/OTHER")).status).toBe(204);
   });
 
   it("editEnvironmentBehindTerraform changes protection as GitHub's settings page does", async () => {
-    await api("PUT", "/repos/acme/shop/environments/edited", { reviewers: [{ type: "Team", id: TEAM }], deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } });
-    gh.editEnvironmentBehindTerraform({ repository: "acme/shop", name: "edited" }, { reviewers: {}, canAdminsBypass: false, addBranchPolicies: [{ name: "*", type: "branch" }] });
-    expect(gh.state().repository("acme/shop").environments.edited).toMatchObject({ reviewers: { users: [], teams: [] }, canAdminsBypass: false, deploymentBranchPolicies: [{ name: "*", type: "branch" }] });
-    expect((await api("GET", "/repos/acme/shop/environments/edited/deployment-branch-policies")).json.branch_policies).toEqual([expect.objectContaining({ name: "*", type: "branch" })]);
+    await api("PUT", "/repos/acme/shop/environments/edited", {
+      reviewers: [{ type: "Team", id: TEAM }],
+      deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
+    });
+    gh.editEnvironmentBehindTerraform(
+      { repository: "acme/shop", name: "edited" },
+      { reviewers: {}, canAdminsBypass: false, addBranchPolicies: [{ name: "*", type: "branch" }] },
+    );
+    expect(gh.state().repository("acme/shop").environments.edited).toMatchObject({
+      reviewers: { users: [], teams: [] },
+      canAdminsBypass: false,
+      deploymentBranchPolicies: [{ name: "*", type: "branch" }],
+    });
+    expect((await api("GET", "/repos/acme/shop/environments/edited/deployment-branch-policies")).json.branch_policies).toEqual([
+      expect.objectContaining({ name: "*", type: "branch" }),
+    ]);
     expect((await api("DELETE", "/repos/acme/shop/environments/edited")).status).toBe(204);
   });
 
@@ -208,11 +261,19 @@ describe("protocol checks against GitHub's OpenAPI description", () => {
     const secret = await api("PUT", "/repos/acme/shop/actions/secrets/X", { encrypted_value: "not base64!" });
     expect(secret.status).toBe(422);
     expect(gh.violations.slice(n)).toEqual([
-      expect.objectContaining({ where: "request", method: "PUT", template: "/repos/{owner}/{repo}/environments/{environment_name}", errors: expect.arrayContaining([expect.stringContaining("/wait_timer must be integer")]) }),
-      expect.objectContaining({ where: "request", template: "/repos/{owner}/{repo}/actions/secrets/{secret_name}", errors: expect.arrayContaining([expect.stringContaining("key_id"), expect.stringContaining("/encrypted_value must match pattern")]) }),
+      expect.objectContaining({
+        where: "request",
+        method: "PUT",
+        template: "/repos/{owner}/{repo}/environments/{environment_name}",
+        errors: expect.arrayContaining([expect.stringContaining("/wait_timer must be integer")]),
+      }),
+      expect.objectContaining({
+        where: "request",
+        template: "/repos/{owner}/{repo}/actions/secrets/{secret_name}",
+        errors: expect.arrayContaining([expect.stringContaining("key_id"), expect.stringContaining("/encrypted_value must match pattern")]),
+      }),
     ]);
     expect(String(gh.violations[n].errors)).toContain("additionalProperty");
-
   });
 
   it("catch a wrong path or query parameter", async () => {
@@ -232,7 +293,9 @@ describe("protocol checks against GitHub's OpenAPI description", () => {
     const violations = gh.violations.length;
     expect((await api("PUT", "/repos/acme/shop/environments/gaps", { can_admins_bypass: false })).status).toBe(200);
     expect(gh.state().repository("acme/shop").environments.gaps.canAdminsBypass).toBe(false);
-    expect(gh.descriptionGaps.slice(gaps)).toEqual([expect.objectContaining({ method: "PUT", path: "/repos/acme/shop/environments/gaps", gap: expect.objectContaining({ property: "can_admins_bypass" }) })]);
+    expect(gh.descriptionGaps.slice(gaps)).toEqual([
+      expect.objectContaining({ method: "PUT", path: "/repos/acme/shop/environments/gaps", gap: expect.objectContaining({ property: "can_admins_bypass" }) }),
+    ]);
     expect(gh.violations.length).toBe(violations);
     expect((await api("PUT", "/repos/acme/shop/environments/gaps", { can_admins_bypass: "no" })).status).toBe(422);
     expect(gh.violations.slice(violations)).toEqual([expect.objectContaining({ where: "request", errors: [expect.stringContaining("/can_admins_bypass")] })]);
@@ -243,12 +306,21 @@ describe("protocol checks against GitHub's OpenAPI description", () => {
     expect(d.validateResponse("GET", "/repos/{owner}/{repo}", 200, { id: "912345678", name: "shop" })).toEqual(
       expect.arrayContaining([expect.stringContaining("must have required property 'owner'"), expect.stringContaining("/id must be integer")]),
     );
-    expect(d.validateResponse("GET", "/repos/{owner}/{repo}/actions/variables/{name}", 200, { name: "A", value: "b", created_at: "yesterday", updated_at: "2024-01-01T00:00:00Z" })).toEqual([
-      expect.stringContaining('/created_at must match format "date-time"'),
+    expect(
+      d.validateResponse("GET", "/repos/{owner}/{repo}/actions/variables/{name}", 200, {
+        name: "A",
+        value: "b",
+        created_at: "yesterday",
+        updated_at: "2024-01-01T00:00:00Z",
+      }),
+    ).toEqual([expect.stringContaining('/created_at must match format "date-time"')]);
+    expect(d.validateResponse("DELETE", "/repos/{owner}/{repo}/actions/variables/{name}", 204, { unexpected: true })).toEqual([
+      expect.stringContaining("declared without a body"),
     ]);
-    expect(d.validateResponse("DELETE", "/repos/{owner}/{repo}/actions/variables/{name}", 204, { unexpected: true })).toEqual([expect.stringContaining("declared without a body")]);
     expect(d.validateResponse("GET", "/repos/{owner}/{repo}", 500, { message: "boom" })).toEqual([expect.stringContaining("status 500 is not declared")]);
-    expect(d.validateResponse("GET", "/repos/{owner}/{repo}/environments/{environment_name}", 404, { message: "Not Found", documentation_url: "x", status: "404" })).toEqual([]);
+    expect(
+      d.validateResponse("GET", "/repos/{owner}/{repo}/environments/{environment_name}", 404, { message: "Not Found", documentation_url: "x", status: "404" }),
+    ).toEqual([]);
   });
 
   it("record calls outside what the stand-in implements, answered 404", async () => {
@@ -261,6 +333,5 @@ describe("protocol checks against GitHub's OpenAPI description", () => {
       { method: "GET", path: "/no/such/endpoint", reason: "not a path of GitHub's REST description" },
       { method: "POST", path: "/repos/acme/shop", reason: "POST is not an operation of /repos/{owner}/{repo}" },
     ]);
-
   });
 });

@@ -48,7 +48,10 @@ describe("npm run rotate", () => {
 
   it("retires in two steps, keeping other users' entries", () => {
     const file = rotationFile({ dev: { ecr: { generation: 2, previousKey: "active" }, s3: { generation: 5, previousKey: "deleted" } } });
-    expect(run(["dev", "ecr", "--retire"], file).data.dev).toEqual({ ecr: { generation: 2, previousKey: "inactive" }, s3: { generation: 5, previousKey: "deleted" } });
+    expect(run(["dev", "ecr", "--retire"], file).data.dev).toEqual({
+      ecr: { generation: 2, previousKey: "inactive" },
+      s3: { generation: 5, previousKey: "deleted" },
+    });
     expect(run(["dev", "ecr", "--retire"], file).data.dev.ecr).toEqual({ generation: 2, previousKey: "deleted" });
   });
 
@@ -73,7 +76,10 @@ describe("npm run rotate", () => {
 describe("the rotation file in config", () => {
   it("reaches the environment it names and only that one", () => {
     const envs = loadEnvironments(withKeyRotation(ENVIRONMENTS, { staging: { s3: { generation: 4, previousKey: "inactive" } } }));
-    expect(envs.find((e) => e.name === "staging")!.keyRotation).toEqual({ ecr: { generation: 1, previousKey: "deleted" }, s3: { generation: 4, previousKey: "inactive" } });
+    expect(envs.find((e) => e.name === "staging")!.keyRotation).toEqual({
+      ecr: { generation: 1, previousKey: "deleted" },
+      s3: { generation: 4, previousKey: "inactive" },
+    });
     expect(envs.find((e) => e.name === "dev")!.keyRotation.s3).toEqual({ generation: 1, previousKey: "deleted" });
   });
 

@@ -5,14 +5,26 @@ import { envInput, onlyResource, resourcesOf, synthJson } from "../helpers";
 
 describe("registry settings in the bootstrap stack (once per account and region)", () => {
   const envs = loadEnvironments([
-    envInput({ ecr: { registry: { scanType: "ENHANCED", scanFrequency: "CONTINUOUS_SCAN", scanFilters: ["shop-*"], replicateTo: [{ region: "us-west-2" }, { region: "us-east-1", accountId: "999999999999" }] } } }),
+    envInput({
+      ecr: {
+        registry: {
+          scanType: "ENHANCED",
+          scanFrequency: "CONTINUOUS_SCAN",
+          scanFilters: ["shop-*"],
+          replicateTo: [{ region: "us-west-2" }, { region: "us-east-1", accountId: "999999999999" }],
+        },
+      },
+    }),
   ]);
   const stacks = addPlatformStacks(Testing.app(), envs);
   const json = synthJson(stacks.bootstrap[0]);
 
   it("scans every matching repository with Amazon Inspector, continuously", () => {
     expect(onlyResource(json, "aws_ecr_registry_scanning_configuration")).toEqual(
-      expect.objectContaining({ scan_type: "ENHANCED", rule: [{ scan_frequency: "CONTINUOUS_SCAN", repository_filter: [{ filter: "shop-*", filter_type: "WILDCARD" }] }] }),
+      expect.objectContaining({
+        scan_type: "ENHANCED",
+        rule: [{ scan_frequency: "CONTINUOUS_SCAN", repository_filter: [{ filter: "shop-*", filter_type: "WILDCARD" }] }],
+      }),
     );
   });
 
@@ -20,8 +32,14 @@ describe("registry settings in the bootstrap stack (once per account and region)
     const { replication_configuration } = onlyResource(json, "aws_ecr_replication_configuration");
     expect(replication_configuration.rule).toEqual([
       {
-        destination: [{ region: "us-west-2", registry_id: "111111111111" }, { region: "us-east-1", registry_id: "999999999999" }],
-        repository_filter: [{ filter: "shop-api-qa", filter_type: "PREFIX_MATCH" }, { filter: "shop-worker-qa", filter_type: "PREFIX_MATCH" }],
+        destination: [
+          { region: "us-west-2", registry_id: "111111111111" },
+          { region: "us-east-1", registry_id: "999999999999" },
+        ],
+        repository_filter: [
+          { filter: "shop-api-qa", filter_type: "PREFIX_MATCH" },
+          { filter: "shop-worker-qa", filter_type: "PREFIX_MATCH" },
+        ],
       },
     ]);
   });

@@ -8,23 +8,41 @@ describe("credentials stack", () => {
   const json = synthJson(new CredentialsStack(Testing.app(), envConfig()));
 
   it("keeps its state under its own key beside the environment's, encrypted and locked", () => {
-    expect(json.terraform.backend.s3).toMatchObject({ bucket: "acme-state-111111111111", key: "shop/qa-credentials.tfstate", encrypt: true, use_lockfile: true });
+    expect(json.terraform.backend.s3).toMatchObject({
+      bucket: "acme-state-111111111111",
+      key: "shop/qa-credentials.tfstate",
+      encrypt: true,
+      use_lockfile: true,
+    });
   });
 
   it("holds one active key per user at generation 1, for the users the environment stack creates", () => {
-    expect(resourcesOf(json, "aws_iam_access_key").map((k) => [k.user, k.status]).sort()).toEqual([["shop-qa-ecr-user", "Active"], ["shop-qa-s3-user", "Active"]]);
+    expect(
+      resourcesOf(json, "aws_iam_access_key")
+        .map((k) => [k.user, k.status])
+        .sort(),
+    ).toEqual([
+      ["shop-qa-ecr-user", "Active"],
+      ["shop-qa-s3-user", "Active"],
+    ]);
   });
 
   it("publishes both key pairs as SecureString parameters under /{app}/{env}/, encrypted with the environment key by alias", () => {
     const params = resourcesOf(json, "aws_ssm_parameter");
     expect(params.map((p) => p.name).sort()).toEqual([
-      "/shop/qa/ecr-aws-access-key-id", "/shop/qa/ecr-aws-secret-access-key", "/shop/qa/s3-aws-access-key-id", "/shop/qa/s3-aws-secret-access-key",
+      "/shop/qa/ecr-aws-access-key-id",
+      "/shop/qa/ecr-aws-secret-access-key",
+      "/shop/qa/s3-aws-access-key-id",
+      "/shop/qa/s3-aws-secret-access-key",
     ]);
     expect(params.every((p) => p.type === "SecureString" && p.key_id === "alias/shop-qa")).toBe(true);
   });
 
   it("keeps the users' outputs (terraform output -raw ecr_aws_secret_access_key), every key marked sensitive", () => {
-    const sensitive = Object.entries(json.output).filter(([, o]) => o.sensitive).map(([k]) => k).sort();
+    const sensitive = Object.entries(json.output)
+      .filter(([, o]) => o.sensitive)
+      .map(([k]) => k)
+      .sort();
     expect(sensitive).toEqual(["ecr_aws_access_key_id", "ecr_aws_secret_access_key", "s3_aws_access_key_id", "s3_aws_secret_access_key"]);
     expect(json.output.ecr_aws_secret_access_key.value).toMatch(/^\$\{aws_iam_access_key\.ecr-key_key-a_[A-Z0-9]+\.secret\}$/);
   });

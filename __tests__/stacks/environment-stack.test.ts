@@ -22,7 +22,11 @@ describe("ECR repositories", () => {
       encryption_configuration: [{ encryption_type: "AES256" }],
       force_delete: false,
     });
-    expect(resourcesOf(json, "aws_ecr_repository").map((r) => r.name).sort()).toEqual(["shop-api-qa", "shop-worker-qa"]);
+    expect(
+      resourcesOf(json, "aws_ecr_repository")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["shop-api-qa", "shop-worker-qa"]);
   });
 
   it("honour a repository name override", () => {
@@ -86,7 +90,9 @@ describe("the environment key", () => {
   it("lets CloudWatch Logs use it for that one log group only", () => {
     const logs = statementsOf(stack.key.policyJson).find((s) => s.Sid === "CloudWatchLogsEncryptsScanFindings")!;
     expect(logs.Principal).toEqual({ Service: ["logs.us-east-1.amazonaws.com"] });
-    expect(logs.Condition).toEqual({ ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111111111111:log-group:/aws/events/ecr-scan/shop-qa" } });
+    expect(logs.Condition).toEqual({
+      ArnEquals: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:111111111111:log-group:/aws/events/ecr-scan/shop-qa" },
+    });
   });
 });
 
@@ -117,7 +123,11 @@ describe("IAM users", () => {
   const s3 = statementsOf(stack.s3User.policyJson);
 
   it("are two separate users", () => {
-    expect(resourcesOf(json, "aws_iam_user").map((u) => u.name).sort()).toEqual(["shop-qa-ecr-user", "shop-qa-s3-user"]);
+    expect(
+      resourcesOf(json, "aws_iam_user")
+        .map((u) => u.name)
+        .sort(),
+    ).toEqual(["shop-qa-ecr-user", "shop-qa-s3-user"]);
   });
 
   it("hold no secret in this stack's state: no access key, no parameter, no sensitive output", () => {
@@ -135,8 +145,16 @@ describe("IAM users", () => {
     const scoped = ecr.find((s) => s.Sid === "EcrPushPullOwnRepositories")!;
     expect(scoped.Resource).toEqual(QA_REPOS);
     expect(scoped.Action).toEqual([
-      "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:DescribeRepositories",
-      "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:ListImages", "ecr:PutImage", "ecr:UploadLayerPart",
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages",
+      "ecr:DescribeRepositories",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:InitiateLayerUpload",
+      "ecr:ListImages",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
     ]);
     expect(ecr).toHaveLength(2);
   });
@@ -182,13 +200,18 @@ describe("GitHub OIDC roles", () => {
   it("deploy role: only the configured GitHub environment may assume it", () => {
     const [st] = statementsOf(stack.deployRole.trustPolicyJson);
     expect(st.Condition).toEqual({
-      StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": "repo:acme@1001/shop@2002:environment:qa" },
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:acme@1001/shop@2002:environment:qa",
+      },
     });
   });
 
   it("deploy role: a branch deploy pins refs/heads/<branch>", () => {
     const { stack: branch } = synthEnv({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "branch", name: "main" } } });
-    expect(statementsOf(branch.deployRole.trustPolicyJson)[0].Condition!.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme@1001/shop@2002:ref:refs/heads/main");
+    expect(statementsOf(branch.deployRole.trustPolicyJson)[0].Condition!.StringEquals["token.actions.githubusercontent.com:sub"]).toBe(
+      "repo:acme@1001/shop@2002:ref:refs/heads/main",
+    );
   });
 
   it("deploy role: may push to this environment's repositories", () => {
@@ -206,19 +229,28 @@ describe("GitHub OIDC roles", () => {
     const st = statementsOf(stack.planRole!.policyJson);
     const writes = st.filter((s) => s.Action.some((a) => /:(Put|Delete|Create|Update|Upload|Complete|Initiate|Tag|Untag|Attach|Detach)/.test(a)));
     expect(writes).toEqual([
-      { Sid: "StateLockFile", Effect: "Allow", Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::acme-state-111111111111/shop/qa.tfstate.tflock"] },
+      {
+        Sid: "StateLockFile",
+        Effect: "Allow",
+        Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        Resource: ["arn:aws:s3:::acme-state-111111111111/shop/qa.tfstate.tflock"],
+      },
     ]);
     expect(st.find((s) => s.Sid === "StateRead")!.Resource).toEqual(["arn:aws:s3:::acme-state-111111111111/shop/qa.tfstate"]);
   });
 
   it("plan role: uses the DynamoDB table when the lock is a table", () => {
-    const { stack: table } = synthEnv({ state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1", lock: { dynamodbTable: "tf-locks" } } });
+    const { stack: table } = synthEnv({
+      state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1", lock: { dynamodbTable: "tf-locks" } },
+    });
     const lock = statementsOf(table.planRole!.policyJson).find((s) => s.Sid === "StateLockTable")!;
     expect(lock.Resource).toEqual(["arn:aws:dynamodb:us-east-1:111111111111:table/tf-locks"]);
   });
 
   it("plan role is absent when pull requests may not plan", () => {
-    const { stack: none, json: noneJson } = synthEnv({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, planOnPullRequests: false } });
+    const { stack: none, json: noneJson } = synthEnv({
+      github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, planOnPullRequests: false },
+    });
     expect(none.planRole).toBeUndefined();
     expect(resourcesOf(noneJson, "aws_iam_role")).toHaveLength(1);
     expect(noneJson.output.plan_role_arn).toBeUndefined();
@@ -226,7 +258,9 @@ describe("GitHub OIDC roles", () => {
 
   it("use the partition of the region (no hard-coded arn:aws)", () => {
     const { stack: cn } = synthEnv({ region: "cn-north-1", state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "cn-north-1" } });
-    expect(statementsOf(cn.deployRole.trustPolicyJson)[0].Principal.Federated).toBe("arn:aws-cn:iam::111111111111:oidc-provider/token.actions.githubusercontent.com");
+    expect(statementsOf(cn.deployRole.trustPolicyJson)[0].Principal.Federated).toBe(
+      "arn:aws-cn:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+    );
     expect(statementsOf(cn.ecrUser.policyJson)[1].Resource![0]).toBe("arn:aws-cn:ecr:cn-north-1:111111111111:repository/shop-api-qa");
   });
 });
@@ -243,7 +277,10 @@ describe("runtime pull role (seed 002: App Runner / ECS pulls)", () => {
   it("is assumable by the named service only on behalf of this account", () => {
     expect(statementsOf(stack.runtimePullRole!.trustPolicyJson)).toEqual([
       {
-        Sid: "RuntimeServicesOfThisAccount", Effect: "Allow", Principal: { Service: ["build.apprunner.amazonaws.com"] }, Action: ["sts:AssumeRole"],
+        Sid: "RuntimeServicesOfThisAccount",
+        Effect: "Allow",
+        Principal: { Service: ["build.apprunner.amazonaws.com"] },
+        Action: ["sts:AssumeRole"],
         Condition: { StringEquals: { "aws:SourceAccount": "111111111111" } },
       },
     ]);
@@ -265,7 +302,13 @@ describe("remote state", () => {
   const { json } = synthEnv();
 
   it("is an encrypted S3 backend with native lock file on the environment's own key", () => {
-    expect(json.terraform.backend.s3).toEqual({ bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true });
+    expect(json.terraform.backend.s3).toEqual({
+      bucket: "acme-state-111111111111",
+      key: "shop/qa.tfstate",
+      region: "us-east-1",
+      encrypt: true,
+      use_lockfile: true,
+    });
   });
 
   it("points the backend and the provider at the emulator only when configured", () => {
@@ -282,10 +325,23 @@ describe("outputs", () => {
 
   it("give repository URLs and ARNs per service, registry, account, region, login command and role ARNs", () => {
     expect(Object.keys(json.output).sort()).toEqual([
-      "account_id", "api_repository_arn", "api_repository_name", "api_repository_url", "credentials_stack", "deploy_role_arn", "docker_login_command",
-      "ecr_credentials_ssm_path", "ecr_registry", "ecr_user_name", "image_tag_mutability", "plan_role_arn",
-      "region", "s3_user_name",
-      "worker_repository_arn", "worker_repository_name", "worker_repository_url",
+      "account_id",
+      "api_repository_arn",
+      "api_repository_name",
+      "api_repository_url",
+      "credentials_stack",
+      "deploy_role_arn",
+      "docker_login_command",
+      "ecr_credentials_ssm_path",
+      "ecr_registry",
+      "ecr_user_name",
+      "image_tag_mutability",
+      "plan_role_arn",
+      "region",
+      "s3_user_name",
+      "worker_repository_arn",
+      "worker_repository_name",
+      "worker_repository_url",
     ]);
     expect(json.output.docker_login_command.value).toBe(
       "aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com",

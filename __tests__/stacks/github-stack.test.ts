@@ -27,21 +27,31 @@ describe("GitHub stack", () => {
   });
 
   it("reads static ECR keys from SSM (decrypted at apply, never from another stack's outputs) when asked", () => {
-    const withKeys = synthJson(new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, publishStaticEcrKeys: true } })));
+    const withKeys = synthJson(
+      new GithubStack(
+        Testing.app(),
+        envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, publishStaticEcrKeys: true } }),
+      ),
+    );
     const secrets = resourcesOf(withKeys, "github_actions_environment_secret");
     expect(secrets.map((s) => s.secret_name).sort()).toEqual(["ECR_AWS_ACCESS_KEY_ID", "ECR_AWS_SECRET_ACCESS_KEY"]);
     expect(secrets.every((s) => /^\$\{data\.aws_ssm_parameter\..+\.value\}$/.test(s.plaintext_value))).toBe(true);
     const params = Object.values(withKeys.data!.aws_ssm_parameter) as any[];
-    expect(params.map((p) => [p.name, p.with_decryption]).sort()).toEqual([["/shop/qa/ecr-aws-access-key-id", true], ["/shop/qa/ecr-aws-secret-access-key", true]]);
+    expect(params.map((p) => [p.name, p.with_decryption]).sort()).toEqual([
+      ["/shop/qa/ecr-aws-access-key-id", true],
+      ["/shop/qa/ecr-aws-secret-access-key", true],
+    ]);
     expect(withKeys.data!.terraform_remote_state).toBeUndefined();
   });
 
   it("uses suffixed repository-level values for branch deploys, where no GitHub environment exists", () => {
     const branch = synthJson(new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "branch", name: "main" } } })));
     expect(resourcesOf(branch, "github_repository_environment")).toHaveLength(0);
-    expect(resourcesOf(branch, "github_actions_variable").map((v) => v.variable_name).sort()).toEqual([
-      "AWS_REGION_QA", "AWS_ROLE_ARN_QA", "ECR_REGISTRY_QA", "ECR_REPOSITORY_API_QA", "ECR_REPOSITORY_WORKER_QA",
-    ]);
+    expect(
+      resourcesOf(branch, "github_actions_variable")
+        .map((v) => v.variable_name)
+        .sort(),
+    ).toEqual(["AWS_REGION_QA", "AWS_ROLE_ARN_QA", "ECR_REGISTRY_QA", "ECR_REPOSITORY_API_QA", "ECR_REPOSITORY_WORKER_QA"]);
   });
 
   it("keeps its state beside the environment's, under its own key", () => {
@@ -63,7 +73,11 @@ describe("GitHub stack", () => {
     );
     expect(onlyResource(json, "github_repository_environment").reviewers).toBeUndefined();
     expect(resourcesOf(json, "github_repository_environment_deployment_policy")).toEqual([
-      { repository: "shop", environment: expect.stringMatching(/^\$\{github_repository_environment\.actions_environment_[0-9A-F]+\.environment\}$/), branch_pattern: "main" },
+      {
+        repository: "shop",
+        environment: expect.stringMatching(/^\$\{github_repository_environment\.actions_environment_[0-9A-F]+\.environment\}$/),
+        branch_pattern: "main",
+      },
     ]);
   });
 
@@ -76,8 +90,15 @@ describe("GitHub stack", () => {
   });
 
   it("writes reviewers, wait timer, branch and tag patterns as configured", () => {
-    const protection = { deploymentRefs: { branches: ["main", "release/*"], tags: ["v*"] }, reviewers: { users: [11], teams: [22, 33] }, waitTimerMinutes: 15, preventSelfReview: false };
-    const protectedJson = synthJson(new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa", protection } } })));
+    const protection = {
+      deploymentRefs: { branches: ["main", "release/*"], tags: ["v*"] },
+      reviewers: { users: [11], teams: [22, 33] },
+      waitTimerMinutes: 15,
+      preventSelfReview: false,
+    };
+    const protectedJson = synthJson(
+      new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa", protection } } })),
+    );
     expect(onlyResource(protectedJson, "github_repository_environment")).toEqual(
       expect.objectContaining({ wait_timer: 15, prevent_self_review: false, reviewers: [{ users: [11], teams: [22, 33] }] }),
     );
@@ -86,8 +107,16 @@ describe("GitHub stack", () => {
   });
 
   it("lets the repository's protected branches deploy when configured so, with no pattern resources", () => {
-    const byProtected = synthJson(new GithubStack(Testing.app(), envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa", protection: { deploymentRefs: "protected-branches" } } } })));
-    expect(onlyResource(byProtected, "github_repository_environment").deployment_branch_policy).toEqual({ protected_branches: true, custom_branch_policies: false });
+    const byProtected = synthJson(
+      new GithubStack(
+        Testing.app(),
+        envConfig({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa", protection: { deploymentRefs: "protected-branches" } } } }),
+      ),
+    );
+    expect(onlyResource(byProtected, "github_repository_environment").deployment_branch_policy).toEqual({
+      protected_branches: true,
+      custom_branch_policies: false,
+    });
     expect(resourcesOf(byProtected, "github_repository_environment_deployment_policy")).toHaveLength(0);
   });
 });

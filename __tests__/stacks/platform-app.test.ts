@@ -15,7 +15,9 @@ describe("platform app", () => {
     expect(stacks.environments.map((s) => s.node.id)).toEqual(["dev", "staging", "prod", "local"]);
     expect(stacks.github.map((s) => s.node.id)).toEqual(["dev-github", "staging-github", "prod-github", "local-github"]);
     expect(stacks.bootstrap.map((s) => s.node.id)).toEqual([
-      "bootstrap-111111111111-us-east-1", "bootstrap-123456789012-us-east-1", "bootstrap-222222222222-eu-west-1",
+      "bootstrap-111111111111-us-east-1",
+      "bootstrap-123456789012-us-east-1",
+      "bootstrap-222222222222-eu-west-1",
     ]);
   });
 
@@ -36,11 +38,19 @@ describe("platform app", () => {
     expect(bucket).toMatchObject({ bucket: "acme-shop-tfstate-111111111111", lifecycle: { prevent_destroy: true } });
     expect(resourcesOf(json, "aws_s3_bucket")).toHaveLength(1);
     expect(resourcesOf(json, "aws_s3_bucket_versioning")[0].versioning_configuration).toEqual({ status: "Enabled" });
-    expect(resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")[0].rule[0].apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "aws:kms" });
-    expect(resourcesOf(json, "aws_s3_bucket_lifecycle_configuration")[0].rule[0]).toMatchObject({ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
+    expect(resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")[0].rule[0].apply_server_side_encryption_by_default).toEqual({
+      sse_algorithm: "aws:kms",
+    });
+    expect(resourcesOf(json, "aws_s3_bucket_lifecycle_configuration")[0].rule[0]).toMatchObject({
+      status: "Enabled",
+      noncurrent_version_expiration: [{ noncurrent_days: 90 }],
+    });
     expect(resourcesOf(json, "aws_s3_bucket_notification")[0].eventbridge).toBe(true);
     expect(resourcesOf(json, "aws_s3_bucket_public_access_block")[0]).toMatchObject({
-      block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
     });
     const [deny] = statementsOf(resourcesOf(json, "aws_s3_bucket_policy")[0].policy);
     expect(deny).toMatchObject({ Effect: "Deny", Principal: "*", Action: ["s3:*"], Condition: { Bool: { "aws:SecureTransport": "false" } } });

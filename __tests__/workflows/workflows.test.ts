@@ -15,7 +15,19 @@ import { githubSubject, type GithubSubject } from "../../constructs/github-oidc"
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { GithubStack } from "../../stacks/github-stack";
 import { ciStacks } from "../../scripts/ci/stacks";
-import { collectFiles, collectUses, mirrorOf, mirrorRoot, parseUses, pinProblems, shaProblems, tagCommit, where, workflowFiles, type UsesEntry } from "../../scripts/ci/action-pins";
+import {
+  collectFiles,
+  collectUses,
+  mirrorOf,
+  mirrorRoot,
+  parseUses,
+  pinProblems,
+  shaProblems,
+  tagCommit,
+  where,
+  workflowFiles,
+  type UsesEntry,
+} from "../../scripts/ci/action-pins";
 import { simulateWebIdentity } from "../../scripts/lib/simulator";
 import { resourcesOf, synthJson } from "../helpers";
 
@@ -105,7 +117,8 @@ describe("workflows vs trust policies", () => {
   it.each(roleJobs.map((j) => [`${j.workflow}:${j.name}`, j] as const))("%s: every subject it presents is allowed by the role it assumes", (_n, job) => {
     const pairs = subjectsOf(job);
     expect(pairs.length).toBeGreaterThan(0);
-    for (const { subject, roleArn } of pairs) expect([githubSubject(repository, subject), roleArn, decide(roleArn, subject)]).toEqual([githubSubject(repository, subject), roleArn, "Allowed"]);
+    for (const { subject, roleArn } of pairs)
+      expect([githubSubject(repository, subject), roleArn, decide(roleArn, subject)]).toEqual([githubSubject(repository, subject), roleArn, "Allowed"]);
   });
 
   it.each(roleJobs.map((j) => [`${j.workflow}:${j.name}`, j] as const))("%s: no subject it presents is allowed by any other role", (_n, job) => {
@@ -113,7 +126,11 @@ describe("workflows vs trust policies", () => {
       for (const other of roles.filter((r) => r.arn !== roleArn)) {
         const planOfAnotherEnv = subject.kind === "pull_request" && other.arn.endsWith("-github-plan");
         // Pull requests may plan every environment: one subject, every plan role, by design.
-        expect([githubSubject(repository, subject), other.arn, decide(other.arn, subject)]).toEqual([githubSubject(repository, subject), other.arn, planOfAnotherEnv ? "Allowed" : "ImplicitlyDenied"]);
+        expect([githubSubject(repository, subject), other.arn, decide(other.arn, subject)]).toEqual([
+          githubSubject(repository, subject),
+          other.arn,
+          planOfAnotherEnv ? "Allowed" : "ImplicitlyDenied",
+        ]);
       }
     }
   });
@@ -146,8 +163,14 @@ const refPolicyByGithubEnvironment = new Map<string, RefPolicy>(
 );
 
 /** GitHub's deployment branch patterns (fnmatch): `*` stops at `/`, `**` does not. */
-const refPatternMatches = (pattern: string, ref: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]").replace(/\u0000/g, ".*")}$`).test(ref);
+const refPatternMatches = (pattern: string, ref: string) => {
+  const literal = (text: string) =>
+    text
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, "[^/]*")
+      .replace(/\?/g, "[^/]");
+  return new RegExp(`^${pattern.split("**").map(literal).join(".*")}$`).test(ref);
+};
 
 /**
  * Why a job could reach an environment's role from a ref the environment does
@@ -160,10 +183,12 @@ function protectionProblems(triggers: { push?: string[]; anyBranch: boolean }, e
   if (!refs) return [`environment ${environment} has no deployment branch policy: every branch can run jobs in it`];
   const problems: string[] = [];
   if (!refs.protectedBranches && refs.branches.length + refs.tags.length === 0) problems.push(`environment ${environment} allows no ref at all`);
-  for (const wide of [...refs.branches, ...refs.tags].filter((p) => /^\*+$/.test(p))) problems.push(`environment ${environment} allows '${wide}': every branch`);
+  for (const wide of [...refs.branches, ...refs.tags].filter((p) => /^\*+$/.test(p)))
+    problems.push(`environment ${environment} allows '${wide}': every branch`);
   if (!refs.protectedBranches) {
     for (const branch of triggers.push ?? []) {
-      if (!refs.branches.some((p) => refPatternMatches(p, branch))) problems.push(`push to ${branch} runs in ${environment}, which allows only ${refs.branches.join(", ") || "no branch"}: the job is refused`);
+      if (!refs.branches.some((p) => refPatternMatches(p, branch)))
+        problems.push(`push to ${branch} runs in ${environment}, which allows only ${refs.branches.join(", ") || "no branch"}: the job is refused`);
     }
   }
   return problems;
@@ -181,12 +206,13 @@ function triggersByEnvironment(job: Job): Map<string, { push?: string[]; anyBran
 describe("workflows vs GitHub environment protection", () => {
   const deployJobs = roleJobs.filter((j) => environmentsOf(j).length > 0);
 
-  it.each(deployJobs.flatMap((j) => [...triggersByEnvironment(j)].map(([environment, triggers]) => [`${j.workflow}:${j.name} in ${environment}`, environment, triggers] as const)))(
-    "%s: reaches the deploy role only from refs the environment allows",
-    (_n, environment, triggers) => {
-      expect(protectionProblems(triggers, environment, refPolicyByGithubEnvironment.get(environment))).toEqual([]);
-    },
-  );
+  it.each(
+    deployJobs.flatMap((j) =>
+      [...triggersByEnvironment(j)].map(([environment, triggers]) => [`${j.workflow}:${j.name} in ${environment}`, environment, triggers] as const),
+    ),
+  )("%s: reaches the deploy role only from refs the environment allows", (_n, environment, triggers) => {
+    expect(protectionProblems(triggers, environment, refPolicyByGithubEnvironment.get(environment))).toEqual([]);
+  });
 
   it("no job that pull requests start runs in a GitHub environment or uses pull_request_target", () => {
     for (const job of roleJobs) {
@@ -196,11 +222,15 @@ describe("workflows vs GitHub environment protection", () => {
   });
 
   it("the check fails where it should: no policy, a wildcard, a push branch outside the policy", () => {
-    expect(protectionProblems({ anyBranch: true }, "prod", undefined)).toEqual(["environment prod has no deployment branch policy: every branch can run jobs in it"]);
-    expect(protectionProblems({ anyBranch: true }, "prod", { protectedBranches: false, branches: ["*"], tags: [] })).toEqual(["environment prod allows '*': every branch"]);
-    expect(protectionProblems({ push: ["develop"], anyBranch: false }, "dev", { protectedBranches: false, branches: ["main", "release/*"], tags: [] })).toEqual([
-      "push to develop runs in dev, which allows only main, release/*: the job is refused",
+    expect(protectionProblems({ anyBranch: true }, "prod", undefined)).toEqual([
+      "environment prod has no deployment branch policy: every branch can run jobs in it",
     ]);
+    expect(protectionProblems({ anyBranch: true }, "prod", { protectedBranches: false, branches: ["*"], tags: [] })).toEqual([
+      "environment prod allows '*': every branch",
+    ]);
+    expect(protectionProblems({ push: ["develop"], anyBranch: false }, "dev", { protectedBranches: false, branches: ["main", "release/*"], tags: [] })).toEqual(
+      ["push to develop runs in dev, which allows only main, release/*: the job is refused"],
+    );
     expect(protectionProblems({ push: ["release/1.2"], anyBranch: false }, "dev", { protectedBranches: false, branches: ["release/*"], tags: [] })).toEqual([]);
     expect(refPatternMatches("release/*", "release/a/b")).toBe(false);
     expect(refPatternMatches("release/**", "release/a/b")).toBe(true);
@@ -241,9 +271,18 @@ const withoutSnapshot = remoteUses.filter((e) => mirrorFor(e) === undefined);
 
 describe("actions are pinned to commit SHAs", () => {
   it("collects every uses: of the workflows and the examples", () => {
-    expect(pinFiles).toEqual(expect.arrayContaining([".github/workflows/ci.yml", ".github/workflows/deploy.yml", ".github/workflows/plan.yml", "examples/github-actions/app-image.yml"]));
+    expect(pinFiles).toEqual(
+      expect.arrayContaining([
+        ".github/workflows/ci.yml",
+        ".github/workflows/deploy.yml",
+        ".github/workflows/plan.yml",
+        "examples/github-actions/app-image.yml",
+      ]),
+    );
     for (const file of pinFiles) {
-      const lines = readFileSync(join(ROOT, file), "utf8").split("\n").filter((l) => /^\s*(-\s+)?uses\s*:/.test(l)).length;
+      const lines = readFileSync(join(ROOT, file), "utf8")
+        .split("\n")
+        .filter((l) => /^\s*(-\s+)?uses\s*:/.test(l)).length;
       expect([file, collectUses(file, readFileSync(join(ROOT, file), "utf8")).length]).toEqual([file, lines]);
     }
     expect(remoteUses.length).toBeGreaterThan(0);
@@ -313,7 +352,9 @@ describe("the pin checker fails where it should", () => {
     expect(pinProblems(at(6))[0]).toMatch(/^wf\.yml:6: job build, step #2 "Setup": actions\/setup-node@main is pinned to a branch or tag/);
     expect(pinProblems(at(7))).toEqual([`wf.yml:7: job build, step #3: actions/cache@${SHA} has no "# vX.Y.Z" comment naming its release`]);
     expect(pinProblems(at(8))).toEqual(['wf.yml:8: job build, step #4: comment "# 4.2.3" is not "# vX.Y.Z"']);
-    expect(pinProblems(at(9))).toEqual(['wf.yml:9: job build, step #5: actions/cache@11bd719 is pinned to a short or non-lowercase SHA ("11bd719"), not a full 40-hex commit SHA']);
+    expect(pinProblems(at(9))).toEqual([
+      'wf.yml:9: job build, step #5: actions/cache@11bd719 is pinned to a short or non-lowercase SHA ("11bd719"), not a full 40-hex commit SHA',
+    ]);
     expect(pinProblems({ ...at(11), uses: "not-an-action" })[0]).toMatch(/neither \.\/local, docker:\/\/ nor owner\/repo/);
   });
 
@@ -324,7 +365,9 @@ describe("the pin checker fails where it should", () => {
   it("a wrong SHA, a tag missing from the snapshot, a tag pin fail the snapshot check", () => {
     const resolve = (tag: string) => ({ "v4.2.2": OTHER })[tag];
     expect(shaProblems(at(11), resolve)).toEqual([`wf.yml:11: job build, step #6 "good": actions/checkout@${SHA} is not v4.2.2, which is commit ${OTHER}`]);
-    expect(shaProblems(at(9), resolve)).toEqual(["wf.yml:9: job build, step #5: tag v4.2.3 is not in the snapshot of actions/cache (wrong version, or a stale snapshot)"]);
+    expect(shaProblems(at(9), resolve)).toEqual([
+      "wf.yml:9: job build, step #5: tag v4.2.3 is not in the snapshot of actions/cache (wrong version, or a stale snapshot)",
+    ]);
     expect(shaProblems(at(7), resolve)[0]).toMatch(/no "# vX\.Y\.Z" comment to check/);
     expect(shaProblems({ ...at(11), uses: "actions/checkout@v4.2.2" }, resolve)[0]).toMatch(/@v4\.2\.2 is not v4\.2\.2, which is commit 0{39}1$/);
     expect(shaProblems(at(11), () => SHA)).toEqual([]);
@@ -334,7 +377,13 @@ describe("the pin checker fails where it should", () => {
     const root = mkdtempSync(join(tmpdir(), "action-pins-"));
     try {
       const dir = join(root, "acme+tool", "repo");
-      const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.invalid" };
+      const env = {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@example.invalid",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@example.invalid",
+      };
       const git = (...args: string[]) => execFileSync("git", ["--git-dir", dir, ...args], { env, encoding: "utf8" }).trim();
       execFileSync("git", ["init", "-q", "--bare", dir]);
       const tree = git("mktree", "--missing");
@@ -346,10 +395,17 @@ describe("the pin checker fails where it should", () => {
       expect(mirrorOf("acme", "tool", root)).toBe(dir);
       expect(mirrorOf("acme", "other", root)).toBeUndefined();
       expect(mirrorRoot({ PLATFORM_ACTION_MIRRORS: root })).toBe(root);
-      expect([tagCommit(dir, "v1.0.0"), tagCommit(dir, "v1.1.0"), tagCommit(dir, "v2.0.0"), tagCommit(dir, "v9.9.9")]).toEqual([first, second, undefined, undefined]);
+      expect([tagCommit(dir, "v1.0.0"), tagCommit(dir, "v1.1.0"), tagCommit(dir, "v2.0.0"), tagCommit(dir, "v9.9.9")]).toEqual([
+        first,
+        second,
+        undefined,
+        undefined,
+      ]);
       const pin = (sha: string, tag: string): UsesEntry => ({ file: "x.yml", job: "j", step: "#1", line: 1, uses: `acme/tool@${sha}`, comment: tag });
       expect(shaProblems(pin(first, "v1.0.0"), (t) => tagCommit(dir, t))).toEqual([]);
-      expect(shaProblems(pin(second, "v1.0.0"), (t) => tagCommit(dir, t))).toEqual([`x.yml:1: job j, step #1: acme/tool@${second} is not v1.0.0, which is commit ${first}`]);
+      expect(shaProblems(pin(second, "v1.0.0"), (t) => tagCommit(dir, t))).toEqual([
+        `x.yml:1: job j, step #1: acme/tool@${second} is not v1.0.0, which is commit ${first}`,
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -57,7 +57,12 @@ export function pinProblems(e: UsesEntry): string[] {
   if (ref.kind === "invalid") return [`${where(e)}: ${ref.reason}`];
   const problems: string[] = [];
   if (!FULL_SHA.test(ref.ref)) {
-    const what = VERSION_COMMENT.test(ref.ref) || /^v\d+(\.\d+)*$/.test(ref.ref) ? "a tag" : /^[0-9a-f]{7,39}$/i.test(ref.ref) ? "a short or non-lowercase SHA" : "a branch or tag";
+    const what =
+      VERSION_COMMENT.test(ref.ref) || /^v\d+(\.\d+)*$/.test(ref.ref)
+        ? "a tag"
+        : /^[0-9a-f]{7,39}$/i.test(ref.ref)
+          ? "a short or non-lowercase SHA"
+          : "a branch or tag";
     problems.push(`${where(e)}: ${e.uses} is pinned to ${what} ("${ref.ref}"), not a full 40-hex commit SHA`);
   }
   if (e.comment === undefined) problems.push(`${where(e)}: ${e.uses} has no "# vX.Y.Z" comment naming its release`);

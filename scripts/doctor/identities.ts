@@ -43,7 +43,11 @@ export function identityFromStack(stackJson: { resource?: Resources }, env: Envi
   const groups = Object.values(resources.aws_iam_user_group_membership ?? {})
     .filter((m) => m.user === userRef)
     .flatMap((m) => m.groups as string[]);
-  return { kind, arn: iamArn(env, `user/${name}`), policies: [...inline("aws_iam_user_policy", "user", userRef), ...groups.flatMap((g) => inline("aws_iam_group_policy", "group", g))] };
+  return {
+    kind,
+    arn: iamArn(env, `user/${name}`),
+    policies: [...inline("aws_iam_user_policy", "user", userRef), ...groups.flatMap((g) => inline("aws_iam_group_policy", "group", g))],
+  };
 }
 
 /** The repository policy of one repository, if the stack has one. */

@@ -33,7 +33,12 @@ export function keyFinding(user: string, key: KeyFacts, now: Date, maxKeyAgeDays
   };
 }
 
-export async function keyAgeChecks(opts: { users: readonly string[]; maxKeyAgeDays: number; now?: Date; clientConfig: Record<string, unknown> }): Promise<OnlineCheck[]> {
+export async function keyAgeChecks(opts: {
+  users: readonly string[];
+  maxKeyAgeDays: number;
+  now?: Date;
+  clientConfig: Record<string, unknown>;
+}): Promise<OnlineCheck[]> {
   const iam = new IAMClient(opts.clientConfig);
   const now = opts.now ?? new Date();
   const rows: OnlineCheck[] = [];
@@ -44,12 +49,27 @@ export async function keyAgeChecks(opts: { users: readonly string[]; maxKeyAgeDa
       for (const k of keys) {
         const { AccessKeyLastUsed } = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId! }));
         rows.push(
-          keyFinding(user, { accessKeyId: k.AccessKeyId!, status: k.Status ?? "?", created: k.CreateDate ?? now, lastUsed: AccessKeyLastUsed?.LastUsedDate, lastService: AccessKeyLastUsed?.ServiceName }, now, opts.maxKeyAgeDays),
+          keyFinding(
+            user,
+            {
+              accessKeyId: k.AccessKeyId!,
+              status: k.Status ?? "?",
+              created: k.CreateDate ?? now,
+              lastUsed: AccessKeyLastUsed?.LastUsedDate,
+              lastService: AccessKeyLastUsed?.ServiceName,
+            },
+            now,
+            opts.maxKeyAgeDays,
+          ),
         );
       }
     } catch (err) {
       // Push credentials may not list keys, by design; that is not a failure of the push.
-      rows.push({ check: `access keys of ${user}`, ok: true, detail: `not visible to this identity (${(err as { name?: string }).name ?? "error"}): needs iam:ListAccessKeys, run with operator credentials` });
+      rows.push({
+        check: `access keys of ${user}`,
+        ok: true,
+        detail: `not visible to this identity (${(err as { name?: string }).name ?? "error"}): needs iam:ListAccessKeys, run with operator credentials`,
+      });
     }
   }
   return rows;

@@ -16,7 +16,10 @@ export interface StepVerdict {
 export async function offlineCheck(env: EnvironmentConfig, identity: Identity, repository: string, repositoryPolicy?: unknown): Promise<StepVerdict[]> {
   const repoArn = repositoryArn(env, repository);
   const verdicts: StepVerdict[] = [];
-  for (const [flow, steps] of [["push", PUSH_STEPS], ["pull", PULL_STEPS]] as const) {
+  for (const [flow, steps] of [
+    ["push", PUSH_STEPS],
+    ["pull", PULL_STEPS],
+  ] as const) {
     for (const step of steps) {
       const resource = step.on === "account" ? "*" : repoArn;
       const v = await simulate({

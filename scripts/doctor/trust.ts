@@ -8,13 +8,28 @@
  */
 import { Testing } from "cdktf";
 import type { EnvironmentConfig } from "../../environments";
-import { deployRoleArn, deployRoleName, GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProviderArn, planRoleArn, planRoleName } from "../../environments/naming";
+import {
+  deployRoleArn,
+  deployRoleName,
+  GITHUB_OIDC_AUDIENCE,
+  GITHUB_OIDC_HOST,
+  githubOidcProviderArn,
+  planRoleArn,
+  planRoleName,
+} from "../../environments/naming";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { simulateWebIdentity, type Decision } from "../lib/simulator";
 
 /** The repository part of a `sub`, in either form GitHub issues. */
 export type SubjectRepository =
-  | { readonly format: "immutable"; readonly owner: string; readonly ownerId: number; readonly name: string; readonly repositoryId: number; readonly text: string }
+  | {
+      readonly format: "immutable";
+      readonly owner: string;
+      readonly ownerId: number;
+      readonly name: string;
+      readonly repositoryId: number;
+      readonly text: string;
+    }
   | { readonly format: "legacy"; readonly owner: string; readonly name: string; readonly text: string };
 
 /** What follows the repository part: the job's context. */
@@ -81,7 +96,14 @@ export function parseSubject(sub: string): ParsedSubject {
   const name = /^(.+)@(.+)$/.exec(namePart);
   let repository: SubjectRepository | undefined;
   if (owner && name && ID.test(owner[2]) && ID.test(name[2])) {
-    repository = { format: "immutable", owner: owner[1], ownerId: Number(owner[2]), name: name[1], repositoryId: Number(name[2]), text: `repo:${ownerPart}/${namePart}` };
+    repository = {
+      format: "immutable",
+      owner: owner[1],
+      ownerId: Number(owner[2]),
+      name: name[1],
+      repositoryId: Number(name[2]),
+      text: `repo:${ownerPart}/${namePart}`,
+    };
   } else if (!ownerPart.includes("@") && !namePart.includes("@")) {
     repository = { format: "legacy", owner: ownerPart, name: namePart, text: `repo:${ownerPart}/${namePart}` };
   }
@@ -89,10 +111,26 @@ export function parseSubject(sub: string): ParsedSubject {
 }
 
 const contextText = (c: SubjectContext): string =>
-  c.kind === "environment" ? `environment:${c.name}` : c.kind === "branch" ? `ref:refs/heads/${c.name}` : c.kind === "tag" ? `ref:refs/tags/${c.name}` : c.kind === "pull_request" ? "pull_request" : c.value;
+  c.kind === "environment"
+    ? `environment:${c.name}`
+    : c.kind === "branch"
+      ? `ref:refs/heads/${c.name}`
+      : c.kind === "tag"
+        ? `ref:refs/tags/${c.name}`
+        : c.kind === "pull_request"
+          ? "pull_request"
+          : c.value;
 
 const describeContext = (c: SubjectContext): string =>
-  c.kind === "environment" ? `GitHub environment '${c.name}'` : c.kind === "branch" ? `branch '${c.name}'` : c.kind === "tag" ? `tag '${c.name}'` : c.kind === "pull_request" ? "pull requests" : `context '${c.value}'`;
+  c.kind === "environment"
+    ? `GitHub environment '${c.name}'`
+    : c.kind === "branch"
+      ? `branch '${c.name}'`
+      : c.kind === "tag"
+        ? `tag '${c.name}'`
+        : c.kind === "pull_request"
+          ? "pull requests"
+          : `context '${c.value}'`;
 
 const sameContext = (a: SubjectContext, b: SubjectContext): boolean => contextText(a) === contextText(b);
 const eqCi = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -108,9 +146,13 @@ export function githubRolesOf(env: EnvironmentConfig): GithubRoleTrust[] {
 }
 
 function trustOf(role: "deploy" | "plan", name: string, arn: string, trustPolicyJson: string): GithubRoleTrust {
-  const trustPolicy = JSON.parse(trustPolicyJson) as { Statement: { Action?: string | string[]; Condition?: Record<string, Record<string, string | string[]>> }[] };
+  const trustPolicy = JSON.parse(trustPolicyJson) as {
+    Statement: { Action?: string | string[]; Condition?: Record<string, Record<string, string | string[]>> }[];
+  };
   const values = (key: string) =>
-    trustPolicy.Statement.filter((s) => [s.Action ?? []].flat().includes("sts:AssumeRoleWithWebIdentity")).flatMap((s) => [s.Condition?.StringEquals?.[`${GITHUB_OIDC_HOST}:${key}`] ?? []].flat());
+    trustPolicy.Statement.filter((s) => [s.Action ?? []].flat().includes("sts:AssumeRoleWithWebIdentity")).flatMap((s) =>
+      [s.Condition?.StringEquals?.[`${GITHUB_OIDC_HOST}:${key}`] ?? []].flat(),
+    );
   return { role, name, arn, trustPolicy, subjects: values("sub"), audiences: values("aud") };
 }
 
@@ -242,10 +284,12 @@ const unique = (lines: readonly string[]) => [...new Set(lines)];
  */
 export function explainDenial(roles: readonly GithubRoleTrust[], sub: string, aud: string = GITHUB_OIDC_AUDIENCE): string[] {
   const presented = parseSubject(sub);
-  const contextTrusted = roles.some((r) => r.subjects.some((s) => {
-    const c = parseSubject(s).context;
-    return c !== undefined && presented.context !== undefined && sameContext(c, presented.context);
-  }));
+  const contextTrusted = roles.some((r) =>
+    r.subjects.some((s) => {
+      const c = parseSubject(s).context;
+      return c !== undefined && presented.context !== undefined && sameContext(c, presented.context);
+    }),
+  );
   const hasDeploy = roles.some((r) => r.role === "deploy");
   const lines = roles.flatMap((r) =>
     roleFindings(r, presented, aud, roles)
@@ -269,14 +313,25 @@ export function diagnoseTrust(env: EnvironmentConfig, sub: string, aud: string =
   if (accepted) return { acceptedBy: { role: accepted.role, name: accepted.name, arn: accepted.arn }, reasons: [], roles: verdicts };
   const reasons = explainDenial(roles, sub, aud);
   return {
-    reasons: reasons.length > 0 ? reasons : [`the simulator denies, yet sub and aud match part by part what ${roles.map(label).join(" and ")} expect: compare the trust policies in cdktf.out/stacks/${env.name}/cdk.tf.json`],
+    reasons:
+      reasons.length > 0
+        ? reasons
+        : [
+            `the simulator denies, yet sub and aud match part by part what ${roles.map(label).join(" and ")} expect: compare the trust policies in cdktf.out/stacks/${env.name}/cdk.tf.json`,
+          ],
     roles: verdicts,
   };
 }
 
 /** The report the CLI prints; exit 0 when a role accepts the token, 1 otherwise. */
 export function renderTrustDiagnosis(env: EnvironmentConfig, sub: string, aud: string, d: TrustDiagnosis): string {
-  const lines = [`GitHub OIDC trust doctor: environment ${env.name} (account ${env.accountId})`, `sub  ${sub}`, `aud  ${aud}`, "", "Roles, as synthesized (IAM policy simulator):"];
+  const lines = [
+    `GitHub OIDC trust doctor: environment ${env.name} (account ${env.accountId})`,
+    `sub  ${sub}`,
+    `aud  ${aud}`,
+    "",
+    "Roles, as synthesized (IAM policy simulator):",
+  ];
   for (const r of d.roles) {
     lines.push(`  ${r.role} role ${r.name}  ${r.arn}`);
     lines.push(`    expects sub ${r.expectedSubjects.join(" or ")}`);

@@ -168,7 +168,8 @@ export interface RepositoryView {
 }
 
 const sorted = <T>(entries: [string, T][]) => Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
-const secretsView = (m: Map<string, Secret>) => sorted([...m.values()].map((s) => [s.name, { value: s.value, keyId: s.keyId, createdAt: s.createdAt, updatedAt: s.updatedAt }]));
+const secretsView = (m: Map<string, Secret>) =>
+  sorted([...m.values()].map((s) => [s.name, { value: s.value, keyId: s.keyId, createdAt: s.createdAt, updatedAt: s.updatedAt }]));
 const variablesView = (m: Map<string, Variable>) => sorted([...m.values()].map((v) => [v.name, v.value]));
 
 export function viewOf(repo: Repository): RepositoryView {
@@ -188,11 +189,19 @@ export function viewOf(repo: Repository): RepositoryView {
           preventSelfReview: e.preventSelfReview,
           canAdminsBypass: e.canAdminsBypass,
           reviewers: {
-            users: e.reviewers.filter((r) => r.type === "User").map((r) => r.id).sort((a, b) => a - b),
-            teams: e.reviewers.filter((r) => r.type === "Team").map((r) => r.id).sort((a, b) => a - b),
+            users: e.reviewers
+              .filter((r) => r.type === "User")
+              .map((r) => r.id)
+              .sort((a, b) => a - b),
+            teams: e.reviewers
+              .filter((r) => r.type === "Team")
+              .map((r) => r.id)
+              .sort((a, b) => a - b),
           },
           deploymentBranchPolicy: e.deploymentBranchPolicy && { ...e.deploymentBranchPolicy },
-          deploymentBranchPolicies: [...e.branchPolicies.values()].map((p) => ({ name: p.name, type: p.type })).sort((a, b) => `${a.type}:${a.name}`.localeCompare(`${b.type}:${b.name}`)),
+          deploymentBranchPolicies: [...e.branchPolicies.values()]
+            .map((p) => ({ name: p.name, type: p.type }))
+            .sort((a, b) => `${a.type}:${a.name}`.localeCompare(`${b.type}:${b.name}`)),
           variables: variablesView(e.variables),
           secrets: secretsView(e.secrets),
           secretKeyId: e.secretKey.keyId,

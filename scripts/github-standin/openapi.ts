@@ -162,8 +162,20 @@ export class GithubDescription {
       if (!p.schema) continue;
       // Parameters travel as text: read them as the schema's type before validating.
       const type = p.schema.type;
-      const value = type === "integer" || type === "number" ? (/^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw) : type === "boolean" ? (raw === "true" ? true : raw === "false" ? false : raw) : raw;
-      if (!this.ajv.validate(p.schema, value)) problems.push(`${p.in} parameter ${p.name}=${JSON.stringify(raw)} ${this.ajv.errorsText(this.ajv.errors, { dataVar: "" }).trim()}`);
+      const value =
+        type === "integer" || type === "number"
+          ? /^-?\d+(\.\d+)?$/.test(raw)
+            ? Number(raw)
+            : raw
+          : type === "boolean"
+            ? raw === "true"
+              ? true
+              : raw === "false"
+                ? false
+                : raw
+            : raw;
+      if (!this.ajv.validate(p.schema, value))
+        problems.push(`${p.in} parameter ${p.name}=${JSON.stringify(raw)} ${this.ajv.errorsText(this.ajv.errors, { dataVar: "" }).trim()}`);
     }
     return problems;
   }
@@ -229,7 +241,12 @@ export class GithubDescription {
       this.compiled.set(ref, validate);
     }
     if (validate(value)) return [];
-    return (validate.errors ?? []).slice(0, 200).map((e: ErrorObject) => `${e.instancePath || "(body)"} ${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? " " + JSON.stringify(e.params) : ""}`);
+    return (validate.errors ?? [])
+      .slice(0, 200)
+      .map(
+        (e: ErrorObject) =>
+          `${e.instancePath || "(body)"} ${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? " " + JSON.stringify(e.params) : ""}`,
+      );
   }
 }
 

@@ -2,8 +2,20 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
-  Clock, nameProblem, newEnvironment, newId, newRepository, nodeId, viewOf,
-  type Environment, type Repository, type RepositorySeed, type RepositoryView, type Reviewer, type Secret, type Variable,
+  Clock,
+  nameProblem,
+  newEnvironment,
+  newId,
+  newRepository,
+  nodeId,
+  viewOf,
+  type Environment,
+  type Repository,
+  type RepositorySeed,
+  type RepositoryView,
+  type Reviewer,
+  type Secret,
+  type Variable,
 } from "./model";
 import { githubDescription, type DescriptionGap, type RouteMatch, type ValidationProblem } from "./openapi";
 import { open, sodiumReady } from "./sealed-box";
@@ -127,7 +139,8 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
   const knownTeams = new Set(options.reviewers?.teams ?? []);
   const repositories: Repository[] = [];
   for (const seed of options.repositories) {
-    if (repositories.some((r) => r.id === seed.id || (r.owner.toLowerCase() === seed.owner.toLowerCase() && r.name.toLowerCase() === seed.name.toLowerCase()))) continue;
+    if (repositories.some((r) => r.id === seed.id || (r.owner.toLowerCase() === seed.owner.toLowerCase() && r.name.toLowerCase() === seed.name.toLowerCase())))
+      continue;
     repositories.push(newRepository(seed, clock));
   }
   const violations: ValidationProblem[] = [];
@@ -136,7 +149,8 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
   const descriptionGaps: { method: string; path: string; gap: DescriptionGap }[] = [];
   let apiUrl = "";
 
-  const findRepo = (owner: string, name: string) => repositories.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
+  const findRepo = (owner: string, name: string) =>
+    repositories.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
   const findEnv = (repo: Repository | undefined, name: string) => repo?.environments.get(name.toLowerCase());
   const repoOf = (ctx: Context) => findRepo(ctx.params.owner, ctx.params.repo);
   const envOf = (ctx: Context) => findEnv(repoOf(ctx), ctx.params.environment_name);
@@ -146,11 +160,25 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
   const account = (login: string, id: number, type: "User" | "Organization") => {
     const u = `${apiUrl}/users/${login}`;
     return {
-      login, id, node_id: nodeId(type === "User" ? "User" : "Organization", id), avatar_url: `${web()}/avatars/u/${id}`, gravatar_id: "",
-      url: u, html_url: `${web()}/${login}`, followers_url: `${u}/followers`, following_url: `${u}/following{/other_user}`,
-      gists_url: `${u}/gists{/gist_id}`, starred_url: `${u}/starred{/owner}{/repo}`, subscriptions_url: `${u}/subscriptions`,
-      organizations_url: `${u}/orgs`, repos_url: `${u}/repos`, events_url: `${u}/events{/privacy}`, received_events_url: `${u}/received_events`,
-      type, user_view_type: "public", site_admin: false,
+      login,
+      id,
+      node_id: nodeId(type === "User" ? "User" : "Organization", id),
+      avatar_url: `${web()}/avatars/u/${id}`,
+      gravatar_id: "",
+      url: u,
+      html_url: `${web()}/${login}`,
+      followers_url: `${u}/followers`,
+      following_url: `${u}/following{/other_user}`,
+      gists_url: `${u}/gists{/gist_id}`,
+      starred_url: `${u}/starred{/owner}{/repo}`,
+      subscriptions_url: `${u}/subscriptions`,
+      organizations_url: `${u}/orgs`,
+      repos_url: `${u}/repos`,
+      events_url: `${u}/events{/privacy}`,
+      received_events_url: `${u}/received_events`,
+      type,
+      user_view_type: "public",
+      site_admin: false,
     };
   };
   const userLogin = (id: number) => `user-${id}`;
@@ -158,9 +186,21 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
     const slug = `team-${id}`;
     const u = `${apiUrl}/organizations/${repo.ownerId}/team/${id}`;
     return {
-      id, node_id: nodeId("Team", id), name: slug, slug, description: null, privacy: "closed", notification_setting: "notifications_enabled",
-      permission: "pull", url: u, html_url: `${web()}/orgs/${repo.owner}/teams/${slug}`, members_url: `${u}/members{/member}`,
-      repositories_url: `${u}/repos`, type: "organization", organization_id: repo.ownerId, parent: null,
+      id,
+      node_id: nodeId("Team", id),
+      name: slug,
+      slug,
+      description: null,
+      privacy: "closed",
+      notification_setting: "notifications_enabled",
+      permission: "pull",
+      url: u,
+      html_url: `${web()}/orgs/${repo.owner}/teams/${slug}`,
+      members_url: `${u}/members{/member}`,
+      repositories_url: `${u}/repos`,
+      type: "organization",
+      organization_id: repo.ownerId,
+      parent: null,
     };
   };
   const repoJson = (repo: Repository) => {
@@ -168,38 +208,122 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
     const u = `${apiUrl}/repos/${full}`;
     const owner = account(repo.owner, repo.ownerId, repo.ownerType);
     return {
-      id: repo.id, node_id: nodeId("Repository", repo.id), name: repo.name, full_name: full, owner, private: true,
-      html_url: `${web()}/${full}`, description: null, fork: false, url: u,
-      archive_url: `${u}/{archive_format}{/ref}`, assignees_url: `${u}/assignees{/user}`, blobs_url: `${u}/git/blobs{/sha}`,
-      branches_url: `${u}/branches{/branch}`, collaborators_url: `${u}/collaborators{/collaborator}`, comments_url: `${u}/comments{/number}`,
-      commits_url: `${u}/commits{/sha}`, compare_url: `${u}/compare/{base}...{head}`, contents_url: `${u}/contents/{+path}`,
-      contributors_url: `${u}/contributors`, deployments_url: `${u}/deployments`, downloads_url: `${u}/downloads`, events_url: `${u}/events`,
-      forks_url: `${u}/forks`, git_commits_url: `${u}/git/commits{/sha}`, git_refs_url: `${u}/git/refs{/sha}`, git_tags_url: `${u}/git/tags{/sha}`,
-      git_url: `git://${new URL(apiUrl).host}/${full}.git`, issue_comment_url: `${u}/issues/comments{/number}`, issue_events_url: `${u}/issues/events{/number}`,
-      issues_url: `${u}/issues{/number}`, keys_url: `${u}/keys{/key_id}`, labels_url: `${u}/labels{/name}`, languages_url: `${u}/languages`,
-      merges_url: `${u}/merges`, milestones_url: `${u}/milestones{/number}`, notifications_url: `${u}/notifications{?since,all,participating}`,
-      pulls_url: `${u}/pulls{/number}`, releases_url: `${u}/releases{/id}`, ssh_url: `git@${new URL(apiUrl).hostname}:${full}.git`,
-      stargazers_url: `${u}/stargazers`, statuses_url: `${u}/statuses/{sha}`, subscribers_url: `${u}/subscribers`, subscription_url: `${u}/subscription`,
-      tags_url: `${u}/tags`, teams_url: `${u}/teams`, trees_url: `${u}/git/trees{/sha}`, clone_url: `${web()}/${full}.git`, mirror_url: null,
-      hooks_url: `${u}/hooks`, svn_url: `${web()}/${full}`, homepage: null, language: "TypeScript", forks_count: 0, stargazers_count: 0,
-      watchers_count: 0, size: 1024, default_branch: "main", open_issues_count: 0, is_template: false, topics: [], has_issues: true,
-      has_projects: false, has_wiki: false, has_pages: false, has_downloads: true, has_discussions: false, archived: false, disabled: false,
-      visibility: "private", pushed_at: repo.createdAt, created_at: repo.createdAt, updated_at: repo.createdAt,
+      id: repo.id,
+      node_id: nodeId("Repository", repo.id),
+      name: repo.name,
+      full_name: full,
+      owner,
+      private: true,
+      html_url: `${web()}/${full}`,
+      description: null,
+      fork: false,
+      url: u,
+      archive_url: `${u}/{archive_format}{/ref}`,
+      assignees_url: `${u}/assignees{/user}`,
+      blobs_url: `${u}/git/blobs{/sha}`,
+      branches_url: `${u}/branches{/branch}`,
+      collaborators_url: `${u}/collaborators{/collaborator}`,
+      comments_url: `${u}/comments{/number}`,
+      commits_url: `${u}/commits{/sha}`,
+      compare_url: `${u}/compare/{base}...{head}`,
+      contents_url: `${u}/contents/{+path}`,
+      contributors_url: `${u}/contributors`,
+      deployments_url: `${u}/deployments`,
+      downloads_url: `${u}/downloads`,
+      events_url: `${u}/events`,
+      forks_url: `${u}/forks`,
+      git_commits_url: `${u}/git/commits{/sha}`,
+      git_refs_url: `${u}/git/refs{/sha}`,
+      git_tags_url: `${u}/git/tags{/sha}`,
+      git_url: `git://${new URL(apiUrl).host}/${full}.git`,
+      issue_comment_url: `${u}/issues/comments{/number}`,
+      issue_events_url: `${u}/issues/events{/number}`,
+      issues_url: `${u}/issues{/number}`,
+      keys_url: `${u}/keys{/key_id}`,
+      labels_url: `${u}/labels{/name}`,
+      languages_url: `${u}/languages`,
+      merges_url: `${u}/merges`,
+      milestones_url: `${u}/milestones{/number}`,
+      notifications_url: `${u}/notifications{?since,all,participating}`,
+      pulls_url: `${u}/pulls{/number}`,
+      releases_url: `${u}/releases{/id}`,
+      ssh_url: `git@${new URL(apiUrl).hostname}:${full}.git`,
+      stargazers_url: `${u}/stargazers`,
+      statuses_url: `${u}/statuses/{sha}`,
+      subscribers_url: `${u}/subscribers`,
+      subscription_url: `${u}/subscription`,
+      tags_url: `${u}/tags`,
+      teams_url: `${u}/teams`,
+      trees_url: `${u}/git/trees{/sha}`,
+      clone_url: `${web()}/${full}.git`,
+      mirror_url: null,
+      hooks_url: `${u}/hooks`,
+      svn_url: `${web()}/${full}`,
+      homepage: null,
+      language: "TypeScript",
+      forks_count: 0,
+      stargazers_count: 0,
+      watchers_count: 0,
+      size: 1024,
+      default_branch: "main",
+      open_issues_count: 0,
+      is_template: false,
+      topics: [],
+      has_issues: true,
+      has_projects: false,
+      has_wiki: false,
+      has_pages: false,
+      has_downloads: true,
+      has_discussions: false,
+      archived: false,
+      disabled: false,
+      visibility: "private",
+      pushed_at: repo.createdAt,
+      created_at: repo.createdAt,
+      updated_at: repo.createdAt,
       permissions: { admin: true, maintain: true, push: true, triage: true, pull: true },
-      allow_rebase_merge: true, allow_squash_merge: true, allow_auto_merge: false, delete_branch_on_merge: true, allow_merge_commit: false,
-      allow_forking: false, web_commit_signoff_required: false, subscribers_count: 1, network_count: 0, license: null,
+      allow_rebase_merge: true,
+      allow_squash_merge: true,
+      allow_auto_merge: false,
+      delete_branch_on_merge: true,
+      allow_merge_commit: false,
+      allow_forking: false,
+      web_commit_signoff_required: false,
+      subscribers_count: 1,
+      network_count: 0,
+      license: null,
       ...(repo.ownerType === "Organization" ? { organization: account(repo.owner, repo.ownerId, "Organization") } : {}),
-      forks: 0, open_issues: 0, watchers: 0,
+      forks: 0,
+      open_issues: 0,
+      watchers: 0,
     };
   };
   const orgJson = (repo: Repository) => {
     const base = account(repo.owner, repo.ownerId, "Organization");
     const u = `${apiUrl}/orgs/${repo.owner}`;
     return {
-      login: repo.owner, id: repo.ownerId, node_id: base.node_id, url: u, repos_url: `${u}/repos`, events_url: `${u}/events`, hooks_url: `${u}/hooks`,
-      issues_url: `${u}/issues`, members_url: `${u}/members{/member}`, public_members_url: `${u}/public_members{/member}`, avatar_url: base.avatar_url,
-      description: null, html_url: `${web()}/${repo.owner}`, has_organization_projects: true, has_repository_projects: true,
-      public_repos: 0, public_gists: 0, followers: 0, following: 0, type: "Organization", created_at: repo.createdAt, updated_at: repo.createdAt,
+      login: repo.owner,
+      id: repo.ownerId,
+      node_id: base.node_id,
+      url: u,
+      repos_url: `${u}/repos`,
+      events_url: `${u}/events`,
+      hooks_url: `${u}/hooks`,
+      issues_url: `${u}/issues`,
+      members_url: `${u}/members{/member}`,
+      public_members_url: `${u}/public_members{/member}`,
+      avatar_url: base.avatar_url,
+      description: null,
+      html_url: `${web()}/${repo.owner}`,
+      has_organization_projects: true,
+      has_repository_projects: true,
+      public_repos: 0,
+      public_gists: 0,
+      followers: 0,
+      following: 0,
+      type: "Organization",
+      created_at: repo.createdAt,
+      updated_at: repo.createdAt,
       archived_at: null,
     };
   };
@@ -207,18 +331,28 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
     const u = `${apiUrl}/repos/${repo.owner}/${repo.name}/environments/${encodeURIComponent(env.name)}`;
     const rules: object[] = [];
     // GitHub reports a rule only while it has an effect.
-    if (env.waitTimer > 0) rules.push({ id: env.ruleIds.waitTimer, node_id: nodeId("Gate", env.ruleIds.waitTimer), type: "wait_timer", wait_timer: env.waitTimer });
+    if (env.waitTimer > 0)
+      rules.push({ id: env.ruleIds.waitTimer, node_id: nodeId("Gate", env.ruleIds.waitTimer), type: "wait_timer", wait_timer: env.waitTimer });
     if (env.reviewers.length > 0) {
       rules.push({
-        id: env.ruleIds.reviewers, node_id: nodeId("Gate", env.ruleIds.reviewers), prevent_self_review: env.preventSelfReview, type: "required_reviewers",
+        id: env.ruleIds.reviewers,
+        node_id: nodeId("Gate", env.ruleIds.reviewers),
+        prevent_self_review: env.preventSelfReview,
+        type: "required_reviewers",
         reviewers: env.reviewers.map((r) => ({ type: r.type, reviewer: r.type === "Team" ? teamJson(repo, r.id) : account(userLogin(r.id), r.id, "User") })),
       });
     }
     if (env.deploymentBranchPolicy) rules.push({ id: env.ruleIds.branchPolicy, node_id: nodeId("Gate", env.ruleIds.branchPolicy), type: "branch_policy" });
     return {
-      id: env.id, node_id: nodeId("Environment", env.id), name: env.name, url: u,
+      id: env.id,
+      node_id: nodeId("Environment", env.id),
+      name: env.name,
+      url: u,
       html_url: `${web()}/${repo.owner}/${repo.name}/deployments/activity_log?environments_filter=${encodeURIComponent(env.name)}`,
-      created_at: env.createdAt, updated_at: env.updatedAt, can_admins_bypass: env.canAdminsBypass, protection_rules: rules,
+      created_at: env.createdAt,
+      updated_at: env.updatedAt,
+      can_admins_bypass: env.canAdminsBypass,
+      protection_rules: rules,
       deployment_branch_policy: env.deploymentBranchPolicy
         ? { protected_branches: env.deploymentBranchPolicy.protectedBranches, custom_branch_policies: env.deploymentBranchPolicy.customBranchPolicies }
         : null,
@@ -304,9 +438,13 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
       const problem = nameProblem(name);
       if (problem) return invalid(`Secret name ${problem}`, [{ resource: "Secret", field: "name", code: "invalid" }]);
       // A value sealed to another scope's key (e.g. the repository's key for an environment secret) is refused.
-      if (ctx.body.key_id !== s.secretKey.keyId) return invalid(`key_id ${ctx.body.key_id} is not the current public key of ${s.label}`, [{ resource: "Secret", field: "key_id", code: "invalid" }]);
+      if (ctx.body.key_id !== s.secretKey.keyId)
+        return invalid(`key_id ${ctx.body.key_id} is not the current public key of ${s.label}`, [{ resource: "Secret", field: "key_id", code: "invalid" }]);
       const value = open(ctx.body.encrypted_value, s.secretKey);
-      if (value === undefined) return invalid(`encrypted_value is not a sealed box for the public key of ${s.label}`, [{ resource: "Secret", field: "encrypted_value", code: "invalid" }]);
+      if (value === undefined)
+        return invalid(`encrypted_value is not a sealed box for the public key of ${s.label}`, [
+          { resource: "Secret", field: "encrypted_value", code: "invalid" },
+        ]);
       const existing = s.secrets.get(name);
       if (existing) {
         Object.assign(existing, { value, keyId: ctx.body.key_id, updatedAt: clock.stamp(existing.updatedAt) });
@@ -319,7 +457,10 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
     remove: (ctx: Context) => (scope(ctx)?.secrets.delete(ctx.params.secret_name.toUpperCase()) ? { status: 204 } : notFound()),
   });
 
-  const repoVars = variableOps((ctx) => repoOf(ctx)?.variables, (ctx) => `/repos/${ctx.params.owner}/${ctx.params.repo}/actions/variables`);
+  const repoVars = variableOps(
+    (ctx) => repoOf(ctx)?.variables,
+    (ctx) => `/repos/${ctx.params.owner}/${ctx.params.repo}/actions/variables`,
+  );
   const envVars = variableOps(
     (ctx) => envOf(ctx)?.variables,
     (ctx) => `/repos/${ctx.params.owner}/${ctx.params.repo}/environments/${encodeURIComponent(ctx.params.environment_name)}/variables`,
@@ -345,20 +486,33 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
     if (!repo) return notFound();
     const body = ctx.body ?? {};
     if (body.wait_timer !== undefined && (body.wait_timer < 0 || body.wait_timer > 43_200)) {
-      return invalid("Validation Failed", [{ resource: "Environment", field: "wait_timer", code: "invalid", message: "wait_timer must be between 0 and 43200" }]);
+      return invalid("Validation Failed", [
+        { resource: "Environment", field: "wait_timer", code: "invalid", message: "wait_timer must be between 0 and 43200" },
+      ]);
     }
     let reviewers: Reviewer[] | undefined;
     if (body.reviewers !== undefined) {
       reviewers = (body.reviewers ?? []).map((r: { type?: string; id?: number }) => ({ type: r.type, id: r.id }));
-      if (reviewers!.length > 6) return invalid("Validation Failed", [{ resource: "Environment", field: "reviewers", code: "invalid", message: "at most 6 reviewers" }]);
+      if (reviewers!.length > 6)
+        return invalid("Validation Failed", [{ resource: "Environment", field: "reviewers", code: "invalid", message: "at most 6 reviewers" }]);
       for (const r of reviewers!) {
         const known = r.type === "Team" ? repo.ownerType === "Organization" && knownTeams.has(r.id) : r.type === "User" && knownUsers.has(r.id);
-        if (!known) return invalid(`Reviewer ${r.type} ${r.id} does not exist or has no access to the repository`, [{ resource: "Environment", field: "reviewers", code: "invalid" }]);
+        if (!known)
+          return invalid(`Reviewer ${r.type} ${r.id} does not exist or has no access to the repository`, [
+            { resource: "Environment", field: "reviewers", code: "invalid" },
+          ]);
       }
     }
     const dbp = body.deployment_branch_policy;
     if (dbp && dbp.protected_branches === dbp.custom_branch_policies) {
-      return invalid("Validation Failed", [{ resource: "Environment", field: "deployment_branch_policy", code: "invalid", message: "exactly one of protected_branches and custom_branch_policies must be true" }]);
+      return invalid("Validation Failed", [
+        {
+          resource: "Environment",
+          field: "deployment_branch_policy",
+          code: "invalid",
+          message: "exactly one of protected_branches and custom_branch_policies must be true",
+        },
+      ]);
     }
     let env = findEnv(repo, ctx.params.environment_name);
     if (!env) {
@@ -390,10 +544,27 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
     "users/get-authenticated": () => ({
       status: 200,
       body: {
-        ...account(login, 1_000_001, "User"), user_view_type: "private", name: null, company: null, blog: "", location: null, email: null,
-        hireable: null, bio: null, public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: "2020-01-01T00:00:00Z",
-        updated_at: "2020-01-01T00:00:00Z", private_gists: 0, total_private_repos: repositories.length, owned_private_repos: 0, disk_usage: 0,
-        collaborators: 0, two_factor_authentication: true,
+        ...account(login, 1_000_001, "User"),
+        user_view_type: "private",
+        name: null,
+        company: null,
+        blog: "",
+        location: null,
+        email: null,
+        hireable: null,
+        bio: null,
+        public_repos: 0,
+        public_gists: 0,
+        followers: 0,
+        following: 0,
+        created_at: "2020-01-01T00:00:00Z",
+        updated_at: "2020-01-01T00:00:00Z",
+        private_gists: 0,
+        total_private_repos: repositories.length,
+        owned_private_repos: 0,
+        disk_usage: 0,
+        collaborators: 0,
+        two_factor_authentication: true,
       },
     }),
     "rate-limit/get": () => {
@@ -412,7 +583,10 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
       const repo = repoOf(ctx);
       if (!repo) return notFound();
       const all = [...repo.environments.values()].sort((a, b) => a.name.localeCompare(b.name));
-      return paged(ctx, `/repos/${ctx.params.owner}/${ctx.params.repo}/environments`, all, (envs) => ({ total_count: all.length, environments: envs.map((e) => envJson(repo, e)) }));
+      return paged(ctx, `/repos/${ctx.params.owner}/${ctx.params.repo}/environments`, all, (envs) => ({
+        total_count: all.length,
+        environments: envs.map((e) => envJson(repo, e)),
+      }));
     },
     "repos/get-environment": (ctx) => {
       const repo = repoOf(ctx);
@@ -504,7 +678,11 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
     }
     if (!route) return notFound();
     if ("error" in route) {
-      unexpectedCalls.push({ method, path: rawPath, reason: route.error === "no such path" ? "not a path of GitHub's REST description" : `${method} is not an operation of ${route.template}` });
+      unexpectedCalls.push({
+        method,
+        path: rawPath,
+        reason: route.error === "no such path" ? "not a path of GitHub's REST description" : `${method} is not an operation of ${route.template}`,
+      });
       return notFound();
     }
     const parameterProblems = description.validateParameters(method, route.template, route.params, query);
@@ -647,7 +825,10 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
       if (change.preventSelfReview !== undefined) env.preventSelfReview = change.preventSelfReview;
       if (change.canAdminsBypass !== undefined) env.canAdminsBypass = change.canAdminsBypass;
       if (change.reviewers) {
-        env.reviewers = [...(change.reviewers.teams ?? []).map((id) => ({ type: "Team" as const, id })), ...(change.reviewers.users ?? []).map((id) => ({ type: "User" as const, id }))];
+        env.reviewers = [
+          ...(change.reviewers.teams ?? []).map((id) => ({ type: "Team" as const, id })),
+          ...(change.reviewers.users ?? []).map((id) => ({ type: "User" as const, id })),
+        ];
       }
       if (change.deploymentBranchPolicy !== undefined) {
         env.deploymentBranchPolicy = change.deploymentBranchPolicy && { ...change.deploymentBranchPolicy };

@@ -102,7 +102,7 @@ export function parseRequest(req: WireRequest): ParsedCall | string {
   const base = { ...scope, method: req.method.toUpperCase(), headers: req.headers };
   const target = req.headers["x-amz-target"];
   if (target) {
-    let params: Record<string, unknown> = {};
+    let params: Record<string, unknown>;
     try {
       params = req.body.trim() ? (JSON.parse(req.body) as Record<string, unknown>) : {};
     } catch {
@@ -130,7 +130,15 @@ export function parseRequest(req: WireRequest): ParsedCall | string {
 
 /** IAM prefix of each SigV4 signing name handled here (they coincide for these services). */
 const IAM_PREFIX: Readonly<Record<string, string>> = {
-  iam: "iam", sts: "sts", s3: "s3", ecr: "ecr", kms: "kms", ssm: "ssm", logs: "logs", events: "events", dynamodb: "dynamodb",
+  iam: "iam",
+  sts: "sts",
+  s3: "s3",
+  ecr: "ecr",
+  kms: "kms",
+  ssm: "ssm",
+  logs: "logs",
+  events: "events",
+  dynamodb: "dynamodb",
 };
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -175,7 +183,15 @@ const ssmParameterArn = (ctx: MapContext, name: string) => arnOf(ctx, "ssm", `pa
 function ssmDecrypt(ctx: MapContext, name: string, withDecryption: boolean): RequiredPermission[] {
   const keyId = ctx.secureParameterKeys.get(name);
   if (!withDecryption || !keyId) return [];
-  return [kmsKeyPermission(ctx, "kms:Decrypt", keyId, { "kms:ViaService": `ssm.${ctx.region}.amazonaws.com` }, `SSM decrypts SecureString ${name} with the caller's permission`)];
+  return [
+    kmsKeyPermission(
+      ctx,
+      "kms:Decrypt",
+      keyId,
+      { "kms:ViaService": `ssm.${ctx.region}.amazonaws.com` },
+      `SSM decrypts SecureString ${name} with the caller's permission`,
+    ),
+  ];
 }
 
 const eventsRuleArn = (ctx: MapContext, rule: string, bus: string | undefined) =>
@@ -209,7 +225,10 @@ const getUser: Mapping = {
   permissions: (p, c) => {
     const name = str(p.UserName);
     if (name) return [{ action: "iam:GetUser", resource: iamArnOf(c, "user", name) }];
-    if (!c.callerUserArn) throw new NoPermission(`without UserName from a role session: AWS answers ValidationError (the caller is no IAM user) whatever the policy; ${CALLER_GET_USER}`);
+    if (!c.callerUserArn)
+      throw new NoPermission(
+        `without UserName from a role session: AWS answers ValidationError (the caller is no IAM user) whatever the policy; ${CALLER_GET_USER}`,
+      );
     return [{ action: "iam:GetUser", resource: c.callerUserArn, toleratedIfDenied: CALLER_GET_USER }];
   },
   label: (p) => str(p.UserName) ?? "(the caller)",
@@ -217,8 +236,14 @@ const getUser: Mapping = {
 const userOf: Mapping = { resources: (p, c) => [iamArnOf(c, "user", need(str(p.UserName), "UserName"))], label: (p) => str(p.UserName) };
 const groupOf: Mapping = { resources: (p, c) => [iamArnOf(c, "group", need(str(p.GroupName), "GroupName"))], label: (p) => str(p.GroupName) };
 const roleOf: Mapping = { resources: (p, c) => [iamArnOf(c, "role", need(str(p.RoleName), "RoleName"))], label: (p) => str(p.RoleName) };
-const repositoryOf: Mapping = { resources: (p, c) => [arnOf(c, "ecr", `repository/${need(str(p.repositoryName), "repositoryName")}`)], label: (p) => str(p.repositoryName) };
-const kmsKeyOf = (action: string): Mapping => ({ permissions: (p, c) => [kmsKeyPermission(c, action, need(str(p.KeyId), "KeyId"))], label: (p) => str(p.KeyId) });
+const repositoryOf: Mapping = {
+  resources: (p, c) => [arnOf(c, "ecr", `repository/${need(str(p.repositoryName), "repositoryName")}`)],
+  label: (p) => str(p.repositoryName),
+};
+const kmsKeyOf = (action: string): Mapping => ({
+  permissions: (p, c) => [kmsKeyPermission(c, action, need(str(p.KeyId), "KeyId"))],
+  label: (p) => str(p.KeyId),
+});
 const ruleOf: Mapping = {
   resources: (p, c) => [eventsRuleArn(c, need(str(p.Name) ?? str(p.Rule), "Name/Rule"), str(p.EventBusName))],
   label: (p) => str(p.Name) ?? str(p.Rule),
@@ -357,8 +382,21 @@ const OBJECT_SUBRESOURCES: Readonly<Record<string, Readonly<Record<string, strin
 };
 /** Query parameters that select nothing (listing options, SDK hints, multipart bookkeeping). */
 const S3_PLAIN_PARAMETERS = new Set([
-  "x-id", "list-type", "prefix", "delimiter", "encoding-type", "max-keys", "continuation-token", "start-after", "fetch-owner",
-  "marker", "versionId", "partNumber", "uploadId", "response-content-type", "response-cache-control",
+  "x-id",
+  "list-type",
+  "prefix",
+  "delimiter",
+  "encoding-type",
+  "max-keys",
+  "continuation-token",
+  "start-after",
+  "fetch-owner",
+  "marker",
+  "versionId",
+  "partNumber",
+  "uploadId",
+  "response-content-type",
+  "response-cache-control",
 ]);
 
 function s3Permissions(call: ParsedCall, ctx: MapContext): { label: string; permissions: RequiredPermission[] } {
@@ -454,7 +492,13 @@ export function mapRequest(req: WireRequest, ctx: MapContext): MappedCall {
 
 /** IAM wildcard match (`*` any run, `?` one character), case-sensitive as for ARNs. */
 export function iamGlobMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split("").map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\/]/g, "\\$&"))).join("")}$`, "s");
+  const re = new RegExp(
+    `^${pattern
+      .split("")
+      .map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
+      .join("")}$`,
+    "s",
+  );
   return re.test(value);
 }
 
@@ -465,7 +509,9 @@ export interface PolicyPermission {
 }
 
 /** Every Allow action x resource of an identity policy (rendered IAM JSON). */
-export function policyPermissions(policy: { Statement: ReadonlyArray<{ Sid?: string; Effect: string; Action: string | string[]; Resource?: string | string[] }> }): PolicyPermission[] {
+export function policyPermissions(policy: {
+  Statement: ReadonlyArray<{ Sid?: string; Effect: string; Action: string | string[]; Resource?: string | string[] }>;
+}): PolicyPermission[] {
   const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   return policy.Statement.filter((s) => s.Effect === "Allow").flatMap((s, i) =>
     list(s.Action).flatMap((action) => list(s.Resource).map((resource) => ({ sid: s.Sid ?? `#${i}`, action, resource }))),
@@ -507,7 +553,12 @@ export async function actionCanApplyTo(action: string, resource: string): Promis
   if (details.isWildcardOnly) return false;
   for (const rt of details.resourceTypes) {
     const { arn } = await iamResourceTypeDetails(service, rt.name);
-    const format = new RegExp(`^${arn.split(/\$\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\/{}]/g, "\\$&")).join(".+")}$`);
+    const format = new RegExp(
+      `^${arn
+        .split(/\$\{[^}]+\}/)
+        .map((part) => part.replace(/[.*+?^$()|[\]\\/{}]/g, "\\$&"))
+        .join(".+")}$`,
+    );
     if (format.test(resource)) return true;
   }
   return false;

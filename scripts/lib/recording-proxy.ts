@@ -63,16 +63,34 @@ export async function startRecordingProxy(upstream: { endpoint: string; caPem: s
   const dir = mkdtempSync(join(tmpdir(), "recording-proxy-"));
   const certFile = join(dir, "cert.pem");
   const keyFile = join(dir, "key.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-  ], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    ],
+    { stdio: "ignore" },
+  );
   const cert = readFileSync(certFile, "utf8");
   const caFile = join(dir, "ca-bundle.pem");
   writeFileSync(caFile, `${cert.trim()}\n${upstream.caPem.trim()}\n`);
 
   const target = new URL(upstream.endpoint);
-  if (!["127.0.0.1", "localhost", "[::1]"].includes(target.hostname)) throw new Error(`the recording proxy forwards to loopback only, not ${upstream.endpoint}`);
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(target.hostname))
+    throw new Error(`the recording proxy forwards to loopback only, not ${upstream.endpoint}`);
   const agent = new Agent({ ca: upstream.caPem, keepAlive: true });
   const recorded: RecordedRequest[] = [];
   const failed: string[] = [];

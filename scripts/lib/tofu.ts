@@ -44,7 +44,11 @@ export function prepareStackWorkdir(outdir: string, stack: string, root: string,
 export interface TofuRunner {
   run(dir: string, args: readonly string[], opts?: { stdin?: string; env?: Record<string, string> }): Promise<TofuResult>;
   /** Starts a command and returns it unfinished, for fault tests. */
-  start(dir: string, args: readonly string[], opts?: { env?: Record<string, string> }): { child: ChildProcess; result: Promise<TofuResult>; output: () => string };
+  start(
+    dir: string,
+    args: readonly string[],
+    opts?: { env?: Record<string, string> },
+  ): { child: ChildProcess; result: Promise<TofuResult>; output: () => string };
 }
 
 export function tofuRunner(toolchain: Toolchain, baseEnv: Record<string, string>): TofuRunner {

@@ -49,7 +49,10 @@ function main(): number {
     const environments = withNew ? [...ENVIRONMENTS, newEnvironmentLikeDev()] : ENVIRONMENTS;
     const { outdir } = synthesizePlatform({ outdir: join(work, "cdktf.out"), environments });
     if (withNew) console.log(`checkov: scanning the committed environments and a new one, '${NEW_ENVIRONMENT}', added as the README says`);
-    const run = spawnSync(checkov, ["-d", join(outdir, "stacks"), "--framework", "terraform_json", "--skip-download", "--quiet", "-o", "json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(checkov, ["-d", join(outdir, "stacks"), "--framework", "terraform_json", "--skip-download", "--quiet", "-o", "json"], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (run.status !== 0 && run.status !== 1) throw new Error(`checkov failed (exit ${run.status}):\n${run.stderr}`);
     const parsed = JSON.parse(run.stdout) as CheckovReport | CheckovReport[];
     const reports = Array.isArray(parsed) ? parsed : [parsed];
@@ -61,7 +64,9 @@ function main(): number {
     const { waivers } = JSON.parse(readFileSync(join(PROJECT_ROOT, "security", "checkov-waivers.json"), "utf8")) as { waivers: Waiver[] };
     const report = applyWaivers(findings, waivers);
 
-    console.log(`checkov: ${passed} passed, ${findings.length} failed (${report.waived.length} waived, ${report.unwaived.length} not waived), ${parsingErrors} parsing errors`);
+    console.log(
+      `checkov: ${passed} passed, ${findings.length} failed (${report.waived.length} waived, ${report.unwaived.length} not waived), ${parsingErrors} parsing errors`,
+    );
     const byCheck = new Map<string, number>();
     for (const f of report.waived) byCheck.set(f.check, (byCheck.get(f.check) ?? 0) + 1);
     for (const [check, n] of [...byCheck].sort()) console.log(`  waived ${check} x${n}: ${waivers.find((w) => w.check === check)!.reason}`);

@@ -39,7 +39,12 @@ export const MIN_REASON_LENGTH = 40;
 const keyOf = (x: { check: string; resource: string }) => `${x.check} ${x.resource}`;
 
 export function resourcePattern(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+      .join(".*")}$`,
+  );
 }
 
 /** The construct part (after the stack) must begin with at least a resource kind and a path segment. */
@@ -75,4 +80,5 @@ export function applyWaivers(findings: readonly Finding[], waivers: readonly Wai
   };
 }
 
-export const isClean = (r: WaiverReport) => r.unwaived.length === 0 && r.stale.length === 0 && r.badReasons.length === 0 && r.duplicates.length === 0 && r.tooBroad.length === 0;
+export const isClean = (r: WaiverReport) =>
+  r.unwaived.length === 0 && r.stale.length === 0 && r.badReasons.length === 0 && r.duplicates.length === 0 && r.tooBroad.length === 0;
