@@ -15,6 +15,12 @@
  * against the trust policy of every GitHub OIDC role of the environment (IAM
  * policy simulator); the role that accepts it, or why none does.
  * Exit 0 when a role accepts the token, 1 when none does, 2 on bad usage.
+ *
+ *   GITHUB_TOKEN=… npm run doctor -- github <env>
+ *
+ * Online: the GitHub environment that guards the deploy role against config,
+ * including deployment patterns added by hand, which no plan shows.
+ * Exit 0 exactly as config says, 1 when it differs or cannot be read, 2 on bad usage.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +31,7 @@ import { ecrUserName, GITHUB_OIDC_AUDIENCE, repositoryName, s3UserName } from ".
 import { synthesizePlatform } from "../stacks/synthesize";
 import { IDENTITY_KINDS, identityFromStack, repositoryPolicyFromStack, type IdentityKind } from "./doctor/identities";
 import { offlineCheck } from "./doctor/offline";
+import { protectionDrift } from "./doctor/github-protection";
 import { keyAgeChecks } from "./doctor/keys";
 import { onlineCheck } from "./doctor/online";
 import { diagnoseTrust, renderTrustDiagnosis } from "./doctor/trust";
@@ -41,6 +48,43 @@ function table(rows: string[][]): string {
         .trimEnd(),
     )
     .join("\n");
+}
+
+const GITHUB_USAGE = "usage: GITHUB_TOKEN=<token> npm run doctor -- github <env>   (GITHUB_API_URL overrides https://api.github.com)";
+
+/** `doctor github <env>`: is the GitHub environment guarding the deploy role exactly as narrow as config says? */
+export async function runGithubDoctor(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  environments?: readonly EnvironmentConfig[],
+  vars: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
+  const envs = environments ?? loadEnvironments(ENVIRONMENTS);
+  const env = argv.length === 1 ? envs.find((e) => e.name === argv[0]) : undefined;
+  if (!env) {
+    out(`${argv.length === 1 ? `unknown environment '${argv[0]}'; known: ${envs.map((e) => e.name).join(", ")}\n` : ""}${GITHUB_USAGE}\n`);
+    return 2;
+  }
+  if (env.github.deployFrom.kind !== "environment") {
+    out(`${env.name} deploys from a ${env.github.deployFrom.kind}, not a GitHub environment: nothing to check\n`);
+    return 0;
+  }
+  if (!vars.GITHUB_TOKEN) {
+    out(`GITHUB_TOKEN is not set: give a token that can read the repository's environments\n${GITHUB_USAGE}\n`);
+    return 1;
+  }
+  try {
+    const drift = await protectionDrift(env, { url: vars.GITHUB_API_URL || "https://api.github.com", token: vars.GITHUB_TOKEN });
+    if (drift.length === 0) {
+      out(`GitHub environment '${env.github.deployFrom.name}' of ${env.github.repository} is exactly as config says\n`);
+      return 0;
+    }
+    out(`GitHub environment '${env.github.deployFrom.name}' of ${env.github.repository} differs from config:\n${drift.map((d) => `  - ${d}`).join("\n")}\n`);
+    return 1;
+  } catch (err) {
+    out(`cannot check ${env.github.repository}: ${(err as Error).message}\n`);
+    return 1;
+  }
 }
 
 /** `doctor trust <env> --sub <sub> [--aud <aud>]`: which GitHub OIDC role accepts the token, or why none does. */
@@ -76,6 +120,7 @@ export function runTrustDoctor(argv: string[], out: (s: string) => void = (s) =>
 
 export async function runDoctor(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   if (argv[0] === "trust") return runTrustDoctor(argv.slice(1), out);
+  if (argv[0] === "github") return runGithubDoctor(argv.slice(1), out);
   const usage = `usage: npm run doctor -- <env> [--service <name>] [--as ${IDENTITY_KINDS.join("|")}] [--online] [--endpoint <url>]\n       ${TRUST_USAGE.replace("usage: ", "")}`;
   let parsed;
   try {

@@ -51,8 +51,7 @@ export const KNOWN_RESOURCE_TYPES = [
   "github_repository_environment",
   "github_repository_environment_deployment_policy",
 ] as const;
-/** Data sources read GitHub or AWS and hold nothing there (the deployment-policy list is the stack's guard against hand-added patterns). */
-const KNOWN_DATA_TYPES = ["aws_ssm_parameter", "github_repository_environment_deployment_policies"];
+const KNOWN_DATA_TYPES = ["aws_ssm_parameter"];
 
 export const readStack = (file: string): StackJson => JSON.parse(readFileSync(file, "utf8"));
 
