@@ -1,6 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { Construct } from "constructs";
-import type { EnvironmentConfig } from "../environments";
 
 /** Services the platform's resources and backend call; an emulator must answer all of them. */
 const EMULATED_SERVICES = ["ecr", "iam", "ssm", "kms", "s3", "sts", "logs", "events", "dynamodb"] as const;
@@ -34,13 +33,4 @@ export function platformAwsProvider(scope: Construct, id: string, props: Platfor
         }
       : {}),
   });
-}
-
-export function providerPropsOf(env: EnvironmentConfig): PlatformAwsProviderProps {
-  return {
-    accountId: env.accountId,
-    region: env.region,
-    emulatorEndpoint: env.emulatorEndpoint,
-    tags: { Application: env.app, Environment: env.name, ManagedBy: "cdktf", ...env.tags },
-  };
 }

@@ -2,7 +2,7 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { EcrRepositoryPolicy } from "@cdktf/provider-aws/lib/ecr-repository-policy";
 import { Construct } from "constructs";
-import { partitionOf } from "../environments/regions";
+import { partitionOf } from "./aws-partition";
 import { ECR_PULL_ACTIONS } from "./ecr-actions";
 import { renderLifecyclePolicy, type LifecycleRule } from "./lifecycle-policy";
 import { renderPolicy } from "./policy-document";

@@ -1,7 +1,7 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { partitionOf } from "../environments/regions";
+import { partitionOf } from "./aws-partition";
 import { renderPolicy } from "./policy-document";
 
 export interface EnvironmentKeyProps {

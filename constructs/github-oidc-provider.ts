@@ -1,6 +1,6 @@
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { Construct } from "constructs";
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../environments/naming";
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "./github-oidc";
 
 /**
  * GitHub's certificate thumbprints. IAM no longer checks them for this

@@ -1,5 +1,8 @@
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../environments/naming";
 import type { PolicyDocument } from "./policy-document";
+
+/** GitHub Actions' OIDC issuer host and the audience AWS expects. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 
 /**
  * What a GitHub Actions job presents as its OIDC `sub`, by trigger. Built

@@ -1,18 +1,27 @@
 import { S3Backend, type TerraformStack } from "cdktf";
-import type { EnvironmentConfig } from "../environments/schema";
+
+export interface RemoteStateProps {
+  readonly bucket: string;
+  /** Object key of this stack's state. */
+  readonly key: string;
+  readonly region: string;
+  /** `lockfile`: S3 native locking (a `<key>.tflock` object), or a DynamoDB table. */
+  readonly lock: "lockfile" | { readonly dynamodbTable: string };
+  /** Loopback emulator URL. @default undefined (real AWS) */
+  readonly emulatorEndpoint?: string;
+}
 
 /**
- * The environment's S3 backend: its own key, encryption on, and locking.
+ * A stack's S3 backend: its own key, encryption on, and locking.
  * cdktf 0.21's S3Backend has no `useLockfile`, so native S3 locking is set
  * with an override (Terraform >= 1.10 / OpenTofu >= 1.10).
  */
-export function configureRemoteState(stack: TerraformStack, env: EnvironmentConfig): S3Backend {
-  const lock = env.state.lock;
-  const emulator = env.emulatorEndpoint;
+export function configureRemoteState(stack: TerraformStack, props: RemoteStateProps): S3Backend {
+  const { lock, emulatorEndpoint: emulator } = props;
   const backend = new S3Backend(stack, {
-    bucket: env.state.bucket,
-    key: env.state.key,
-    region: env.state.region,
+    bucket: props.bucket,
+    key: props.key,
+    region: props.region,
     encrypt: true,
     ...(lock === "lockfile" ? {} : { dynamodbTable: lock.dynamodbTable }),
     ...(emulator

@@ -3,7 +3,7 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { Construct } from "constructs";
-import { partitionOf } from "../environments/regions";
+import { partitionOf } from "./aws-partition";
 import { renderPolicy } from "./policy-document";
 
 export interface ScanFindingsLogProps {

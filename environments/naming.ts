@@ -1,5 +1,5 @@
 import { dnsSuffixOf, partitionOf } from "./regions";
-import type { GithubRepositoryRef } from "../constructs/github-oidc";
+import { GITHUB_OIDC_HOST, type GithubRepositoryRef } from "../constructs/github-oidc";
 import type { EnvironmentConfig } from "./schema";
 
 /**
@@ -9,8 +9,7 @@ import type { EnvironmentConfig } from "./schema";
 type NamingInput = Pick<EnvironmentConfig, "app" | "name" | "accountId" | "region">;
 type Service = EnvironmentConfig["services"][number];
 
-export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
-export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+export { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST } from "../constructs/github-oidc";
 
 export function repositoryName(env: NamingInput, service: Service): string {
   return service.repositoryName ?? `${env.app}-${service.name}-${env.name}`;
@@ -59,10 +58,6 @@ export function githubOidcProviderArn(env: Pick<EnvironmentConfig, "accountId" |
   return iamArn(env, `oidc-provider/${GITHUB_OIDC_HOST}`);
 }
 
-export function s3BucketArn(region: string, bucket: string): string {
-  return `arn:${partitionOf(region)}:s3:::${bucket}`;
-}
-
 /** The environment's repository as its OIDC tokens name it (schema guarantees the ids for `immutable`). */
 export function githubRepositoryRef(env: Pick<EnvironmentConfig, "github">): GithubRepositoryRef {
   const [owner, name] = env.github.repository.split("/");
@@ -72,3 +67,5 @@ export function githubRepositoryRef(env: Pick<EnvironmentConfig, "github">): Git
     throw new Error(`${env.github.repository}: immutable subjects need github.ownerId and github.repositoryId`);
   return { owner, name, subjectFormat: "immutable", ownerId: g.ownerId, repositoryId: g.repositoryId };
 }
+
+export { s3BucketArn } from "../constructs/aws-partition";

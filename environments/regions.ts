@@ -39,14 +39,4 @@ export const AWS_REGIONS = [
   "us-gov-west-1",
 ] as const;
 
-/** The ARN partition of a region: policies never hard-code `arn:aws`. */
-export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
-/** DNS suffix of a region's service endpoints (ECR registry host names). */
-export function dnsSuffixOf(region: string): string {
-  return region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-}
+export { dnsSuffixOf, partitionOf } from "../constructs/aws-partition";

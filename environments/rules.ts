@@ -8,7 +8,7 @@
 import { githubSubject, githubTrustPolicy } from "../constructs/github-oidc";
 import { renderLifecyclePolicy, standardLifecycleRules } from "../constructs/lifecycle-policy";
 import { renderPolicy } from "../constructs/policy-document";
-import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, s3UserPolicy } from "../constructs/platform-policies";
+import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, s3UserPolicy } from "../stacks/platform-policies";
 import {
   credentialsStackName,
   deployRoleName,

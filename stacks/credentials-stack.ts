@@ -1,10 +1,10 @@
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { credentialsStackName, ecrUserName, kmsAliasName, keyParameterLeaves, s3UserName, siblingStateKey, ssmPath } from "../environments/naming";
+import { credentialsStackName, ecrUserName, kmsAliasName, keyParameterLeaves, s3UserName, ssmPath } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
-import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
+import { platformAwsProvider } from "../constructs/aws-provider";
+import { environmentRemoteState, providerPropsOf } from "./environment-providers";
 import { namedOutput } from "../constructs/outputs";
-import { configureRemoteState } from "../constructs/remote-state";
 import { RotatingAccessKey } from "../constructs/rotating-access-key";
 
 /**
@@ -25,7 +25,7 @@ export class CredentialsStack extends TerraformStack {
   ) {
     super(scope, credentialsStackName(env));
     platformAwsProvider(this, "aws", providerPropsOf(env));
-    configureRemoteState(this, { ...env, state: { ...env.state, key: siblingStateKey(env, "credentials") } });
+    environmentRemoteState(this, env, "credentials");
 
     const key = (user: "ecr" | "s3", userName: string) => {
       const leaves = keyParameterLeaves(user);

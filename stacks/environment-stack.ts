@@ -19,16 +19,16 @@ import {
 } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
 import { LeastPrivilegeUser } from "../constructs/least-privilege-user";
-import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
+import { platformAwsProvider } from "../constructs/aws-provider";
+import { environmentRemoteState, providerPropsOf } from "./environment-providers";
 import { EnvironmentKey } from "../constructs/environment-key";
 import { ServiceRepository, type RepositoryEncryption } from "../constructs/ecr-repository";
 import type { GithubSubject } from "../constructs/github-oidc";
 import { GithubOidcRole } from "../constructs/github-oidc-role";
 import { standardLifecycleRules } from "../constructs/lifecycle-policy";
 import { namedOutput } from "../constructs/outputs";
-import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "../constructs/platform-policies";
+import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "./platform-policies";
 import { ServiceRole } from "../constructs/service-role";
-import { configureRemoteState } from "../constructs/remote-state";
 import { ScanFindingsLog } from "../constructs/scan-findings-log";
 
 /**
@@ -53,7 +53,7 @@ export class EnvironmentStack extends TerraformStack {
   ) {
     super(scope, env.name);
     platformAwsProvider(this, "aws", providerPropsOf(env));
-    configureRemoteState(this, env);
+    environmentRemoteState(this, env);
 
     this.key = new EnvironmentKey(this, "key", {
       accountId: env.accountId,

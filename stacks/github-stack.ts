@@ -2,11 +2,11 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { GithubProvider } from "@cdktf/provider-github/lib/provider";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { deployRoleArn, githubStackName, keyParameterLeaves, outputKey, registryHost, repositoryName, siblingStateKey, ssmPath } from "../environments/naming";
+import { deployRoleArn, githubStackName, keyParameterLeaves, outputKey, registryHost, repositoryName, ssmPath } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
-import { platformAwsProvider, providerPropsOf } from "../constructs/aws-provider";
+import { platformAwsProvider } from "../constructs/aws-provider";
+import { environmentRemoteState, providerPropsOf } from "./environment-providers";
 import { GithubActionsSettings } from "../constructs/github-actions-settings";
-import { configureRemoteState } from "../constructs/remote-state";
 
 /**
  * One environment's GitHub side: the variables (and optionally secrets) its
@@ -25,7 +25,7 @@ export class GithubStack extends TerraformStack {
     const [owner, repo] = env.github.repository.split("/");
     // The token comes from GITHUB_TOKEN in the provider's own environment, never from config.
     new GithubProvider(this, "github", { owner });
-    configureRemoteState(this, { ...env, state: { ...env.state, key: siblingStateKey(env, "github") } });
+    environmentRemoteState(this, env, "github");
 
     const variables: Record<string, string> = {
       AWS_ROLE_ARN: deployRoleArn(env),

@@ -21,7 +21,7 @@ import { DescribeParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { planRoleArn, planRoleName } from "../../environments/naming";
 import { partitionOf } from "../../environments/regions";
-import { planRolePolicy } from "../../constructs/platform-policies";
+import { planRolePolicy } from "../../stacks/platform-policies";
 import { renderPolicy } from "../../constructs/policy-document";
 import {
   actionCanApplyTo,

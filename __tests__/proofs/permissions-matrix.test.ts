@@ -21,7 +21,7 @@ import {
   ssmPath,
 } from "../../environments/naming";
 import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
-import { stateObjectArns } from "../../constructs/platform-policies";
+import { stateObjectArns } from "../../stacks/platform-policies";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { simulate, type Decision, type NamedPolicy } from "../../scripts/lib/simulator";
 

@@ -1,4 +1,4 @@
-import { planRolePolicy, stateObjectArns } from "../../constructs/platform-policies";
+import { planRolePolicy, stateObjectArns } from "../../stacks/platform-policies";
 import { renderPolicy } from "../../constructs/policy-document";
 import { planRoleArn } from "../../environments/naming";
 import {

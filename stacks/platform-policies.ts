@@ -14,8 +14,8 @@ import {
 } from "../environments/naming";
 import { partitionOf } from "../environments/regions";
 import type { EnvironmentConfig } from "../environments/schema";
-import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_PULL_ACTIONS } from "./ecr-actions";
-import type { PolicyDocument, PolicyStatement } from "./policy-document";
+import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_PULL_ACTIONS } from "../constructs/ecr-actions";
+import type { PolicyDocument, PolicyStatement } from "../constructs/policy-document";
 
 /**
  * The identity policies of an environment, as data computed from config
