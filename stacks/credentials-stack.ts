@@ -1,11 +1,12 @@
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { credentialsStackName, ecrUserName, kmsAliasName, keyParameterLeaves, s3UserName, ssmPath } from "../environments/naming";
+import { credentialsStackName, kmsAliasName, keyParameterLeaves, ssmPath } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider } from "../constructs/aws-provider";
 import { environmentRemoteState, providerPropsOf } from "./environment-providers";
 import { namedOutput } from "../constructs/outputs";
 import { RotatingAccessKey } from "../constructs/rotating-access-key";
+import { identitiesOf } from "./identities";
 
 /**
  * The long-lived secrets of one environment: the ECR and S3 users' access
@@ -27,19 +28,26 @@ export class CredentialsStack extends TerraformStack {
     platformAwsProvider(this, "aws", providerPropsOf(env));
     environmentRemoteState(this, env, "credentials");
 
-    const key = (user: "ecr" | "s3", userName: string) => {
+    // One rotating key per identity of the catalogue that authenticates with access keys.
+    const keys = new Map<"ecr" | "s3", RotatingAccessKey>();
+    for (const identity of identitiesOf(env)) {
+      if (identity.trust.by !== "access-key") continue;
+      const user = identity.trust.keyUser;
       const leaves = keyParameterLeaves(user);
-      return new RotatingAccessKey(this, `${user}-key`, {
-        userName,
-        rotation: env.keyRotation[user],
-        accessKeyIdParameter: ssmPath(env, leaves.accessKeyId),
-        secretAccessKeyParameter: ssmPath(env, leaves.secretAccessKey),
-        // By alias: the key belongs to the environment stack and is never read across stacks.
-        parameterKeyId: kmsAliasName(env),
-      });
-    };
-    this.ecrKey = key("ecr", ecrUserName(env));
-    this.s3Key = key("s3", s3UserName(env));
+      keys.set(
+        user,
+        new RotatingAccessKey(this, `${user}-key`, {
+          userName: identity.name,
+          rotation: env.keyRotation[user],
+          accessKeyIdParameter: ssmPath(env, leaves.accessKeyId),
+          secretAccessKeyParameter: ssmPath(env, leaves.secretAccessKey),
+          // By alias: the key belongs to the environment stack and is never read across stacks.
+          parameterKeyId: kmsAliasName(env),
+        }),
+      );
+    }
+    this.ecrKey = keys.get("ecr")!;
+    this.s3Key = keys.get("s3")!;
 
     for (const [user, rotating] of [
       ["ecr", this.ecrKey],

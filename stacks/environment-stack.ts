@@ -2,17 +2,12 @@ import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import {
   credentialsStackName,
-  deployRoleName,
-  ecrUserName,
   githubOidcProviderArn,
   githubRepositoryRef,
   kmsAliasName,
   outputKey,
-  planRoleName,
   registryHost,
   repositoryName,
-  runtimePullRoleName,
-  s3UserName,
   scanLogGroupName,
   scanRuleName,
   ssmPath,
@@ -23,12 +18,11 @@ import { platformAwsProvider } from "../constructs/aws-provider";
 import { environmentRemoteState, providerPropsOf } from "./environment-providers";
 import { EnvironmentKey } from "../constructs/environment-key";
 import { ServiceRepository, type RepositoryEncryption } from "../constructs/ecr-repository";
-import type { GithubSubject } from "../constructs/github-oidc";
 import { GithubOidcRole } from "../constructs/github-oidc-role";
 import { standardLifecycleRules } from "../constructs/lifecycle-policy";
 import { namedOutput } from "../constructs/outputs";
-import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "./platform-policies";
 import { ServiceRole } from "../constructs/service-role";
+import { identitiesOf, type IdentityKind } from "./identities";
 import { ScanFindingsLog } from "../constructs/scan-findings-log";
 
 /**
@@ -44,6 +38,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly planRole?: GithubOidcRole;
   /** Pull-only role for App Runner / ECS, when config names runtime services. */
   readonly runtimePullRole?: ServiceRole;
+  /** Every identity of the catalogue (stacks/identities.ts), by kind. */
+  readonly identities: ReadonlyMap<IdentityKind, LeastPrivilegeUser | GithubOidcRole | ServiceRole>;
   /** The environment's customer managed key (SSM, scan logs, ECR when KMS is chosen without a key ARN). */
   readonly key: EnvironmentKey;
 
@@ -96,38 +92,39 @@ export class EnvironmentStack extends TerraformStack {
       kmsKeyArn: this.key.key.arn,
     });
 
-    // The users' keys are in the credentials stack: this state holds no secret.
-    this.ecrUser = new LeastPrivilegeUser(this, "ecr-user", { userName: ecrUserName(env), policy: ecrUserPolicy(env) });
-    this.s3User = new LeastPrivilegeUser(this, "s3-user", { userName: s3UserName(env), policy: s3UserPolicy(env) });
-
+    // Every identity from the one catalogue. The users' keys are in the credentials stack: this state holds no secret.
     const providerArn = githubOidcProviderArn(env);
-    const deploySubject: GithubSubject = env.github.deployFrom;
-    this.deployRole = new GithubOidcRole(this, "deploy-role", {
-      roleName: deployRoleName(env),
-      description: `GitHub Actions deploy of ${env.app} ${env.name}: push to this environment's repositories`,
-      providerArn,
-      repository: githubRepositoryRef(env),
-      subjects: [deploySubject],
-      policy: deployRolePolicy(env),
-    });
-    if (env.github.planOnPullRequests) {
-      this.planRole = new GithubOidcRole(this, "plan-role", {
-        roleName: planRoleName(env),
-        description: `GitHub Actions plan of ${env.app} ${env.name} on pull requests: read-only`,
-        providerArn,
-        repository: githubRepositoryRef(env),
-        subjects: [{ kind: "pull_request" }],
-        policy: planRolePolicy(env),
-      });
+    const built = new Map<IdentityKind, LeastPrivilegeUser | GithubOidcRole | ServiceRole>();
+    for (const identity of identitiesOf(env)) {
+      const { kind, name, description, policy, trust } = identity;
+      switch (trust.by) {
+        case "access-key":
+          built.set(kind, new LeastPrivilegeUser(this, kind, { userName: name, policy }));
+          break;
+        case "github":
+          built.set(
+            kind,
+            new GithubOidcRole(this, kind, {
+              roleName: name,
+              description,
+              providerArn,
+              repository: githubRepositoryRef(env),
+              subjects: trust.subjects,
+              policy,
+            }),
+          );
+          break;
+        case "service":
+          built.set(kind, new ServiceRole(this, kind, { roleName: name, description, trust: trust.policy, policy }));
+          break;
+      }
     }
-    if (env.ecr.runtimePullServices.length > 0) {
-      this.runtimePullRole = new ServiceRole(this, "runtime-pull-role", {
-        roleName: runtimePullRoleName(env),
-        description: `Runtime image pulls of ${env.app} ${env.name} (${env.ecr.runtimePullServices.join(", ")})`,
-        trust: runtimePullTrustPolicy(env),
-        policy: runtimePullPolicy(env),
-      });
-    }
+    this.identities = built;
+    this.ecrUser = built.get("ecr-user") as LeastPrivilegeUser;
+    this.s3User = built.get("s3-user") as LeastPrivilegeUser;
+    this.deployRole = built.get("deploy-role") as GithubOidcRole;
+    this.planRole = built.get("plan-role") as GithubOidcRole | undefined;
+    this.runtimePullRole = built.get("runtime-pull-role") as ServiceRole | undefined;
     this.addOutputs();
   }
 

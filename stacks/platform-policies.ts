@@ -1,21 +1,9 @@
-import {
-  ecrUserName,
-  iamArn,
-  kmsAliasName,
-  planRoleName,
-  deployRoleName,
-  runtimePullRoleName,
-  repositoryArn,
-  repositoryName,
-  s3BucketArn,
-  s3UserName,
-  scanLogGroupName,
-  scanRuleName,
-} from "../environments/naming";
+import { iamArn, kmsAliasName, repositoryArn, repositoryName, s3BucketArn, scanLogGroupName, scanRuleName } from "../environments/naming";
 import { partitionOf } from "../environments/regions";
 import type { EnvironmentConfig } from "../environments/schema";
 import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_PULL_ACTIONS } from "../constructs/ecr-actions";
 import type { PolicyDocument, PolicyStatement } from "../constructs/policy-document";
+import { identityNamesOf } from "./identity-names";
 
 /**
  * The identity policies of an environment, as data computed from config
@@ -118,6 +106,9 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
             resources: [`arn:${p}:dynamodb:${env.state.region}:${env.accountId}:table/${lock.dynamodbTable}`],
           },
         ];
+  const identities = identityNamesOf(env);
+  const users = identities.filter((i) => i.principal === "user");
+  const roles = identities.filter((i) => i.principal === "role");
   const envKeyArns = `arn:${p}:kms:${env.region}:${env.accountId}:key/*`;
   return {
     statements: [
@@ -130,25 +121,13 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
         resources: environmentRepositoryArns(env),
       },
       // Only what refreshing this stack calls (recorded from the provider: __tests__/e2e/plan-role-calls.test.ts).
-      {
-        sid: "ReadUsers",
-        actions: ["iam:GetUser", "iam:ListGroupsForUser"],
-        resources: [iamArn(env, `user/${ecrUserName(env)}`), iamArn(env, `user/${s3UserName(env)}`)],
-      },
+      { sid: "ReadUsers", actions: ["iam:GetUser", "iam:ListGroupsForUser"], resources: users.map((u) => u.arn) },
       // Each user's policy is on a group of its own, named like the user.
-      {
-        sid: "ReadUserGroups",
-        actions: ["iam:GetGroup", "iam:GetGroupPolicy"],
-        resources: [iamArn(env, `group/${ecrUserName(env)}`), iamArn(env, `group/${s3UserName(env)}`)],
-      },
+      { sid: "ReadUserGroups", actions: ["iam:GetGroup", "iam:GetGroupPolicy"], resources: users.map((u) => iamArn(env, `group/${u.name}`)) },
       {
         sid: "ReadRoles",
         actions: ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"],
-        resources: [
-          iamArn(env, `role/${deployRoleName(env)}`),
-          iamArn(env, `role/${planRoleName(env)}`),
-          ...(env.ecr.runtimePullServices.length > 0 ? [iamArn(env, `role/${runtimePullRoleName(env)}`)] : []),
-        ],
+        resources: roles.map((r) => r.arn),
       },
       // These list calls have no resource-level permissions.
       { sid: "DescribeWithoutResourceScope", actions: ["logs:DescribeResourcePolicies", "kms:ListAliases"], resources: ["*"] },

@@ -5,24 +5,11 @@
  */
 import { Testing } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
-import {
-  deployRoleName,
-  ecrUserName,
-  iamArn,
-  keyParameterLeaves,
-  kmsAliasName,
-  planRoleName,
-  repositoryArn,
-  repositoryName,
-  runtimePullRoleName,
-  s3BucketArn,
-  s3UserName,
-  siblingStateKey,
-  ssmPath,
-} from "../../environments/naming";
+import { keyParameterLeaves, kmsAliasName, repositoryArn, repositoryName, s3BucketArn, siblingStateKey, ssmPath } from "../../environments/naming";
 import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
 import { stateObjectArns } from "../../stacks/platform-policies";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { identitiesOf, IDENTITY_KINDS, type IdentityKind } from "../../stacks/identities";
 import { simulate, type Decision, type NamedPolicy } from "../../scripts/lib/simulator";
 
 const envs = loadEnvironments(ENVIRONMENTS);
@@ -48,19 +35,15 @@ interface Case {
 
 const parse = (json: string) => JSON.parse(json);
 
-function principalsOf(env: EnvironmentConfig) {
+/** Every identity of the environment's catalogue, with the policy as synthesized: a new identity is covered as it is added. */
+function principalsOf(env: EnvironmentConfig): Partial<Record<IdentityKind, Principal>> {
   const stack = stacks.get(env.name)!;
-  const p = (label: string, resource: string, name: string, json: string): Principal => ({
-    label,
-    arn: iamArn(env, resource),
-    policies: [{ name, policy: parse(json) }],
-  });
-  return {
-    ecrUser: p("ECR user", `user/${ecrUserName(env)}`, "ecr-user", stack.ecrUser.policyJson),
-    s3User: p("S3 user", `user/${s3UserName(env)}`, "s3-user", stack.s3User.policyJson),
-    deployRole: p("deploy role", `role/${deployRoleName(env)}`, "deploy-role", stack.deployRole.policyJson),
-    planRole: p("plan role", `role/${planRoleName(env)}`, "plan-role", stack.planRole!.policyJson),
-  };
+  return Object.fromEntries(
+    identitiesOf(env).map((i) => [
+      i.kind,
+      { label: i.kind.replace(/-/g, " "), arn: i.arn, policies: [{ name: i.kind, policy: parse(stack.identities.get(i.kind)!.policyJson) }] },
+    ]),
+  );
 }
 
 /** Another committed environment, to prove isolation; same account where one exists. */
@@ -69,7 +52,8 @@ function neighbour(env: EnvironmentConfig): EnvironmentConfig {
 }
 
 function casesFor(env: EnvironmentConfig): Case[] {
-  const { ecrUser, s3User, deployRole, planRole } = principalsOf(env);
+  const principals = principalsOf(env);
+  const [ecrUser, s3User, deployRole, planRole] = (["ecr-user", "s3-user", "deploy-role", "plan-role"] as const).map((k) => principals[k]!);
   const other = neighbour(env);
   const ownRepos = env.services.map((s) => repositoryArn(env, repositoryName(env, s)));
   const otherRepo = repositoryArn(other, repositoryName(other, other.services[0]));
@@ -277,21 +261,23 @@ function casesFor(env: EnvironmentConfig): Case[] {
     });
   }
 
-  const runtime = stacks.get(env.name)!.runtimePullRole;
-  if (runtime) {
-    const puller: Principal = {
-      label: "runtime pull role",
-      arn: iamArn(env, `role/${runtimePullRoleName(env)}`),
-      policies: [{ name: "runtime-pull", policy: parse(runtime.policyJson) }],
-    };
-    add({ principal: puller, action: "ecr:GetAuthorizationToken", resource: "*", expect: "allow", by: "runtime-pull/EcrLogin", why: "the runtime logs in" });
+  const puller = principals["runtime-pull-role"];
+  if (puller) {
+    add({
+      principal: puller,
+      action: "ecr:GetAuthorizationToken",
+      resource: "*",
+      expect: "allow",
+      by: "runtime-pull-role/EcrLogin",
+      why: "the runtime logs in",
+    });
     for (const action of ECR_PULL_ACTIONS) {
       add({
         principal: puller,
         action,
         resource: ownRepos[0],
         expect: "allow",
-        by: "runtime-pull/EcrPullOwnRepositories",
+        by: "runtime-pull-role/EcrPullOwnRepositories",
         why: "the runtime pulls its images",
       });
       add({ principal: puller, action, resource: otherRepo, expect: "deny", why: `another environment's (${other.name}) images` });
@@ -353,6 +339,18 @@ describe.each(matrix)("permissions matrix: %s", (_name, cases) => {
     expect(allowed.includes(verdict.decision) ? "allow" : "deny").toBe(c.expect);
     if (c.by) expect(verdict.decidedBy).toContain(c.by);
   });
+});
+
+it("covers every identity of every environment's catalogue", () => {
+  for (const env of envs) {
+    const covered = new Set(matrix.find(([name]) => name === env.name)![1].map((c) => c.principal.arn));
+    expect(
+      identitiesOf(env)
+        .filter((i) => !covered.has(i.arn))
+        .map((i) => `${env.name} ${i.kind}`),
+    ).toEqual([]);
+  }
+  expect(IDENTITY_KINDS.length).toBeGreaterThan(0);
 });
 
 it("covers principals x actions x resources for every environment", () => {

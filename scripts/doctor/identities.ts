@@ -4,11 +4,10 @@
  * what Terraform will apply, not what the TypeScript meant.
  */
 import type { EnvironmentConfig } from "../../environments";
-import { deployRoleName, ecrUserName, iamArn, planRoleName, s3UserName } from "../../environments/naming";
+import { IDENTITY_KINDS, identityNamesOf, type IdentityKind } from "../../stacks/identity-names";
 import type { NamedPolicy } from "../lib/simulator";
 
-export const IDENTITY_KINDS = ["ecr-user", "deploy-role", "plan-role", "s3-user"] as const;
-export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+export { IDENTITY_KINDS, type IdentityKind };
 
 export interface Identity {
   readonly kind: IdentityKind;
@@ -28,15 +27,17 @@ function logicalIdOf(resources: Resources, type: string, name: string): string {
 
 export function identityFromStack(stackJson: { resource?: Resources }, env: EnvironmentConfig, kind: IdentityKind): Identity {
   const resources = stackJson.resource ?? {};
-  const isUser = kind === "ecr-user" || kind === "s3-user";
-  const name = { "ecr-user": ecrUserName, "s3-user": s3UserName, "deploy-role": deployRoleName, "plan-role": planRoleName }[kind](env);
+  const found = identityNamesOf(env).find((i) => i.kind === kind);
+  if (!found) throw new Error(`${env.name} has no ${kind} (see its config)`);
+  const { name, arn } = found;
+  const isUser = found.principal === "user";
   const inline = (policyType: string, field: string, ref: string) =>
     Object.values(resources[policyType] ?? {})
       .filter((p) => p[field] === ref)
       .map((p) => ({ name: String(p.name), policy: JSON.parse(String(p.policy)) }));
   if (!isUser) {
     const ref = refTo("aws_iam_role", logicalIdOf(resources, "aws_iam_role", name));
-    return { kind, arn: iamArn(env, `role/${name}`), policies: inline("aws_iam_role_policy", "role", ref) };
+    return { kind, arn, policies: inline("aws_iam_role_policy", "role", ref) };
   }
   // A user's permissions: its own inline policies and those of the groups it is a member of.
   const userRef = refTo("aws_iam_user", logicalIdOf(resources, "aws_iam_user", name));
@@ -45,7 +46,7 @@ export function identityFromStack(stackJson: { resource?: Resources }, env: Envi
     .flatMap((m) => m.groups as string[]);
   return {
     kind,
-    arn: iamArn(env, `user/${name}`),
+    arn,
     policies: [...inline("aws_iam_user_policy", "user", userRef), ...groups.flatMap((g) => inline("aws_iam_group_policy", "group", g))],
   };
 }
