@@ -1,9 +1,10 @@
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, openSync, rmSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loopbackCertificate } from "./loopback-tls";
 import { PROJECT_ROOT } from "./toolchain";
 
 /** A running AWS API emulator (moto, patched: scripts/emulator) on a loopback port, over TLS. */
@@ -51,30 +52,7 @@ process.on("exit", () => running.forEach((p) => p.kill("SIGKILL")));
 export async function startEmulator(motoPython: string, opts: { log?: (line: string) => void; keepIn?: string } = {}): Promise<Emulator & { pid: number }> {
   // keepIn: a sandbox that outlives this process (certificate, log and server stay until `down`).
   const dir = opts.keepIn ?? mkdtempSync(join(tmpdir(), "emulator-"));
-  const caFile = join(dir, "cert.pem");
-  const keyFile = join(dir, "key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      caFile,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    ],
-    { stdio: "ignore" },
-  );
-  const caPem = readFileSync(caFile, "utf8");
+  const { certFile: caFile, keyFile, certPem: caPem } = loopbackCertificate(dir);
   const port = await freeLoopbackPort();
   const endpoint = `https://127.0.0.1:${port}`;
   const args = [join(PROJECT_ROOT, "scripts", "emulator", "moto_patched_server.py"), "-H", "127.0.0.1", "-p", String(port), "-c", caFile, "-k", keyFile];

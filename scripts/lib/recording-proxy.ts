@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { loopbackCertificate } from "./loopback-tls";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, createServer, request, type Server } from "node:https";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
@@ -61,30 +61,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export async function startRecordingProxy(upstream: { endpoint: string; caPem: string }): Promise<RecordingProxy> {
   const dir = mkdtempSync(join(tmpdir(), "recording-proxy-"));
-  const certFile = join(dir, "cert.pem");
-  const keyFile = join(dir, "key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    ],
-    { stdio: "ignore" },
-  );
-  const cert = readFileSync(certFile, "utf8");
+  const { keyFile, certPem: cert } = loopbackCertificate(dir);
   const caFile = join(dir, "ca-bundle.pem");
   writeFileSync(caFile, `${cert.trim()}\n${upstream.caPem.trim()}\n`);
 
