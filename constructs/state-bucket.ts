@@ -1,4 +1,5 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -20,6 +21,8 @@ export interface StateBucketProps {
   readonly preventDestroy?: boolean;
   /** Days a superseded state version is kept for recovery. @default 90 */
   readonly noncurrentVersionDays?: number;
+  /** Bucket that receives this bucket's server access logs (prefix `<bucket>/`). @default undefined (no access logging) */
+  readonly accessLogBucket?: string;
 }
 
 /**
@@ -27,8 +30,8 @@ export interface StateBucketProps {
  * versioning for recovery (old versions expire after 90 days), SSE-KMS with
  * the account's aws/s3 key and a bucket key (its key policy admits callers of
  * this account through S3, so no identity needs extra KMS grants), no public
- * access, owner-enforced ACLs, TLS-only access, events to EventBridge for
- * audit, and protection from destroy.
+ * access, owner-enforced ACLs, TLS-only access, events to EventBridge and
+ * server access logs (when given a log bucket) for audit, and protection from destroy.
  */
 export class StateBucket extends Construct {
   readonly bucket: S3Bucket;
@@ -58,6 +61,9 @@ export class StateBucket extends Construct {
       ],
     });
     new S3BucketNotification(this, "events", { bucket: this.bucket.id, eventbridge: true });
+    if (props.accessLogBucket) {
+      new S3BucketLoggingA(this, "access-logs", { bucket: this.bucket.id, targetBucket: props.accessLogBucket, targetPrefix: `${props.bucketName}/` });
+    }
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
       bucket: this.bucket.id,
       blockPublicAcls: true,

@@ -40,6 +40,9 @@ export const ssmPath = (env: NamingInput, leaf: string) => `/${env.app}/${env.na
 /** SSM parameter leaf names of a user's active key pair: `/{app}/{env}/ecr-aws-access-key-id` and `…-secret-access-key`. */
 export const keyParameterLeaves = (user: "ecr" | "s3") => ({ accessKeyId: `${user}-aws-access-key-id`, secretAccessKey: `${user}-aws-secret-access-key` });
 
+/** Where a state bucket's server access logs go (one log bucket per state bucket). */
+export const accessLogBucketName = (stateBucket: string) => `${stateBucket}-logs`;
+
 /** Stacks beside the environment's own, each with its own state object. */
 export const credentialsStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-credentials`;
 export const githubStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-github`;

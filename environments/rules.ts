@@ -10,6 +10,7 @@ import { renderLifecyclePolicy, standardLifecycleRules } from "../constructs/lif
 import { renderPolicy } from "../constructs/policy-document";
 import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, s3UserPolicy } from "../stacks/platform-policies";
 import {
+  accessLogBucketName,
   credentialsStackName,
   deployRoleName,
   ecrUserName,
@@ -37,6 +38,7 @@ const TRUST_POLICY_MAX = 2_048;
 const EVENT_RULE_NAME_MAX = 64;
 const REPOSITORY_NAME_MAX = 256;
 const TAGS_MAX = 50;
+const S3_BUCKET_NAME_MAX = 63;
 /** Tags the provider adds to every resource (aws-provider.ts default_tags). */
 const DEFAULT_TAG_KEYS = ["Application", "Environment", "ManagedBy"];
 
@@ -114,6 +116,12 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
   if (key.includes("//")) at("state.key", "must not contain '//'");
   const bucketProblem = bucketNameProblem(env.state.bucket);
   if (bucketProblem) at("state.bucket", bucketProblem);
+  const logBucket = accessLogBucketName(env.state.bucket);
+  if (logBucket.length > S3_BUCKET_NAME_MAX)
+    at(
+      "state.bucket",
+      `its access log bucket '${logBucket}' is ${logBucket.length} characters; S3 allows ${S3_BUCKET_NAME_MAX} (shorten the state bucket's name)`,
+    );
   if (env.state.lock !== "lockfile" && !/^[A-Za-z0-9_.-]{3,255}$/.test(env.state.lock.dynamodbTable)) {
     at("state.lock.dynamodbTable", "must be 3-255 of A-Z a-z 0-9 _ . - (no wildcard: the plan role's lock permission names it)");
   }
@@ -174,7 +182,7 @@ export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[])
     ];
     for (const [field, key] of stateObjects) claim(`state/${env.state.bucket}`, key, env, field, "state object");
   }
-  const stateBuckets = new Map(envs.map((e) => [e.state.bucket, e.name]));
+  const stateBuckets = new Map(envs.flatMap((e) => [[e.state.bucket, e.name] as const, [accessLogBucketName(e.state.bucket), e.name] as const]));
   const userBuckets = new Map<string, string>();
   for (const env of envs) {
     env.s3UserBuckets.forEach((b, i) => {

@@ -4,9 +4,10 @@ import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider } from "../constructs/aws-provider";
 import { GithubOidcProvider } from "../constructs/github-oidc-provider";
 import { namedOutput } from "../constructs/outputs";
+import { AccessLogBucket } from "../constructs/access-log-bucket";
 import { RegistrySettings } from "../constructs/registry-settings";
 import { StateBucket } from "../constructs/state-bucket";
-import { repositoryName } from "../environments/naming";
+import { accessLogBucketName, repositoryName } from "../environments/naming";
 
 export interface BootstrapStackProps {
   readonly accountId: string;
@@ -47,7 +48,13 @@ export class BootstrapStack extends TerraformStack {
 
     const buckets = [...new Set(props.environments.map((e) => e.state.bucket))].sort();
     for (const bucket of buckets) {
-      this.stateBuckets.push(new StateBucket(this, `state-${bucket}`, { bucketName: bucket, region: props.region }));
+      const logs = new AccessLogBucket(this, `logs-${bucket}`, {
+        bucketName: accessLogBucketName(bucket),
+        region: props.region,
+        accountId: props.accountId,
+        sourceBucketNames: [bucket],
+      });
+      this.stateBuckets.push(new StateBucket(this, `state-${bucket}`, { bucketName: bucket, region: props.region, accessLogBucket: logs.bucket.bucket }));
       namedOutput(this, `state_bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`, bucket, { description: "Remote state bucket" });
     }
     // Config guarantees that every environment of this registry states the same settings.

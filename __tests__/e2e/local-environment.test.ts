@@ -38,6 +38,7 @@ import {
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import {
   GetBucketEncryptionCommand,
+  GetBucketLoggingCommand,
   GetBucketPolicyCommand,
   GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
@@ -48,6 +49,7 @@ import {
 import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
+  accessLogBucketName,
   credentialsStackName,
   deployRoleName,
   ecrUserName,
@@ -194,6 +196,17 @@ describe("bootstrap", () => {
     });
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket }))).Policy!);
     expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+    // Who read or wrote which state: server access logs into a log bucket of its own, encrypted the one way S3 delivers to.
+    expect((await s3.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled).toMatchObject({
+      TargetBucket: accessLogBucketName(Bucket),
+      TargetPrefix: `${Bucket}/`,
+    });
+    const logs = accessLogBucketName(Bucket);
+    expect(
+      (await s3.send(new GetBucketEncryptionCommand({ Bucket: logs }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault
+        ?.SSEAlgorithm,
+    ).toBe("AES256");
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: logs }))).Status).toBe("Enabled");
   });
 
   it("sets the registry's scanning (Inspector, continuous) and replication as configured", async () => {

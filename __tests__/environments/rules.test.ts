@@ -82,6 +82,11 @@ describe("one environment", () => {
       /^qa\.state\.bucket: must not end with '-s3alias'/,
     ],
     [
+      "a state bucket whose access log bucket would pass S3's 63 characters",
+      { state: { bucket: `state-${"x".repeat(55)}`, key: "shop/qa.tfstate", region: "us-east-1" } },
+      /^qa\.state\.bucket: its access log bucket 'state-x+-logs' is 66 characters; S3 allows 63/,
+    ],
+    [
       "the state bucket among the S3 user's buckets",
       { s3UserBuckets: ["acme-state-111111111111"] },
       /^qa\.s3UserBuckets\[0\]: 'acme-state-111111111111' is the state bucket/,

@@ -51,7 +51,7 @@ describe("checkov waivers", () => {
     expect([...new Set(committed.map((w) => w.check))].sort()).toEqual([
       "CKV_AWS_136",
       "CKV_AWS_144",
-      "CKV_AWS_18",
+      "CKV_AWS_145",
       "CKV_AWS_273",
       "CKV_AWS_338",
       "CKV_AWS_393",

@@ -34,27 +34,46 @@ describe("platform app", () => {
 
   it("bootstraps each state bucket once, versioned (old versions expire), KMS-encrypted, private, TLS-only, audited and protected from destroy", () => {
     const json = synthJson(stacks.bootstrap[0]);
-    const [bucket] = resourcesOf(json, "aws_s3_bucket");
-    expect(bucket).toMatchObject({ bucket: "acme-shop-tfstate-111111111111", lifecycle: { prevent_destroy: true } });
-    expect(resourcesOf(json, "aws_s3_bucket")).toHaveLength(1);
-    expect(resourcesOf(json, "aws_s3_bucket_versioning")[0].versioning_configuration).toEqual({ status: "Enabled" });
-    expect(resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")[0].rule[0].apply_server_side_encryption_by_default).toEqual({
-      sse_algorithm: "aws:kms",
+    const buckets = resourcesOf(json, "aws_s3_bucket");
+    expect(buckets.map((b) => [b.bucket, b.lifecycle])).toEqual([
+      ["acme-shop-tfstate-111111111111-logs", { prevent_destroy: true }],
+      ["acme-shop-tfstate-111111111111", { prevent_destroy: true }],
+    ]);
+    const sse = resourcesOf(json, "aws_s3_bucket_server_side_encryption_configuration")
+      .map((r) => r.rule[0].apply_server_side_encryption_by_default.sse_algorithm)
+      .sort();
+    // State: SSE-KMS. Access logs: SSE-S3, the only encryption S3 delivers server access logs to.
+    expect(sse).toEqual(["AES256", "aws:kms"]);
+    expect(resourcesOf(json, "aws_s3_bucket_versioning").every((v) => v.versioning_configuration.status === "Enabled")).toBe(true);
+    expect(
+      resourcesOf(json, "aws_s3_bucket_lifecycle_configuration")
+        .map((l) => l.rule[0].id)
+        .sort(),
+    ).toEqual(["expire-access-logs", "expire-old-state-versions"]);
+    expect(resourcesOf(json, "aws_s3_bucket_notification").every((n) => n.eventbridge === true)).toBe(true);
+    expect(resourcesOf(json, "aws_s3_bucket_public_access_block")).toHaveLength(2);
+    for (const pab of resourcesOf(json, "aws_s3_bucket_public_access_block")) {
+      expect(pab).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    }
+    const [logging] = resourcesOf(json, "aws_s3_bucket_logging");
+    expect(logging).toMatchObject({ target_prefix: "acme-shop-tfstate-111111111111/" });
+    expect(logging.target_bucket).toMatch(/^\$\{aws_s3_bucket\.logs-acme-shop-tfstate-111111111111_bucket_[A-Z0-9]+\.bucket\}$/);
+    const policies = resourcesOf(json, "aws_s3_bucket_policy").map((p) => statementsOf(p.policy));
+    for (const statements of policies)
+      expect(statements[0]).toMatchObject({
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:*"],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      });
+    const delivery = policies.flat().find((st) => st.Sid === "S3ServerAccessLogsOfTheStateBuckets")!;
+    expect(delivery).toMatchObject({
+      Principal: { Service: ["logging.s3.amazonaws.com"] },
+      Action: ["s3:PutObject"],
+      Resource: ["arn:aws:s3:::acme-shop-tfstate-111111111111-logs/*"],
+      Condition: { ArnLike: { "aws:SourceArn": ["arn:aws:s3:::acme-shop-tfstate-111111111111"] }, StringEquals: { "aws:SourceAccount": "111111111111" } },
     });
-    expect(resourcesOf(json, "aws_s3_bucket_lifecycle_configuration")[0].rule[0]).toMatchObject({
-      status: "Enabled",
-      noncurrent_version_expiration: [{ noncurrent_days: 90 }],
-    });
-    expect(resourcesOf(json, "aws_s3_bucket_notification")[0].eventbridge).toBe(true);
-    expect(resourcesOf(json, "aws_s3_bucket_public_access_block")[0]).toMatchObject({
-      block_public_acls: true,
-      block_public_policy: true,
-      ignore_public_acls: true,
-      restrict_public_buckets: true,
-    });
-    const [deny] = statementsOf(resourcesOf(json, "aws_s3_bucket_policy")[0].policy);
-    expect(deny).toMatchObject({ Effect: "Deny", Principal: "*", Action: ["s3:*"], Condition: { Bool: { "aws:SecureTransport": "false" } } });
-    expect(deny.Resource).toEqual(["arn:aws:s3:::acme-shop-tfstate-111111111111", "arn:aws:s3:::acme-shop-tfstate-111111111111/*"]);
     expect(json.terraform.backend.local).toBeDefined();
   });
 });

@@ -158,12 +158,45 @@ def _patch_inactive_keys_refused():
     BaseResponse.call_action = call_action
 
 
+def _patch_logging_policy_lists():
+    """A bucket policy may give one principal or resource as a one-element list,
+    as the platform's policy renderer does; AWS reads both forms alike. moto's
+    check of the logging service's permission on a log bucket compares with the
+    single-value form only, and refused such a bucket as a logging target."""
+    from types import SimpleNamespace
+
+    from moto.s3.models import FakeBucket
+
+    original = FakeBucket._log_permissions_enabled_policy
+    if getattr(original, "_platform_patched", False):
+        return
+
+    def single(value):
+        return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+    def _log_permissions_enabled_policy(target_bucket, target_prefix):
+        if not target_bucket.policy:
+            return original(target_bucket, target_prefix)
+        doc = json.loads(target_bucket.policy.decode())
+        for statement in doc.get("Statement", []):
+            if isinstance(statement.get("Principal"), dict) and "Service" in statement["Principal"]:
+                statement["Principal"]["Service"] = single(statement["Principal"]["Service"])
+            if "Resource" in statement:
+                statement["Resource"] = single(statement["Resource"])
+        view = SimpleNamespace(policy=json.dumps(doc).encode(), partition=target_bucket.partition, name=target_bucket.name)
+        return original(view, target_prefix)
+
+    _log_permissions_enabled_policy._platform_patched = True
+    FakeBucket._log_permissions_enabled_policy = staticmethod(_log_permissions_enabled_policy)
+
+
 def apply_patch():
     IAMPolicyStatement.is_action_permitted = _is_action_permitted
     assert access_control.IAMPolicyStatement.is_action_permitted is _is_action_permitted
     _patch_ecr_token_expiry()
     _patch_s3_eventbridge_readback()
     _patch_inactive_keys_refused()
+    _patch_logging_policy_lists()
 
 
 if __name__ == "__main__":

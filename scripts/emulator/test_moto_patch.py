@@ -155,3 +155,36 @@ class InactiveKeyTest(unittest.TestCase):
         backend.update_access_key(name, key.access_key_id, "Inactive")
         backend.update_access_key(name, key.access_key_id, "Active")
         self.assertEqual(self._caller_identity(key.access_key_id).status_code, 200)
+
+
+class LoggingTargetPolicyTest(unittest.TestCase):
+    """A log bucket's policy in list form (as rendered here) admits S3 server access logging, as in AWS."""
+
+    @classmethod
+    def setUpClass(cls):
+        apply_patch()
+
+    def test_list_form_policy_is_a_valid_logging_target(self):
+        from moto.s3.models import s3_backends
+        backend = s3_backends["123456789012"]["aws"]
+        backend.create_bucket("source-state", "us-east-1")
+        backend.create_bucket("source-state-logs", "us-east-1")
+        policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": ["logging.s3.amazonaws.com"]},
+            "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::source-state-logs/*"],
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+        }]}
+        backend.put_bucket_policy("source-state-logs", json.dumps(policy).encode())
+        backend.put_bucket_logging("source-state", {"TargetBucket": "source-state-logs", "TargetPrefix": "source-state/"})
+        self.assertEqual(backend.get_bucket_logging("source-state")["TargetBucket"], "source-state-logs")
+
+    def test_a_policy_without_the_logging_service_is_still_refused(self):
+        from moto.s3.exceptions import InvalidTargetBucketForLogging
+        from moto.s3.models import s3_backends
+        backend = s3_backends["123456789012"]["aws"]
+        backend.create_bucket("other-state", "us-east-1")
+        backend.create_bucket("other-logs", "us-east-1")
+        policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::other-logs/*"]}]}
+        backend.put_bucket_policy("other-logs", json.dumps(policy).encode())
+        with self.assertRaises(InvalidTargetBucketForLogging):
+            backend.put_bucket_logging("other-state", {"TargetBucket": "other-logs", "TargetPrefix": "other-state/"})

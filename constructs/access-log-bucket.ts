@@ -1,0 +1,95 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { s3BucketArn } from "./aws-partition";
+import { renderPolicy } from "./policy-document";
+
+export interface AccessLogBucketProps {
+  readonly bucketName: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Buckets whose server access logs land here (S3's logging service may write only for them). */
+  readonly sourceBucketNames: readonly string[];
+  /** Days a log object is kept. @default 365 */
+  readonly retentionDays?: number;
+  /** @default true */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * Where state buckets write their server access logs: who read or wrote which
+ * state, kept a year. S3 delivers these logs only to buckets encrypted with
+ * SSE-S3 and authorizes the delivery by bucket policy (the logging service
+ * principal, for these source buckets of this account only).
+ */
+export class AccessLogBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly bucketPolicyJson: string;
+
+  constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
+    super(scope, id);
+    if (props.sourceBucketNames.length === 0) throw new Error("an access log bucket needs at least one source bucket");
+    this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, lifecycle: { preventDestroy: props.preventDestroy ?? true } });
+    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
+    const days = props.retentionDays ?? 365;
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-access-logs",
+          status: "Enabled",
+          filter: [{}],
+          expiration: [{ days }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    new S3BucketNotification(this, "events", { bucket: this.bucket.id, eventbridge: true });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const arn = s3BucketArn(props.region, props.bucketName);
+    this.bucketPolicyJson = renderPolicy(
+      {
+        statements: [
+          {
+            sid: "DenyInsecureTransport",
+            effect: "Deny",
+            principal: "*",
+            actions: ["s3:*"],
+            resources: [arn, `${arn}/*`],
+            conditions: { Bool: { "aws:SecureTransport": "false" } },
+          },
+          {
+            sid: "S3ServerAccessLogsOfTheStateBuckets",
+            principal: { Service: ["logging.s3.amazonaws.com"] },
+            actions: ["s3:PutObject"],
+            resources: [`${arn}/*`],
+            conditions: {
+              ArnLike: { "aws:SourceArn": props.sourceBucketNames.map((b) => s3BucketArn(props.region, b)) },
+              StringEquals: { "aws:SourceAccount": props.accountId },
+            },
+          },
+        ],
+      },
+      "resource",
+    );
+    new S3BucketPolicy(this, "policy", { bucket: this.bucket.id, policy: this.bucketPolicyJson, dependsOn: [publicAccessBlock] });
+  }
+}
