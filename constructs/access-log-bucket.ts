@@ -31,6 +31,8 @@ export interface AccessLogBucketProps {
 export class AccessLogBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly bucketPolicyJson: string;
+  /** The policy that admits S3's logging service: a source bucket's logging must wait for it. */
+  readonly deliveryPolicy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
@@ -90,6 +92,6 @@ export class AccessLogBucket extends Construct {
       },
       "resource",
     );
-    new S3BucketPolicy(this, "policy", { bucket: this.bucket.id, policy: this.bucketPolicyJson, dependsOn: [publicAccessBlock] });
+    this.deliveryPolicy = new S3BucketPolicy(this, "policy", { bucket: this.bucket.id, policy: this.bucketPolicyJson, dependsOn: [publicAccessBlock] });
   }
 }

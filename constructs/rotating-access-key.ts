@@ -2,15 +2,12 @@ import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
 
-/** The two places a user's key can be in; a rotation alternates between them. */
-export type KeySlot = "a" | "b";
-
 /**
  * Where a user's key rotation stands, as reviewable data (never the clock):
  * the same commit plans the same way tomorrow.
  */
 export interface KeyRotation {
-  /** Counts rotations; the active key is in slot `a` for odd generations and `b` for even ones. */
+  /** Counts rotations; each generation's key is a resource of its own (`key-g<generation>`). */
   readonly generation: number;
   /**
    * The previous generation's key: `active` during the overlap (both keys
@@ -20,19 +17,19 @@ export interface KeyRotation {
   readonly previousKey: "active" | "inactive" | "deleted";
 }
 
+/** At most two keys exist (AWS allows two per user): the active generation's and, until deleted, the previous one's. */
 export interface KeySlots {
-  readonly active: KeySlot;
-  readonly previous?: { readonly slot: KeySlot; readonly status: "Active" | "Inactive" };
+  readonly active: number;
+  readonly previous?: { readonly generation: number; readonly status: "Active" | "Inactive" };
 }
 
 export function keySlots(rotation: KeyRotation): KeySlots {
   if (!Number.isSafeInteger(rotation.generation) || rotation.generation < 1)
     throw new Error(`key generation must be a whole number >= 1, got ${rotation.generation}`);
   if (rotation.generation === 1 && rotation.previousKey !== "deleted") throw new Error("generation 1 has no previous key");
-  const active: KeySlot = rotation.generation % 2 === 1 ? "a" : "b";
-  const other: KeySlot = active === "a" ? "b" : "a";
+  const active = rotation.generation;
   if (rotation.previousKey === "deleted") return { active };
-  return { active, previous: { slot: other, status: rotation.previousKey === "active" ? "Active" : "Inactive" } };
+  return { active, previous: { generation: active - 1, status: rotation.previousKey === "active" ? "Active" : "Inactive" } };
 }
 
 export interface RotatingAccessKeyProps {
@@ -47,8 +44,8 @@ export interface RotatingAccessKeyProps {
 }
 
 /**
- * A user's access key in two slots, so a rotation never has a moment without
- * a working key: the new key is created in the free slot and becomes the one
+ * A user's access keys, one per generation and at most two at once, so a rotation never has a moment without
+ * a working key: the new generation's key is created and becomes the one
  * published (SSM parameters, outputs), while the previous one keeps working
  * until it is retired on a later apply. Replacement-based rotation (one key,
  * recreated) leaves consumers with a dead key until they pick up the new one.
@@ -63,10 +60,11 @@ export class RotatingAccessKey extends Construct {
   constructor(scope: Construct, id: string, props: RotatingAccessKeyProps) {
     super(scope, id);
     this.slots = keySlots(props.rotation);
-    // Logical ids are per slot, not per generation, so a rotation only adds or removes a key.
-    const key = (slot: KeySlot, status: "Active" | "Inactive") => new IamAccessKey(this, `key-${slot}`, { user: props.userName, status });
+    // One logical id per generation: a new generation always creates a new key (a slot reused
+    // across generations would turn a retired key back on), and a step never replaces a key.
+    const key = (generation: number, status: "Active" | "Inactive") => new IamAccessKey(this, `key-g${generation}`, { user: props.userName, status });
     this.activeKey = key(this.slots.active, "Active");
-    if (this.slots.previous) this.previousKey = key(this.slots.previous.slot, this.slots.previous.status);
+    if (this.slots.previous) this.previousKey = key(this.slots.previous.generation, this.slots.previous.status);
     // overwrite: these paths have one writer, this construct. A parameter left
     // behind by an interrupted apply (created in AWS, never recorded in state)
     // is adopted on the next apply instead of failing with ParameterAlreadyExists.

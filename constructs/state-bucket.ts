@@ -7,6 +7,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { s3BucketArn } from "./aws-partition";
 import { renderPolicy } from "./policy-document";
@@ -21,8 +22,12 @@ export interface StateBucketProps {
   readonly preventDestroy?: boolean;
   /** Days a superseded state version is kept for recovery. @default 90 */
   readonly noncurrentVersionDays?: number;
-  /** Bucket that receives this bucket's server access logs (prefix `<bucket>/`). @default undefined (no access logging) */
-  readonly accessLogBucket?: string;
+  /**
+   * Where this bucket's server access logs go (prefix `<bucket>/`), and what must exist
+   * first: S3 refuses a logging target whose policy does not yet admit its logging service.
+   * @default undefined (no access logging)
+   */
+  readonly accessLogs?: { readonly bucketName: string; readonly after: readonly ITerraformDependable[] };
 }
 
 /**
@@ -61,8 +66,13 @@ export class StateBucket extends Construct {
       ],
     });
     new S3BucketNotification(this, "events", { bucket: this.bucket.id, eventbridge: true });
-    if (props.accessLogBucket) {
-      new S3BucketLoggingA(this, "access-logs", { bucket: this.bucket.id, targetBucket: props.accessLogBucket, targetPrefix: `${props.bucketName}/` });
+    if (props.accessLogs) {
+      new S3BucketLoggingA(this, "access-logs", {
+        bucket: this.bucket.id,
+        targetBucket: props.accessLogs.bucketName,
+        targetPrefix: `${props.bucketName}/`,
+        dependsOn: [...props.accessLogs.after],
+      });
     }
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
       bucket: this.bucket.id,

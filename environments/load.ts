@@ -57,7 +57,8 @@ function crossEnvironmentProblems(configs: readonly EnvironmentConfig[]): string
   const byAccount = firstBy((c) => c.accountId);
   const byBucket = firstBy((c) => c.state.bucket);
   const byRepository = new Map<string, string>();
-  const byGithubRepository = firstBy((c) => c.github.repository);
+  // GitHub names are case-insensitive: `Acme/shop` is the same repository as `acme/shop`.
+  const byGithubRepository = firstBy((c) => c.github.repository.toLowerCase());
   const byRegistry = firstBy((c) => `${c.accountId}/${c.region}`);
   for (const c of configs) {
     const sameName = byName(c);

@@ -129,6 +129,8 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
     const p = bucketNameProblem(b);
     if (p) at(`s3UserBuckets[${i}]`, p);
     if (b === env.state.bucket) at(`s3UserBuckets[${i}]`, `'${b}' is the state bucket: the S3 user would read every state in it, secrets included`);
+    if (b === accessLogBucketName(env.state.bucket))
+      at(`s3UserBuckets[${i}]`, `'${b}' is the state bucket's access log: the S3 user would read and forge its audit trail`);
   });
 
   const tagKeys = Object.keys(env.tags);
@@ -173,8 +175,15 @@ export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[])
   };
   for (const env of envs) {
     for (const [scope, name] of scopedNames(env)) claim(scope, name, env, "name", scope.split("/").pop()!.replace("-", " "));
+    // GitHub compares owner and repository names case-insensitively; so must the uniqueness of subjects.
     const subject = githubSubject(githubRepositoryRef(env), env.github.deployFrom);
-    claim("deploy-subject", subject, env, "github.deployFrom", "deploy subject (one job could assume both roles and write both environments' variables)");
+    claim(
+      "deploy-subject",
+      subject.toLowerCase(),
+      env,
+      "github.deployFrom",
+      "deploy subject (one job could assume both roles and write both environments' variables)",
+    );
     const stateObjects: [string, string][] = [
       ["state.key", env.state.key],
       [`state.key (derived for ${credentialsStackName(env)})`, siblingStateKey(env, "credentials")],

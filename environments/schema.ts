@@ -60,7 +60,9 @@ const refPattern = z
   .string()
   .min(1)
   .max(255)
-  .regex(/^(?!refs\/)[^\s]+$/, "must be a branch or tag name pattern without 'refs/' and without spaces");
+  .regex(/^(?!refs\/)[^\s]+$/, "must be a branch or tag name pattern without 'refs/' and without spaces")
+  // `*`, `**`, `*/*` or a leading wildcard would let (almost) every ref deploy: an environment open to all.
+  .refine((p) => !p.startsWith("*") && !/^[*/]+$/.test(p), "must start with a literal name part: a leading wildcard lets (almost) every ref deploy");
 
 /**
  * The protection of the GitHub environment that guards the deploy role: the
@@ -140,6 +142,13 @@ const github = z
     publishStaticEcrKeys: z.boolean().default(false),
   })
   .superRefine((g, ctx) => {
+    if (g.publishStaticEcrKeys && g.deployFrom.kind !== "environment") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["publishStaticEcrKeys"],
+        message: "needs a GitHub environment deploy source: without one the keys would be repository secrets, readable by every workflow on every branch",
+      });
+    }
     if (g.subjectFormat !== "immutable") return;
     for (const field of ["ownerId", "repositoryId"] as const) {
       if (g[field] === undefined) {

@@ -32,6 +32,7 @@ import { synthesizePlatform } from "../stacks/synthesize";
 import { IDENTITY_KINDS, identityFromStack, repositoryPolicyFromStack, type IdentityKind } from "./doctor/identities";
 import { offlineCheck } from "./doctor/offline";
 import { protectionDrift } from "./doctor/github-protection";
+import { githubApiRoot } from "./lib/github-api";
 import { keyAgeChecks } from "./doctor/keys";
 import { onlineCheck } from "./doctor/online";
 import { diagnoseTrust, renderTrustDiagnosis } from "./doctor/trust";
@@ -74,7 +75,7 @@ export async function runGithubDoctor(
     return 1;
   }
   try {
-    const drift = await protectionDrift(env, { url: vars.GITHUB_API_URL || "https://api.github.com", token: vars.GITHUB_TOKEN });
+    const drift = await protectionDrift(env, { url: githubApiRoot(vars.GITHUB_API_URL).href, token: vars.GITHUB_TOKEN });
     if (drift.length === 0) {
       out(`GitHub environment '${env.github.deployFrom.name}' of ${env.github.repository} is exactly as config says\n`);
       return 0;

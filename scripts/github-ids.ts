@@ -10,6 +10,7 @@
  * token, unreachable), 2 bad usage. The token is never printed.
  */
 import { subjectRepositoryPart } from "../constructs/github-oidc";
+import { githubApiRoot } from "./lib/github-api";
 
 const USAGE = "usage: GITHUB_TOKEN=<token> node dist/scripts/github-ids.js <owner>/<repository>   (GITHUB_API_URL overrides https://api.github.com)";
 const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
@@ -35,10 +36,9 @@ export async function runGithubIds(args: readonly string[], io: GithubIdsIo = pr
   const [, owner, name] = m;
   let api: URL;
   try {
-    api = new URL((io.env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, ""));
-    if (api.protocol !== "https:" && api.protocol !== "http:") throw new Error("not http(s)");
-  } catch {
-    io.err(`GITHUB_API_URL '${io.env.GITHUB_API_URL}' is not an http(s) URL. ${USAGE}\n`);
+    api = githubApiRoot(io.env.GITHUB_API_URL);
+  } catch (err) {
+    io.err(`${err instanceof TypeError ? `GITHUB_API_URL '${io.env.GITHUB_API_URL}' is not a URL` : (err as Error).message}. ${USAGE}\n`);
     return 2;
   }
   const token = io.env.GITHUB_TOKEN;

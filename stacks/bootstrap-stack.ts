@@ -54,7 +54,13 @@ export class BootstrapStack extends TerraformStack {
         accountId: props.accountId,
         sourceBucketNames: [bucket],
       });
-      this.stateBuckets.push(new StateBucket(this, `state-${bucket}`, { bucketName: bucket, region: props.region, accessLogBucket: logs.bucket.bucket }));
+      this.stateBuckets.push(
+        new StateBucket(this, `state-${bucket}`, {
+          bucketName: bucket,
+          region: props.region,
+          accessLogs: { bucketName: logs.bucket.bucket, after: [logs.deliveryPolicy] },
+        }),
+      );
       namedOutput(this, `state_bucket_${bucket.replace(/[^a-z0-9]+/g, "_")}`, bucket, { description: "Remote state bucket" });
     }
     // Config guarantees that every environment of this registry states the same settings.

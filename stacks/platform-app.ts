@@ -29,6 +29,11 @@ export function addPlatformStacks(app: App, envs: readonly EnvironmentConfig[]):
   const github = envs.map((env, i) => {
     const stack = new GithubStack(app, env);
     if (env.github.publishStaticEcrKeys) stack.addDependency(credentials[i]);
+    // The deploy role trusts `environment:<name>`, and GitHub creates an unknown environment,
+    // unprotected, the first time a job names it: the protected environment must exist before
+    // the role does. (With published keys the GitHub stack needs the credentials, which need
+    // the environment stack: then `doctor github` confirms the protection after the first apply.)
+    else environments[i].addDependency(stack);
     return stack;
   });
 

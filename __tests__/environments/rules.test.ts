@@ -87,6 +87,16 @@ describe("one environment", () => {
       /^qa\.state\.bucket: its access log bucket 'state-x+-logs' is 66 characters; S3 allows 63/,
     ],
     [
+      "the state bucket's access log among the S3 user's buckets",
+      { s3UserBuckets: ["acme-state-111111111111-logs"] },
+      /^qa\.s3UserBuckets\[0\]: 'acme-state-111111111111-logs' is the state bucket's access log/,
+    ],
+    [
+      "static keys published for a branch deploy (repository secrets, readable by every branch)",
+      { github: { ...TEST_REPOSITORY, deployFrom: { kind: "branch", name: "main" }, publishStaticEcrKeys: true } },
+      /^qa\.github\.publishStaticEcrKeys: needs a GitHub environment deploy source/,
+    ],
+    [
       "the state bucket among the S3 user's buckets",
       { s3UserBuckets: ["acme-state-111111111111"] },
       /^qa\.s3UserBuckets\[0\]: 'acme-state-111111111111' is the state bucket/,
@@ -115,6 +125,23 @@ describe("one environment", () => {
 });
 
 describe("across environments", () => {
+  it("treats repository names case-insensitively, as GitHub does (one subject form per repository)", () => {
+    const problems = problemsOf([
+      envInput(),
+      second({ github: { repository: "ACME/Shop", subjectFormat: "legacy", deployFrom: { kind: "environment", name: "uat" } } }),
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^uat\.github: subjectFormat\/ownerId\/repositoryId differ from qa, which uses the same repository ACME\/Shop/),
+    ]);
+  });
+
+  it.each(["*", "**", "*/*", "*-release"])("refuses the deployment pattern %p, which lets (almost) every ref deploy", (pattern) => {
+    const problems = problemsOf([
+      envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa", protection: { deploymentRefs: { branches: [pattern] } } } } }),
+    ]);
+    expect(problems).toEqual([expect.stringMatching(/deploymentRefs\.branches\[0\]: must start with a literal name part/)]);
+  });
+
   it("refuses identical IAM, KMS and EventBridge names from different app/environment splits (shop-a + dev2 vs shop + a-dev2)", () => {
     const problems = problemsOf([envInput({ app: "shop-a", name: "dev2" }), envInput({ app: "shop", name: "a-dev2" })]);
     expect(problems).toEqual(

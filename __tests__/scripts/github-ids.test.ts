@@ -95,4 +95,11 @@ describe("github-ids", () => {
     expect(gh.violations).toEqual([]);
     expect(gh.unexpectedCalls).toEqual([]);
   });
+
+  it("refuses to send the token over plain http to anything but loopback", async () => {
+    const r = await ids(["acme/shop"], { GITHUB_TOKEN: gh.token, GITHUB_API_URL: "http://github.example.com" });
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/must be an https URL \(plain http only on loopback\)/);
+    expect(r.err).not.toContain(gh.token);
+  });
 });

@@ -44,16 +44,21 @@ describe("credentials stack", () => {
       .map(([k]) => k)
       .sort();
     expect(sensitive).toEqual(["ecr_aws_access_key_id", "ecr_aws_secret_access_key", "s3_aws_access_key_id", "s3_aws_secret_access_key"]);
-    expect(json.output.ecr_aws_secret_access_key.value).toMatch(/^\$\{aws_iam_access_key\.ecr-key_key-a_[A-Z0-9]+\.secret\}$/);
+    expect(json.output.ecr_aws_secret_access_key.value).toMatch(/^\$\{aws_iam_access_key\.ecr-key_key-g1_[A-Z0-9]+\.secret\}$/);
   });
 
   it("during an overlap keeps both keys, publishes the new one and outputs the previous id as sensitive", () => {
     const overlap = synthJson(new CredentialsStack(Testing.app(), envConfig({ keyRotation: { ecr: { generation: 2, previousKey: "active" } } })));
     const ecrKeys = resourcesOf(overlap, "aws_iam_access_key").filter((k) => k.user === "shop-qa-ecr-user");
     expect(ecrKeys.map((k) => k.status)).toEqual(["Active", "Active"]);
-    expect(overlap.output.ecr_aws_secret_access_key.value).toMatch(/key-b/);
+    expect(overlap.output.ecr_aws_secret_access_key.value).toMatch(/key-g2/);
     expect(overlap.output.ecr_previous_access_key_id).toMatchObject({ sensitive: true });
     expect(overlap.output.ecr_key_generation.value).toBe("2");
+  });
+
+  it("makes the protected GitHub environment exist before the role that trusts it", () => {
+    const stacks = addPlatformStacks(Testing.app(), loadEnvironments([envInput()]));
+    expect(stacks.environments[0].dependencies).toEqual([stacks.github[0]]);
   });
 
   it("is deployed after the environment stack (users, key) and before a GitHub stack that publishes its keys", () => {

@@ -57,6 +57,8 @@ describe("platform app", () => {
     }
     const [logging] = resourcesOf(json, "aws_s3_bucket_logging");
     expect(logging).toMatchObject({ target_prefix: "acme-shop-tfstate-111111111111/" });
+    // S3 refuses a logging target whose policy does not yet admit its logging service.
+    expect(logging.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.logs-acme-shop-tfstate-111111111111_policy_[A-Z0-9]+$/)]);
     expect(logging.target_bucket).toMatch(/^\$\{aws_s3_bucket\.logs-acme-shop-tfstate-111111111111_bucket_[A-Z0-9]+\.bucket\}$/);
     const policies = resourcesOf(json, "aws_s3_bucket_policy").map((p) => statementsOf(p.policy));
     for (const statements of policies)

@@ -160,9 +160,10 @@ def _patch_inactive_keys_refused():
 
 def _patch_logging_policy_lists():
     """A bucket policy may give one principal or resource as a one-element list,
-    as the platform's policy renderer does; AWS reads both forms alike. moto's
-    check of the logging service's permission on a log bucket compares with the
-    single-value form only, and refused such a bucket as a logging target."""
+    as the platform's policy renderer does, and may hold statements whose
+    principal is "*"; AWS reads all of these alike. moto's check of the logging
+    service's permission on a log bucket compares with the single-value form
+    only, and fails on a "*" principal, so it refused such a bucket as a target."""
     from types import SimpleNamespace
 
     from moto.s3.models import FakeBucket
@@ -178,7 +179,9 @@ def _patch_logging_policy_lists():
         if not target_bucket.policy:
             return original(target_bucket, target_prefix)
         doc = json.loads(target_bucket.policy.decode())
-        for statement in doc.get("Statement", []):
+        # moto reads Principal as a mapping and fails on "*" (a TLS-only Deny, say), which can grant nothing here.
+        doc["Statement"] = [st for st in doc.get("Statement", []) if isinstance(st.get("Principal"), dict)]
+        for statement in doc["Statement"]:
             if isinstance(statement.get("Principal"), dict) and "Service" in statement["Principal"]:
                 statement["Principal"]["Service"] = single(statement["Principal"]["Service"])
             if "Resource" in statement:

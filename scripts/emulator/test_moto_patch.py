@@ -170,6 +170,10 @@ class LoggingTargetPolicyTest(unittest.TestCase):
         backend.create_bucket("source-state", "us-east-1")
         backend.create_bucket("source-state-logs", "us-east-1")
         policy = {"Version": "2012-10-17", "Statement": [{
+            "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": ["s3:*"],
+            "Resource": ["arn:aws:s3:::source-state-logs", "arn:aws:s3:::source-state-logs/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }, {
             "Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": ["logging.s3.amazonaws.com"]},
             "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::source-state-logs/*"],
             "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
