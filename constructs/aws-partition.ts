@@ -16,3 +16,8 @@ export function dnsSuffixOf(region: string): string {
 export function s3BucketArn(region: string, bucket: string): string {
   return `arn:${partitionOf(region)}:s3:::${bucket}`;
 }
+
+/** A regional service endpoint name (`ecr.eu-west-1.amazonaws.com`, `.amazonaws.com.cn` in China), as kms:ViaService and regional service principals spell it. */
+export function regionalServiceHost(service: string, region: string): string {
+  return `${service}.${region}.${dnsSuffixOf(region)}`;
+}

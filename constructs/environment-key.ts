@@ -1,7 +1,7 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { partitionOf } from "./aws-partition";
+import { partitionOf, regionalServiceHost } from "./aws-partition";
 import { renderPolicy } from "./policy-document";
 
 export interface EnvironmentKeyProps {
@@ -37,7 +37,7 @@ export class EnvironmentKey extends Construct {
           { sid: "EnableIamPoliciesOfTheAccount", actions: ["kms:*"], resources: ["*"], principal: { AWS: [`arn:${p}:iam::${props.accountId}:root`] } },
           {
             sid: "CloudWatchLogsEncryptsScanFindings",
-            principal: { Service: [`logs.${props.region}.amazonaws.com`] },
+            principal: { Service: [regionalServiceHost("logs", props.region)] },
             actions: [
               "kms:Encrypt",
               "kms:Decrypt",

@@ -26,8 +26,11 @@ export type GithubRepositoryRef =
   | { readonly owner: string; readonly name: string; readonly subjectFormat: "immutable"; readonly ownerId: number; readonly repositoryId: number }
   | { readonly owner: string; readonly name: string; readonly subjectFormat: "legacy" };
 
-const OWNER = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
-const NAME = /^[A-Za-z0-9._-]+$/;
+/** GitHub's rules for an owner (1-39 letters, digits, hyphens; no leading hyphen) and a repository name (1-100 of letters, digits, . _ -). */
+export const GITHUB_OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
+export const GITHUB_NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
+const OWNER = GITHUB_OWNER_PATTERN;
+const NAME = GITHUB_NAME_PATTERN;
 
 /** The part of `sub` that names the repository: `repo:owner/name` or `repo:owner@id/name@id`. */
 export function subjectRepositoryPart(repo: GithubRepositoryRef): string {

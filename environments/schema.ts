@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GITHUB_NAME_PATTERN, GITHUB_OWNER_PATTERN } from "../constructs/github-oidc";
 import { AWS_REGIONS } from "./regions";
 
 /**
@@ -10,7 +11,8 @@ import { AWS_REGIONS } from "./regions";
 export const ECR_NAME_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 /** Lowercase, single hyphens between parts: it ends up in ECR repository names. */
 const ENV_NAME_PATTERN = /^(?=.{1,20}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-const GITHUB_REPOSITORY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** `owner/name` by the same rules the subject builder enforces (constructs/github-oidc.ts). */
+const GITHUB_REPOSITORY_PATTERN = new RegExp(`^${GITHUB_OWNER_PATTERN.source.slice(1, -1)}/${GITHUB_NAME_PATTERN.source.slice(1, -1)}$`);
 /** Branch, tag and environment names may not carry IAM wildcard characters: a subject must name one thing. */
 const NO_WILDCARD = /^[^*?]+$/;
 const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -1,5 +1,6 @@
 import { iamArn, kmsAliasName, repositoryArn, repositoryName, s3BucketArn, scanLogGroupName, scanRuleName } from "../environments/naming";
 import { partitionOf } from "../environments/regions";
+import { regionalServiceHost } from "../constructs/aws-partition";
 import type { EnvironmentConfig } from "../environments/schema";
 import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_PULL_ACTIONS } from "../constructs/ecr-actions";
 import type { PolicyDocument, PolicyStatement } from "../constructs/policy-document";
@@ -31,7 +32,7 @@ function kmsUseStatements(env: EnvironmentConfig): PolicyStatement[] {
       actions: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
       resources: [keyResource],
       conditions: {
-        StringEquals: { "kms:ViaService": `ecr.${env.region}.amazonaws.com` },
+        StringEquals: { "kms:ViaService": regionalServiceHost("ecr", env.region) },
         ...(env.ecr.encryption.kmsKeyArn ? {} : { "ForAnyValue:StringEquals": { "kms:ResourceAliases": [kmsAliasName(env)] } }),
       },
     },
