@@ -1,14 +1,10 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
+import { privateBucketBasics } from "./private-bucket";
 import { s3BucketArn } from "./aws-partition";
-import { renderPolicy } from "./policy-document";
 
 export interface AccessLogBucketProps {
   readonly bucketName: string;
@@ -38,7 +34,6 @@ export class AccessLogBucket extends Construct {
     super(scope, id);
     if (props.sourceBucketNames.length === 0) throw new Error("an access log bucket needs at least one source bucket");
     this.bucket = new S3Bucket(this, "bucket", { bucket: props.bucketName, lifecycle: { preventDestroy: props.preventDestroy ?? true } });
-    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
@@ -57,41 +52,25 @@ export class AccessLogBucket extends Construct {
         },
       ],
     });
-    new S3BucketNotification(this, "events", { bucket: this.bucket.id, eventbridge: true });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
     const arn = s3BucketArn(props.region, props.bucketName);
-    this.bucketPolicyJson = renderPolicy(
-      {
-        statements: [
-          {
-            sid: "DenyInsecureTransport",
-            effect: "Deny",
-            principal: "*",
-            actions: ["s3:*"],
-            resources: [arn, `${arn}/*`],
-            conditions: { Bool: { "aws:SecureTransport": "false" } },
+    const { policy, policyJson } = privateBucketBasics(this, this.bucket, {
+      bucketName: props.bucketName,
+      region: props.region,
+      policyId: "policy",
+      statements: [
+        {
+          sid: "S3ServerAccessLogsOfTheStateBuckets",
+          principal: { Service: ["logging.s3.amazonaws.com"] },
+          actions: ["s3:PutObject"],
+          resources: [`${arn}/*`],
+          conditions: {
+            ArnLike: { "aws:SourceArn": props.sourceBucketNames.map((b) => s3BucketArn(props.region, b)) },
+            StringEquals: { "aws:SourceAccount": props.accountId },
           },
-          {
-            sid: "S3ServerAccessLogsOfTheStateBuckets",
-            principal: { Service: ["logging.s3.amazonaws.com"] },
-            actions: ["s3:PutObject"],
-            resources: [`${arn}/*`],
-            conditions: {
-              ArnLike: { "aws:SourceArn": props.sourceBucketNames.map((b) => s3BucketArn(props.region, b)) },
-              StringEquals: { "aws:SourceAccount": props.accountId },
-            },
-          },
-        ],
-      },
-      "resource",
-    );
-    this.deliveryPolicy = new S3BucketPolicy(this, "policy", { bucket: this.bucket.id, policy: this.bucketPolicyJson, dependsOn: [publicAccessBlock] });
+        },
+      ],
+    });
+    this.deliveryPolicy = policy;
+    this.bucketPolicyJson = policyJson;
   }
 }

@@ -1,16 +1,10 @@
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { s3BucketArn } from "./aws-partition";
-import { renderPolicy } from "./policy-document";
+import { privateBucketBasics } from "./private-bucket";
 
 export interface StateBucketProps {
   readonly bucketName: string;
@@ -48,7 +42,6 @@ export class StateBucket extends Construct {
       bucket: props.bucketName,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
-    new S3BucketVersioningA(this, "versioning", { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: this.bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }],
@@ -65,7 +58,6 @@ export class StateBucket extends Construct {
         },
       ],
     });
-    new S3BucketNotification(this, "events", { bucket: this.bucket.id, eventbridge: true });
     if (props.accessLogs) {
       new S3BucketLoggingA(this, "access-logs", {
         bucket: this.bucket.id,
@@ -74,30 +66,6 @@ export class StateBucket extends Construct {
         dependsOn: [...props.accessLogs.after],
       });
     }
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    const arn = s3BucketArn(props.region, props.bucketName);
-    this.bucketPolicyJson = renderPolicy(
-      {
-        statements: [
-          {
-            sid: "DenyInsecureTransport",
-            effect: "Deny",
-            principal: "*",
-            actions: ["s3:*"],
-            resources: [arn, `${arn}/*`],
-            conditions: { Bool: { "aws:SecureTransport": "false" } },
-          },
-        ],
-      },
-      "resource",
-    );
-    new S3BucketPolicy(this, "tls-only", { bucket: this.bucket.id, policy: this.bucketPolicyJson, dependsOn: [publicAccessBlock] });
+    this.bucketPolicyJson = privateBucketBasics(this, this.bucket, { bucketName: props.bucketName, region: props.region, policyId: "tls-only" }).policyJson;
   }
 }
