@@ -89,24 +89,16 @@ export function stateObjectArns(env: EnvironmentConfig): { bucket: string; state
 
 /**
  * Read-only for `plan` on pull requests: read this environment's state,
- * take and release its lock, and describe (never change) its resources.
+ * and describe (never change) its resources. No write at all, not even a
+ * lock: a pull request plans with `-lock=false` (scripts/ci/plan.sh), since a
+ * lock it could take is a lock it could also break or hold against an
+ * operator's apply, and a plan changes nothing that a lock would protect.
  * Nothing here reads a secret: the access keys and their SSM parameters are in
  * the credentials stack, whose state and parameters this role cannot read.
  */
 export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
   const state = stateObjectArns(env);
   const p = partitionOf(env.region);
-  const lock = env.state.lock;
-  const lockStatements: PolicyStatement[] =
-    lock === "lockfile"
-      ? [{ sid: "StateLockFile", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [state.lock] }]
-      : [
-          {
-            sid: "StateLockTable",
-            actions: ["dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-            resources: [`arn:${p}:dynamodb:${env.state.region}:${env.accountId}:table/${lock.dynamodbTable}`],
-          },
-        ];
   const identities = identityNamesOf(env);
   const users = identities.filter((i) => i.principal === "user");
   const roles = identities.filter((i) => i.principal === "role");
@@ -115,7 +107,6 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
     statements: [
       { sid: "StateList", actions: ["s3:ListBucket"], resources: [state.bucket] },
       { sid: "StateRead", actions: ["s3:GetObject"], resources: [state.state] },
-      ...lockStatements,
       {
         sid: "ReadRepositories",
         actions: ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource"],

@@ -109,10 +109,8 @@ function casesFor(env: EnvironmentConfig): Case[] {
 
   add({ principal: planRole, action: "s3:GetObject", resource: state.state, expect: "allow", by: "plan-role/StateRead", why: "read own state" });
   add({ principal: planRole, action: "s3:ListBucket", resource: state.bucket, expect: "allow", by: "plan-role/StateList", why: "list the state bucket" });
-  if (env.state.lock === "lockfile") {
-    for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
-      add({ principal: planRole, action, resource: state.lock, expect: "allow", by: "plan-role/StateLockFile", why: "take and release its lock" });
-    }
+  for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
+    add({ principal: planRole, action, resource: state.lock, expect: "deny", why: "a pull request plans without the lock: it can neither take nor break one" });
   }
   for (const action of ["s3:PutObject", "s3:DeleteObject"])
     add({ principal: planRole, action, resource: state.state, expect: "deny", why: "plan never writes state" });

@@ -217,8 +217,8 @@ describe("the mapping names what planRolePolicy names", () => {
   };
   const path = (arn: string) => `/${arn.split(":::")[1]}`;
 
-  it("the plan's lock file PUT and state GET are allowed, a PUT of the state itself is not", async () => {
-    expect(await decide(s3("PUT", `${path(state.lock)}?x-id=PutObject`))).toBe("Allowed");
+  it("the plan's state GET is allowed; no PUT, of the lock file (plans run with -lock=false) or of the state", async () => {
+    expect(await decide(s3("PUT", `${path(state.lock)}?x-id=PutObject`))).toBe("ImplicitlyDenied");
     expect(await decide(s3("GET", `${path(state.state)}?x-id=GetObject`))).toBe("Allowed");
     expect(await decide(s3("PUT", `${path(state.state)}?x-id=PutObject`))).toBe("ImplicitlyDenied");
   });

@@ -225,26 +225,22 @@ describe("GitHub OIDC roles", () => {
     expect(st.Condition!.StringEquals["token.actions.githubusercontent.com:sub"]).toBe("repo:acme@1001/shop@2002:pull_request");
   });
 
-  it("plan role: writes nothing but its state lock file", () => {
+  it("plan role: writes nothing, not even a state lock (pull requests plan with -lock=false)", () => {
     const st = statementsOf(stack.planRole!.policyJson);
     const writes = st.filter((s) => s.Action.some((a) => /:(Put|Delete|Create|Update|Upload|Complete|Initiate|Tag|Untag|Attach|Detach)/.test(a)));
-    expect(writes).toEqual([
-      {
-        Sid: "StateLockFile",
-        Effect: "Allow",
-        Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-        Resource: ["arn:aws:s3:::acme-state-111111111111/shop/qa.tfstate.tflock"],
-      },
-    ]);
+    expect(writes).toEqual([]);
     expect(st.find((s) => s.Sid === "StateRead")!.Resource).toEqual(["arn:aws:s3:::acme-state-111111111111/shop/qa.tfstate"]);
   });
 
-  it("plan role: uses the DynamoDB table when the lock is a table", () => {
+  it("plan role: no DynamoDB access when the lock is a table either", () => {
     const { stack: table } = synthEnv({
       state: { bucket: "acme-state-111111111111", key: "shop/qa.tfstate", region: "us-east-1", lock: { dynamodbTable: "tf-locks" } },
     });
-    const lock = statementsOf(table.planRole!.policyJson).find((s) => s.Sid === "StateLockTable")!;
-    expect(lock.Resource).toEqual(["arn:aws:dynamodb:us-east-1:111111111111:table/tf-locks"]);
+    expect(
+      statementsOf(table.planRole!.policyJson)
+        .flatMap((s) => s.Action)
+        .filter((a) => a.startsWith("dynamodb:")),
+    ).toEqual([]);
   });
 
   it("plan role is absent when pull requests may not plan", () => {
