@@ -184,8 +184,13 @@ describe("why a token is denied: one line per cause, naming expected, presented 
     deniedFor(dev, sub(dev, { kind: "branch", name: "main" }), [
       /^deploy role shop-dev-github-deploy trusts GitHub environment 'dev' \(environment:dev\), the job presents branch 'main' \(ref:refs\/heads\/main\)/,
       /only a job that declares `environment: dev` presents the environment form/,
-      /github\.deployFrom: \{ kind: "branch", name: "main" \}/,
+      /do not move the role to a branch: that would drop the environment's protection/,
     ]);
+  });
+
+  it("never advises trading a protected environment for a branch deploy", () => {
+    const r = diagnoseTrust(dev, sub(dev, { kind: "branch", name: "main" }), "sts.amazonaws.com");
+    expect(r.reasons.join("\n")).not.toMatch(/deployFrom: \{ kind: "branch"/);
   });
 
   it.each([

@@ -202,13 +202,13 @@ function repositoryFindings(expected: SubjectRepository, presented: SubjectRepos
   if (bothImmutable && expected.repositoryId !== presented.repositoryId) {
     lines.push(
       `repository id of ${full(expected)}: the roles expect ${expected.repositoryId}, the job presents ${presented.repositoryId}: ` +
-        `the repository was deleted and re-created (or another repository took its name); if the new one is the repository to trust, set github.repositoryId: ${presented.repositoryId} (confirm with npm run github-ids -- ${full(presented)})`,
+        `the repository was deleted and re-created, or ANOTHER repository took its name (a possible takeover: this is what immutable subjects stop); only if you re-created it yourself, set github.repositoryId: ${presented.repositoryId} (confirm with npm run github-ids -- ${full(presented)})`,
     );
   }
   if (bothImmutable && expected.ownerId !== presented.ownerId) {
     lines.push(
       `owner id of ${expected.owner}: the roles expect ${expected.ownerId}, the job presents ${presented.ownerId}: ` +
-        `the owner account was re-created or its name now belongs to another account; if it is yours, set github.ownerId: ${presented.ownerId} (confirm with npm run github-ids -- ${full(presented)})`,
+        `the owner account was re-created, or its name now belongs to ANOTHER account (a possible takeover: this is what immutable subjects stop); only if it is yours, set github.ownerId: ${presented.ownerId} (confirm with npm run github-ids -- ${full(presented)})`,
     );
   }
   return lines;
@@ -232,7 +232,8 @@ function contextFinding(role: GithubRoleTrust, expected: SubjectContext, present
   }
   const deployFrom = `github.deployFrom: { kind: "${presented.kind}", name: "${presented.name}" }`;
   if (expected.kind === "environment" && presented.kind !== "environment") {
-    return `${head}: only a job that declares \`environment: ${expected.name}\` presents the environment form; add it to the job, or set ${deployFrom}`;
+    // Never advise trading a protected environment for a bare ref: the environment's reviewers and branch policy are the boundary.
+    return `${head}: only a job that declares \`environment: ${expected.name}\` presents the environment form; add it to the job (do not move the role to a ${presented.kind}: that would drop the environment's protection)`;
   }
   if (presented.kind === "environment" && expected.kind !== "environment") {
     return `${head}: a job that declares \`environment:\` always presents the environment form, never the ${expected.kind}; remove \`environment:\` from the job, or set ${deployFrom}`;
