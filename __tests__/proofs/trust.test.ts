@@ -4,9 +4,11 @@
  */
 import { Testing } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
-import { deployRoleName, githubOidcProviderArn, githubRepositoryRef, iamArn, planRoleName } from "../../environments/naming";
+import { githubOidcProviderArn, githubRepositoryRef } from "../../environments/naming";
 import { githubSubject, type GithubRepositoryRef, type GithubSubject } from "../../constructs/github-oidc";
+import type { GithubOidcRole } from "../../constructs/github-oidc-role";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { identitiesOf } from "../../stacks/identities";
 import { simulateWebIdentity } from "../../scripts/lib/simulator";
 
 const committed = loadEnvironments(ENVIRONMENTS);
@@ -18,15 +20,32 @@ const envs = [...committed, legacyDev];
 const sub = (env: EnvironmentConfig, subject: GithubSubject) => githubSubject(githubRepositoryRef(env), subject);
 const AUD = "sts.amazonaws.com";
 
-function assume(env: EnvironmentConfig, role: "deploy" | "plan", claims: { sub?: string; aud?: string }) {
+/** The roles GitHub may assume, from the environment's identity catalogue, with their trust as synthesized. */
+function githubRoles(env: EnvironmentConfig) {
   const stack = new EnvironmentStack(Testing.app(), env);
-  const trust = JSON.parse(role === "deploy" ? stack.deployRole.trustPolicyJson : stack.planRole!.trustPolicyJson);
-  const roleArn = iamArn(env, `role/${role === "deploy" ? deployRoleName(env) : planRoleName(env)}`);
+  return identitiesOf(env)
+    .filter((i) => i.trust.by === "github")
+    .map((i) => ({ kind: i.kind, arn: i.arn, trust: JSON.parse((stack.identities.get(i.kind) as GithubOidcRole).trustPolicyJson) }));
+}
+
+function assume(env: EnvironmentConfig, role: "deploy" | "plan", claims: { sub?: string; aud?: string }) {
+  const found = githubRoles(env).find((r) => r.kind === `${role}-role`);
+  if (!found) throw new Error(`${env.name} has no ${role} role`);
+  const { trust, arn: roleArn } = found;
   const context: Record<string, string> = {};
   if (claims.sub !== undefined) context["token.actions.githubusercontent.com:sub"] = claims.sub;
   if (claims.aud !== undefined) context["token.actions.githubusercontent.com:aud"] = claims.aud;
   return simulateWebIdentity(trust, roleArn, githubOidcProviderArn(env), context).decision;
 }
+
+it("covers every role of every environment's catalogue that GitHub may assume", () => {
+  for (const env of envs)
+    expect(
+      githubRoles(env)
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(["deploy-role", "plan-role"]);
+});
 
 describe("the simulator decides known GitHub cases right (checked before trusting it)", () => {
   const env = envs[0];

@@ -12,7 +12,9 @@ import { parse } from "yaml";
 import { ENVIRONMENTS, loadEnvironments } from "../../environments";
 import { githubOidcProviderArn, githubRepositoryRef } from "../../environments/naming";
 import { githubSubject, type GithubSubject } from "../../constructs/github-oidc";
+import type { GithubOidcRole } from "../../constructs/github-oidc-role";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { identitiesOf } from "../../stacks/identities";
 import { GithubStack } from "../../stacks/github-stack";
 import { ciStacks } from "../../scripts/ci/stacks";
 import {
@@ -40,10 +42,10 @@ const repository = githubRepositoryRef(real[0]);
 /** Every role of the platform with its synthesized trust policy. */
 const roles = real.flatMap((env) => {
   const stack = new EnvironmentStack(Testing.app(), env);
-  return [
-    { arn: ciStacks([env])[0].deployRoleArn, env, trust: JSON.parse(stack.deployRole.trustPolicyJson) },
-    { arn: ciStacks([env])[0].planRoleArn, env, trust: JSON.parse(stack.planRole!.trustPolicyJson) },
-  ];
+  // Every role GitHub may assume, from the identity catalogue: a new one is checked against the workflows as it is added.
+  return identitiesOf(env)
+    .filter((i) => i.trust.by === "github")
+    .map((i) => ({ arn: i.arn, env, trust: JSON.parse((stack.identities.get(i.kind) as GithubOidcRole).trustPolicyJson) }));
 });
 
 /** AWS_ROLE_ARN as the GitHub stack writes it into each GitHub environment. */
