@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { EnvironmentView } from "../../scripts/github-standin";
 
 /** Terraform JSON of one stack, as much of it as this module reads. */
 export interface StackJson {
@@ -24,15 +25,8 @@ export interface ExpectedValue {
   readonly value: string;
 }
 
-export interface ExpectedEnvironment {
-  readonly name: string;
-  readonly waitTimer: number;
-  readonly preventSelfReview: boolean;
-  readonly canAdminsBypass: boolean;
-  readonly reviewers: { readonly users: readonly number[]; readonly teams: readonly number[] };
-  readonly deploymentBranchPolicy: { readonly protectedBranches: boolean; readonly customBranchPolicies: boolean } | null;
-  readonly deploymentBranchPolicies: readonly { readonly name: string; readonly type: "branch" | "tag" }[];
-}
+/** An environment's protection as GitHub holds it: the stand-in's view, less what it holds inside. */
+export type ExpectedEnvironment = Omit<EnvironmentView, "variables" | "secrets" | "secretKeyId">;
 
 export interface ExpectedGithub {
   /** `owner/name` */
