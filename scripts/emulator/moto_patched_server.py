@@ -13,9 +13,11 @@ AWS semantics restored here, and nothing else:
   * GetBucketNotificationConfiguration returns the EventBridgeConfiguration
     that PutBucketNotificationConfiguration stored (moto keeps it but leaves
     it out of the answer, so Terraform sees eternal drift on eventbridge);
-  * ecr:GetAuthorizationToken returns a token that expires 12 hours from now,
-    as AWS documents, instead of moto's fixed 2015-01-01 (which makes every
-    token look expired to the doctor's expiry check);
+  * ecr:GetAuthorizationToken is refused (AccessDeniedException, AWS's message)
+    unless the caller's identity policies allow it, and returns a token that
+    names the caller (user or assumed role) and expires 12 hours from now, as
+    AWS documents, instead of moto's constant token dated 2015-01-01; the
+    registry stand-in (scripts/emulator/registry) accepts only such tokens;
   * a request signed with an Inactive access key is refused (InvalidClientTokenId,
     UnrecognizedClientException for JSON protocols), as in AWS; moto answered
     it, so a retired key kept working (S3's own dispatch is not covered).
@@ -30,13 +32,18 @@ reads 5 s apart), which it spends against AWS too. (moto always answers
 TransitionDefaultMinimumObjectSize all_storage_classes_128K, AWS's default and
 the only value this project sends.)
 """
+import base64
 from datetime import datetime, timedelta, timezone
+import hashlib
+import hmac
 import json
 import re
 import sys
 
+from moto.core.exceptions import JsonRESTError
+
 from moto.iam import access_control
-from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
 
 _original = IAMPolicyStatement.is_action_permitted
 
@@ -73,8 +80,69 @@ def _is_action_permitted(self, action, resource="*", principal=None, incoming_co
 
 TOKEN_VALIDITY = timedelta(hours=12)
 
+# The registry stand-in (scripts/emulator/registry) checks ECR tokens with the
+# same key: one derived from the emulator's TLS private key, which both hold
+# and nothing else does. Set by main() (or a test) through set_token_key().
+_token_key = None
 
-def _patch_ecr_token_expiry():
+
+def set_token_key(secret: bytes):
+    global _token_key
+    _token_key = hashlib.sha256(b"ecr-authorization-token\0" + secret).digest()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def issue_token(principal_arn: str, account: str, expires: datetime) -> str:
+    """The password half of an ECR token: who asked, for which registry, until when, signed."""
+    payload = _b64url(json.dumps({"p": principal_arn, "a": account, "exp": int(expires.timestamp())}, separators=(",", ":")).encode())
+    signature = _b64url(hmac.new(_token_key, payload.encode(), hashlib.sha256).digest())
+    return f"{payload}.{signature}"
+
+
+class _AccessDenied(JsonRESTError):
+    code = 400
+
+    def __init__(self, message):
+        super().__init__("AccessDeniedException", message)
+
+
+def _caller(response):
+    """(ARN, identity policies) of the key that signed the request; None for a key
+    IAM does not know (the emulator's operator credentials, acting as the account root)."""
+    from moto.iam.access_control import CreateAccessKeyFailure, create_access_key
+
+    match = _SIGNING_KEY.search(response.headers.get("Authorization", "") or "")
+    if not match:
+        return None
+    try:
+        key = create_access_key(response.current_account, response.partition, match.group(1), dict(response.headers))
+    except CreateAccessKeyFailure:
+        return None
+    return key.arn, key.collect_policies()
+
+
+def _authorize_token_request(arn, policies):
+    """AWS's evaluation for an action without resource-level permissions: an explicit
+    Deny wins, else some identity policy must allow it (moto's statement matcher,
+    with the condition semantics restored above)."""
+    action = "ecr:GetAuthorizationToken"
+    results = [IAMPolicy(p).is_action_permitted(action, "*") for p in policies]
+    if PermissionResult.DENIED in results:
+        reason = "with an explicit deny in an identity-based policy"
+    elif PermissionResult.PERMITTED in results:
+        return
+    else:
+        reason = f"because no identity-based policy allows the {action} action"
+    raise _AccessDenied(f"User: {arn} is not authorized to perform: {action} on resource: * {reason}")
+
+
+def _patch_ecr_token():
+    """ecr:GetAuthorizationToken as AWS answers it: refused unless the caller's
+    identity policies allow it; the token names the caller and its registry and
+    expires 12 hours from now (moto's is a constant that expired in 2015)."""
     from moto.ecr.responses import ECRResponse
 
     original = ECRResponse.get_authorization_token
@@ -82,9 +150,17 @@ def _patch_ecr_token_expiry():
         return
 
     def get_authorization_token(self):
+        caller = _caller(self)
+        if caller is not None:
+            _authorize_token_request(*caller)
+        arn = caller[0] if caller else f"arn:{self.partition}:iam::{self.current_account}:root"
         result = original(self)
+        expires = datetime.now(timezone.utc) + TOKEN_VALIDITY
         for data in result.result["authorizationData"]:
-            data["expiresAt"] = datetime.now(timezone.utc) + TOKEN_VALIDITY
+            data["expiresAt"] = expires
+            if _token_key is not None:
+                registry = data["proxyEndpoint"].split("//")[1].split(".")[0]
+                data["authorizationToken"] = base64.b64encode(f"AWS:{issue_token(arn, registry, expires)}".encode()).decode()
         return result
 
     get_authorization_token._platform_patched = True
@@ -196,14 +272,24 @@ def _patch_logging_policy_lists():
 def apply_patch():
     IAMPolicyStatement.is_action_permitted = _is_action_permitted
     assert access_control.IAMPolicyStatement.is_action_permitted is _is_action_permitted
-    _patch_ecr_token_expiry()
+    _patch_ecr_token()
     _patch_s3_eventbridge_readback()
     _patch_inactive_keys_refused()
     _patch_logging_policy_lists()
 
 
+def _key_file(argv):
+    for flag in ("-k", "--ssl-key"):
+        if flag in argv and argv.index(flag) + 1 < len(argv):
+            return argv[argv.index(flag) + 1]
+    return None
+
+
 if __name__ == "__main__":
     apply_patch()
+    if _key_file(sys.argv[1:]):
+        with open(_key_file(sys.argv[1:]), "rb") as f:
+            set_token_key(f.read())
     from moto.server import main
 
     main(sys.argv[1:])

@@ -57,6 +57,79 @@ class EcrTokenExpiryTest(unittest.TestCase):
         self.assertAlmostEqual(hours, 12, delta=0.05)
 
 
+class EcrIdentityTokenTest(unittest.TestCase):
+    """GetAuthorizationToken is authorized from the caller's identity policies and its token names the caller."""
+
+    ALLOW = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]}
+    DENY = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "ecr:*", "Resource": "*"}]}
+    OTHER = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+
+    @classmethod
+    def setUpClass(cls):
+        from moto_patched_server import set_token_key
+        apply_patch()
+        set_token_key(b"test key")
+        from moto.server import create_backend_app
+        cls.ecr = create_backend_app("ecr").test_client()
+
+    def _user(self, *policies):
+        from moto.iam.models import iam_backends
+        backend = iam_backends["123456789012"]["aws"]
+        name = f"token-user-{len(backend.users)}"
+        backend.create_user("us-east-1", name)
+        for i, policy in enumerate(policies):
+            backend.put_user_policy(name, f"p{i}", json.dumps(policy))
+        return name, backend.create_access_key(name).access_key_id
+
+    def _token(self, key_id):
+        headers = {
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={key_id}/20261125/us-east-1/ecr/aws4_request, SignedHeaders=host, Signature=0",
+            "X-Amz-Target": "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
+        }
+        response = self.ecr.post("/", data="{}", headers=headers, content_type="application/x-amz-json-1.1")
+        return response.status_code, json.loads(response.get_data(as_text=True))
+
+    @staticmethod
+    def _claims(body):
+        import base64
+        password = base64.b64decode(body["authorizationData"][0]["authorizationToken"]).decode().split(":", 1)[1]
+        payload = password.split(".")[0]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+    def test_allowed_user_gets_a_token_naming_it_for_twelve_hours(self):
+        import time
+        name, key = self._user(self.ALLOW)
+        status, body = self._token(key)
+        self.assertEqual(status, 200)
+        claims = self._claims(body)
+        self.assertEqual(claims["p"], f"arn:aws:iam::123456789012:user/{name}")
+        self.assertEqual(claims["a"], "123456789012")
+        self.assertAlmostEqual((claims["exp"] - time.time()) / 3600, 12, delta=0.05)
+
+    def test_tokens_of_different_callers_differ_and_are_signed(self):
+        from moto_patched_server import issue_token
+        from datetime import datetime, timezone
+        _, a = self._user(self.ALLOW)
+        _, b = self._user(self.ALLOW)
+        self.assertNotEqual(self._claims(self._token(a)[1])["p"], self._claims(self._token(b)[1])["p"])
+        at = datetime(2030, 1, 1, tzinfo=timezone.utc)
+        self.assertNotEqual(issue_token("arn:x", "1", at).split(".")[1], issue_token("arn:y", "1", at).split(".")[1])
+
+    def test_refusals(self):
+        for policies, reason in [
+            ((self.OTHER,), "because no identity-based policy allows the ecr:GetAuthorizationToken action"),
+            ((self.ALLOW, self.DENY), "with an explicit deny in an identity-based policy"),
+        ]:
+            with self.subTest(reason=reason):
+                name, key = self._user(*policies)
+                status, body = self._token(key)
+                self.assertEqual((status, body["__type"]), (400, "AccessDeniedException"))
+                self.assertEqual(
+                    body["message"],
+                    f"User: arn:aws:iam::123456789012:user/{name} is not authorized to perform: ecr:GetAuthorizationToken on resource: * {reason}",
+                )
+
+
 class S3EventBridgeReadbackTest(unittest.TestCase):
     def test_eventbridge_configuration_is_read_back(self):
         apply_patch()
