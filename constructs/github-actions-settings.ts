@@ -37,7 +37,7 @@ export interface GithubActionsSettingsProps {
 const NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /**
- * CI variables and secrets (seed 000's list) in the place the deploy job reads
+ * CI variables and secrets in the place the deploy job reads
  * them: its GitHub environment, whose name the deploy role's trust requires.
  */
 export class GithubActionsSettings extends Construct {
@@ -74,18 +74,12 @@ export class GithubActionsSettings extends Construct {
     for (const [key, value] of Object.entries(props.secrets ?? {})) {
       const name = nameOf(key);
       this.secretNames.push(name);
-      if (environment) {
-        new ActionsEnvironmentSecret(this, `secret-${key}`, {
-          repository: props.repositoryName,
-          environment: environment.environment,
-          secretName: name,
-          plaintextValue: value,
-        });
-      } else {
-        // Terraform is the source of truth for these keys: a value edited in
-        // GitHub is put back on the next apply rather than silently kept.
-        new ActionsSecret(this, `secret-${key}`, { repository: props.repositoryName, secretName: name, plaintextValue: value, destroyOnDrift: true });
-      }
+      const secret = environment
+        ? new ActionsEnvironmentSecret(this, `secret-${key}`, { repository: props.repositoryName, environment: environment.environment, secretName: name })
+        : new ActionsSecret(this, `secret-${key}`, { repository: props.repositoryName, secretName: name });
+      // `value` replaced `plaintext_value` in integrations/github 6.12 (the bindings predate it). A value
+      // edited in GitHub moves remote_updated_at; the next plan updates the secret in place with this value.
+      secret.addOverride("value", value);
     }
   }
 

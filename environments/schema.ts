@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GITHUB_NAME_PATTERN, GITHUB_OWNER_PATTERN } from "../constructs/github-oidc";
+import { refPatternProblem } from "./ref-pattern";
 import { AWS_REGIONS } from "./regions";
 
 /**
@@ -63,8 +64,11 @@ const refPattern = z
   .min(1)
   .max(255)
   .regex(/^(?!refs\/)[^\s]+$/, "must be a branch or tag name pattern without 'refs/' and without spaces")
-  // `*`, `**`, `*/*` or a leading wildcard would let (almost) every ref deploy: an environment open to all.
-  .refine((p) => !p.startsWith("*") && !/^[*/]+$/.test(p), "must start with a literal name part: a leading wildcard lets (almost) every ref deploy");
+  // A pattern without literal leading text reaches refs of any name (GitHub's fnmatch: environments/ref-pattern.ts).
+  .superRefine((p, ctx) => {
+    const problem = refPatternProblem(p);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /**
  * The protection of the GitHub environment that guards the deploy role: the
@@ -140,16 +144,41 @@ const github = z
     deployFrom: deploySource,
     /** Let pull requests of this repository assume the read-only plan role. @default true */
     planOnPullRequests: z.boolean().default(true),
-    /** Write the static ECR key pair as GitHub secrets (seed 000's CI variables). OIDC is preferred. @default false */
+    /** Write the static ECR key pair as GitHub secrets (the CI variables of the original design). OIDC is preferred. @default false */
     publishStaticEcrKeys: z.boolean().default(false),
+    /**
+     * Where published static keys live.
+     * `environment`: secrets of the protected GitHub environment the deploy runs in
+     * (deployFrom.kind "environment"): only jobs that environment's branch policy
+     * and reviewers admit can read them.
+     * `repository`: repository secrets `ECR_AWS_ACCESS_KEY_ID_<ENV>` and
+     * `ECR_AWS_SECRET_ACCESS_KEY_<ENV>`, for teams whose workflows use no
+     * environment; only with a deploy source of kind `branch` or `tag`.
+     * Exposure: every workflow on every branch of the repository can read them,
+     * so anyone who can push a branch can print the ECR push key, whatever
+     * branch or tag the deploy role trusts (pull requests from forks get no secrets).
+     * @default "environment"
+     */
+    staticEcrKeySecrets: z.enum(["environment", "repository"]).default("environment"),
   })
   .superRefine((g, ctx) => {
-    if (g.publishStaticEcrKeys && g.deployFrom.kind !== "environment") {
+    if (g.publishStaticEcrKeys && g.staticEcrKeySecrets === "environment" && g.deployFrom.kind !== "environment") {
       ctx.addIssue({
         code: "custom",
         path: ["publishStaticEcrKeys"],
-        message: "needs a GitHub environment deploy source: without one the keys would be repository secrets, readable by every workflow on every branch",
+        message:
+          'needs a GitHub environment deploy source, or staticEcrKeySecrets: "repository" to accept repository secrets, readable by every workflow on every branch',
       });
+    }
+    if (g.staticEcrKeySecrets === "repository" && g.deployFrom.kind === "environment") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["staticEcrKeySecrets"],
+        message: `must be "environment" with an environment deploy: the keys stay in the protected environment '${g.deployFrom.name}', not in repository secrets every branch can read`,
+      });
+    }
+    if (g.staticEcrKeySecrets === "repository" && !g.publishStaticEcrKeys) {
+      ctx.addIssue({ code: "custom", path: ["staticEcrKeySecrets"], message: "has no effect without publishStaticEcrKeys: true" });
     }
     if (g.subjectFormat !== "immutable") return;
     for (const field of ["ownerId", "repositoryId"] as const) {
@@ -164,15 +193,15 @@ const github = z
   });
 
 /** Where one user's key rotation stands (environments/key-rotation.json, edited by `npm run rotate`). */
-const keyRotation = z
+export const keyRotationSchema = z
   .strictObject({
     /** Bumped by each rotation; the active key is slot a for odd, b for even generations. @default 1 */
     generation: z.number().int().positive().default(1),
     /** The previous generation's key: `active` (overlap), `inactive` (retired, reversible) or `deleted`. @default "deleted" */
     previousKey: z.enum(["active", "inactive", "deleted"]).default("deleted"),
   })
-  .refine((r) => r.generation > 1 || r.previousKey === "deleted", "generation 1 has no previous key: previousKey must be 'deleted'")
-  .prefault({});
+  .refine((r) => r.generation > 1 || r.previousKey === "deleted", "generation 1 has no previous key: previousKey must be 'deleted'");
+const keyRotation = keyRotationSchema.prefault({});
 
 /**
  * The account's registry in the environment's region: scanning and replication

@@ -9,8 +9,22 @@ import { environmentRemoteState, providerPropsOf } from "./environment-providers
 import { GithubActionsSettings } from "../constructs/github-actions-settings";
 
 /**
+ * integrations/github for every GitHub stack: the 6.13 line, patch releases
+ * only. 6.9.0 (the bindings' version) panics in its deployment-policies data
+ * source; 6.11 and 6.12 rewrote how secrets, variables and environments are
+ * read and stored (state migrations that call the repository API,
+ * `remote_updated_at`, `repository_id`), and a state written by a newer minor
+ * cannot be read by an older one, so a minor upgrade is a tested change
+ * (`__tests__/e2e/github-upgrade.test.ts`), never a side effect of `init`.
+ * docs/github.md says what this version does about drift.
+ */
+export const GITHUB_PROVIDER_VERSION = "~> 6.13.0";
+
+/**
  * One environment's GitHub side: the variables (and optionally secrets) its
- * deploy job reads. A separate stack so the AWS side deploys without a
+ * deploy job reads. Static keys go into the deploy's protected GitHub
+ * environment, or, when config chooses `staticEcrKeySecrets: "repository"`
+ * (branch and tag deploys only), into repository secrets suffixed `_<ENV>`. A separate stack so the AWS side deploys without a
  * GitHub token; values are computed from config, not cross-stack references,
  * and secret values are read from SSM at apply time.
  */
@@ -25,6 +39,7 @@ export class GithubStack extends TerraformStack {
     const [owner, repo] = env.github.repository.split("/");
     // The token comes from GITHUB_TOKEN in the provider's own environment, never from config.
     new GithubProvider(this, "github", { owner });
+    this.addOverride("terraform.required_providers.github.version", GITHUB_PROVIDER_VERSION);
     environmentRemoteState(this, env, "github");
 
     const variables: Record<string, string> = {

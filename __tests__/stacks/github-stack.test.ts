@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
-import { GithubStack } from "../../stacks/github-stack";
+import type { EnvironmentInput } from "../../environments";
+import { GITHUB_PROVIDER_VERSION, GithubStack } from "../../stacks/github-stack";
 import { envConfig, onlyResource, resourcesOf, synthJson, TEST_REPOSITORY } from "../helpers";
 
 describe("GitHub stack", () => {
@@ -35,7 +36,9 @@ describe("GitHub stack", () => {
     );
     const secrets = resourcesOf(withKeys, "github_actions_environment_secret");
     expect(secrets.map((s) => s.secret_name).sort()).toEqual(["ECR_AWS_ACCESS_KEY_ID", "ECR_AWS_SECRET_ACCESS_KEY"]);
-    expect(secrets.every((s) => /^\$\{data\.aws_ssm_parameter\..+\.value\}$/.test(s.plaintext_value))).toBe(true);
+    // `value`, not the `plaintext_value` that 6.12 deprecated; no deprecated key is written at all.
+    expect(secrets.every((s) => /^\$\{data\.aws_ssm_parameter\..+\.value\}$/.test(String(s.value)))).toBe(true);
+    expect(secrets.flatMap((s) => ["plaintext_value", "encrypted_value", "destroy_on_drift"].filter((k) => k in s))).toEqual([]);
     const params = Object.values(withKeys.data!.aws_ssm_parameter) as any[];
     expect(params.map((p) => [p.name, p.with_decryption]).sort()).toEqual([
       ["/shop/qa/ecr-aws-access-key-id", true],
@@ -110,5 +113,54 @@ describe("GitHub stack", () => {
       custom_branch_policies: false,
     });
     expect(resourcesOf(byProtected, "github_repository_environment_deployment_policy")).toHaveLength(0);
+  });
+
+  it("pins integrations/github to the tested 6.13 line, not the bindings' 6.9.0", () => {
+    expect(json.terraform.required_providers.github).toEqual({ source: "integrations/github", version: GITHUB_PROVIDER_VERSION });
+    expect(GITHUB_PROVIDER_VERSION).toBe("~> 6.13.0");
+  });
+
+  describe("static ECR keys as repository secrets, an explicit choice for branch and tag deploys", () => {
+    const repositorySecrets = (deployFrom: EnvironmentInput["github"]["deployFrom"]) =>
+      envConfig({ github: { ...TEST_REPOSITORY, deployFrom, publishStaticEcrKeys: true, staticEcrKeySecrets: "repository" } });
+
+    it.each([
+      ["branch", { kind: "branch", name: "main" }],
+      ["tag", { kind: "tag", name: "v1" }],
+    ] as const)("%s deploy: suffixed repository secrets read from SSM, no environment, no deprecated arguments", (_kind, deployFrom) => {
+      const out = synthJson(new GithubStack(Testing.app(), repositorySecrets(deployFrom)));
+      expect(resourcesOf(out, "github_repository_environment")).toHaveLength(0);
+      expect(resourcesOf(out, "github_actions_environment_secret")).toHaveLength(0);
+      const secrets = resourcesOf(out, "github_actions_secret");
+      expect(secrets.map((s) => [s.secret_name, s.value]).sort()).toEqual([
+        ["ECR_AWS_ACCESS_KEY_ID_QA", expect.stringMatching(/^\$\{data\.aws_ssm_parameter\..+\.value\}$/)],
+        ["ECR_AWS_SECRET_ACCESS_KEY_QA", expect.stringMatching(/^\$\{data\.aws_ssm_parameter\..+\.value\}$/)],
+      ]);
+      expect(secrets.flatMap((s) => ["plaintext_value", "destroy_on_drift"].filter((k) => k in s))).toEqual([]);
+    });
+
+    it.each<[string, EnvironmentInput["github"], RegExp]>([
+      [
+        "repository secrets with an environment deploy",
+        { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, publishStaticEcrKeys: true, staticEcrKeySecrets: "repository" },
+        /- qa\.github\.staticEcrKeySecrets: must be "environment" with an environment deploy: the keys stay in the protected environment 'qa'/,
+      ],
+      [
+        "static keys for a branch deploy without the explicit choice",
+        { ...TEST_REPOSITORY, deployFrom: { kind: "branch", name: "main" }, publishStaticEcrKeys: true },
+        /- qa\.github\.publishStaticEcrKeys: needs a GitHub environment deploy source, or staticEcrKeySecrets: "repository" .*every workflow on every branch/,
+      ],
+      [
+        "the choice without publishing",
+        { ...TEST_REPOSITORY, deployFrom: { kind: "tag", name: "v1" }, staticEcrKeySecrets: "repository" },
+        /- qa\.github\.staticEcrKeySecrets: has no effect without publishStaticEcrKeys: true/,
+      ],
+    ])("refuses %s", (_case, github, message) => {
+      expect(() => envConfig({ github })).toThrow(message);
+    });
+
+    it("defaults to the protected environment", () => {
+      expect(envConfig().github.staticEcrKeySecrets).toBe("environment");
+    });
   });
 });
