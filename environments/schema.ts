@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { GITHUB_NAME_PATTERN, GITHUB_OWNER_PATTERN } from "../constructs/github-oidc";
-import { refPatternProblem } from "./ref-pattern";
 import { AWS_REGIONS } from "./regions";
 
 /**
@@ -64,11 +63,8 @@ const refPattern = z
   .min(1)
   .max(255)
   .regex(/^(?!refs\/)[^\s]+$/, "must be a branch or tag name pattern without 'refs/' and without spaces")
-  // A pattern without literal leading text reaches refs of any name (GitHub's fnmatch: environments/ref-pattern.ts).
-  .superRefine((p, ctx) => {
-    const problem = refPatternProblem(p);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  // `*`, `**`, `*/*` or a leading wildcard would let (almost) every ref deploy: an environment open to all.
+  .refine((p) => !p.startsWith("*") && !/^[*/]+$/.test(p), "must start with a literal name part: a leading wildcard lets (almost) every ref deploy");
 
 /**
  * The protection of the GitHub environment that guards the deploy role: the
@@ -193,15 +189,15 @@ const github = z
   });
 
 /** Where one user's key rotation stands (environments/key-rotation.json, edited by `npm run rotate`). */
-export const keyRotationSchema = z
+const keyRotation = z
   .strictObject({
     /** Bumped by each rotation; the active key is slot a for odd, b for even generations. @default 1 */
     generation: z.number().int().positive().default(1),
     /** The previous generation's key: `active` (overlap), `inactive` (retired, reversible) or `deleted`. @default "deleted" */
     previousKey: z.enum(["active", "inactive", "deleted"]).default("deleted"),
   })
-  .refine((r) => r.generation > 1 || r.previousKey === "deleted", "generation 1 has no previous key: previousKey must be 'deleted'");
-const keyRotation = keyRotationSchema.prefault({});
+  .refine((r) => r.generation > 1 || r.previousKey === "deleted", "generation 1 has no previous key: previousKey must be 'deleted'")
+  .prefault({});
 
 /**
  * The account's registry in the environment's region: scanning and replication
