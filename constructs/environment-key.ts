@@ -1,7 +1,7 @@
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
-import { partitionOf, regionalServiceHost } from "./aws-partition";
+import { accountRootArn, logGroupArn, regionalServiceHost } from "./aws-partition";
 import { renderPolicy } from "./policy-document";
 
 export interface EnvironmentKeyProps {
@@ -29,12 +29,10 @@ export class EnvironmentKey extends Construct {
 
   constructor(scope: Construct, id: string, props: EnvironmentKeyProps) {
     super(scope, id);
-    const p = partitionOf(props.region);
-    const logGroupArn = `arn:${p}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`;
     this.policyJson = renderPolicy(
       {
         statements: [
-          { sid: "EnableIamPoliciesOfTheAccount", actions: ["kms:*"], resources: ["*"], principal: { AWS: [`arn:${p}:iam::${props.accountId}:root`] } },
+          { sid: "EnableIamPoliciesOfTheAccount", actions: ["kms:*"], resources: ["*"], principal: { AWS: [accountRootArn(props.region, props.accountId)] } },
           {
             sid: "CloudWatchLogsEncryptsScanFindings",
             principal: { Service: [regionalServiceHost("logs", props.region)] },
@@ -48,7 +46,7 @@ export class EnvironmentKey extends Construct {
               "kms:DescribeKey",
             ],
             resources: ["*"],
-            conditions: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn } },
+            conditions: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": logGroupArn(props.region, props.accountId, props.logGroupName) } },
           },
         ],
       },

@@ -3,7 +3,7 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { Construct } from "constructs";
-import { partitionOf } from "./aws-partition";
+import { logGroupArn } from "./aws-partition";
 import { renderPolicy } from "./policy-document";
 
 export interface ScanFindingsLogProps {
@@ -37,7 +37,7 @@ export class ScanFindingsLog extends Construct {
 
   constructor(scope: Construct, id: string, props: ScanFindingsLogProps) {
     super(scope, id);
-    const logGroupArn = `arn:${partitionOf(props.region)}:logs:${props.region}:${props.accountId}:log-group:${props.logGroupName}`;
+    const groupArn = logGroupArn(props.region, props.accountId, props.logGroupName);
     this.logGroup = new CloudwatchLogGroup(this, "log-group", {
       name: props.logGroupName,
       retentionInDays: props.retentionInDays ?? 30,
@@ -67,7 +67,7 @@ export class ScanFindingsLog extends Construct {
               sid: "EventBridgeWritesScanFindings",
               actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
               principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
-              resources: [`${logGroupArn}:*`],
+              resources: [`${groupArn}:*`],
             },
           ],
         },

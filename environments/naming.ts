@@ -1,4 +1,5 @@
-import { dnsSuffixOf, partitionOf } from "./regions";
+import { dnsSuffixOf } from "./regions";
+import { ecrRepositoryArn, iamResourceArn } from "../constructs/aws-partition";
 import { GITHUB_OIDC_HOST, type GithubRepositoryRef } from "../constructs/github-oidc";
 import type { EnvironmentConfig } from "./schema";
 
@@ -16,7 +17,7 @@ export function repositoryName(env: NamingInput, service: Service): string {
 }
 
 export function repositoryArn(env: NamingInput, name: string): string {
-  return `arn:${partitionOf(env.region)}:ecr:${env.region}:${env.accountId}:repository/${name}`;
+  return ecrRepositoryArn(env.region, env.accountId, name);
 }
 
 export function registryHost(env: Pick<EnvironmentConfig, "accountId" | "region">): string {
@@ -51,7 +52,7 @@ export const siblingStateKey = (env: Pick<EnvironmentConfig, "state">, sibling: 
   env.state.key.replace(/\.tfstate$/, `-${sibling}.tfstate`);
 
 export function iamArn(env: Pick<EnvironmentConfig, "accountId" | "region">, resource: string): string {
-  return `arn:${partitionOf(env.region)}:iam::${env.accountId}:${resource}`;
+  return iamResourceArn(env.region, env.accountId, resource);
 }
 
 export const deployRoleArn = (env: NamingInput) => iamArn(env, `role/${deployRoleName(env)}`);

@@ -64,6 +64,7 @@ export class EnvironmentStack extends TerraformStack {
         service.name,
         new ServiceRepository(this, `repository-${service.name}`, {
           name: repositoryName(env, service),
+          accountId: env.accountId,
           region: env.region,
           tagMutability: env.ecr.tagMutability,
           scanOnPush: env.ecr.scanOnPush,
