@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { EnvironmentView } from "../../scripts/github-standin";
+import type { EnvironmentConfig } from "../../environments";
+import { startGithubStandin, type EnvironmentView, type GithubStandin } from "../../scripts/github-standin";
 
 /** Terraform JSON of one stack, as much of it as this module reads. */
 export interface StackJson {
@@ -65,7 +66,7 @@ export function useLocalBackend(dir: string): void {
   writeFileSync(file, JSON.stringify(json, null, 2));
 }
 
-/** Provider defaults (integrations/github 6.9) for attributes a stack may leave out. */
+/** Provider defaults (integrations/github 6.9 to 6.13) for attributes a stack may leave out. */
 const DEFAULTS = { waitTimer: 0, preventSelfReview: false, canAdminsBypass: true };
 
 export function expectationsOf(json: StackJson, ssmValue: (parameterName: string) => string): ExpectedGithub {
@@ -98,6 +99,8 @@ export function expectationsOf(json: StackJson, ssmValue: (parameterName: string
   };
   const all = (type: string) => Object.values(resources[type] ?? {});
   const str = (v: unknown) => String(resolve(v));
+  // `value` since 6.12; `plaintext_value` in stacks written for older providers (the upgrade test's first apply).
+  const secretValue = (r: Record<string, unknown>) => str(r.value ?? r.plaintext_value);
 
   const owner = json.provider?.github?.[0]?.owner;
   if (!owner) throw new Error("the GitHub provider has no owner");
@@ -112,14 +115,18 @@ export function expectationsOf(json: StackJson, ssmValue: (parameterName: string
     ...all("github_actions_environment_variable").map((r) => ({ environment: str(repo(r).environment), name: str(r.variable_name), value: str(r.value) })),
   ];
   const secrets = [
-    ...all("github_actions_secret").map((r) => ({ name: str(repo(r).secret_name), value: str(r.plaintext_value) })),
+    ...all("github_actions_secret").map((r) => ({ name: str(repo(r).secret_name), value: secretValue(r) })),
     ...all("github_actions_environment_secret").map((r) => ({
       environment: str(repo(r).environment),
       name: str(r.secret_name),
-      value: str(r.plaintext_value),
+      value: secretValue(r),
     })),
   ];
-  if ([...all("github_actions_secret"), ...all("github_actions_environment_secret")].some((r) => r.encrypted_value !== undefined)) {
+  if (
+    [...all("github_actions_secret"), ...all("github_actions_environment_secret")].some(
+      (r) => r.encrypted_value !== undefined || r.value_encrypted !== undefined,
+    )
+  ) {
     throw new Error("pre-encrypted secrets (encrypted_value) cannot be checked against config");
   }
   const policies = all("github_repository_environment_deployment_policy").map((r) => ({
@@ -158,3 +165,18 @@ export function expectationsOf(json: StackJson, ssmValue: (parameterName: string
 export const ssmParametersOf = (json: StackJson): string[] => Object.values(json.data?.aws_ssm_parameter ?? {}).map((d) => String(d.name));
 
 export const resourceCount = (json: StackJson) => Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+
+/** The GitHub world the environments expect: their repositories (with the configured ids) and the reviewers they name. */
+export function standinFor(envs: readonly EnvironmentConfig[]): Promise<GithubStandin> {
+  const repos = new Map<string, { owner: string; ownerId: number; name: string; id: number }>();
+  envs.forEach((e, i) => {
+    const [owner, name] = e.github.repository.split("/");
+    if (!repos.has(e.github.repository))
+      repos.set(e.github.repository, { owner, name, ownerId: e.github.ownerId ?? 1_000_101 + i, id: e.github.repositoryId ?? 2_000_202 + i });
+  });
+  const protections = envs.flatMap((e) => (e.github.deployFrom.kind === "environment" ? [e.github.deployFrom.protection] : []));
+  return startGithubStandin({
+    repositories: [...repos.values()],
+    reviewers: { users: protections.flatMap((p) => p.reviewers.users), teams: protections.flatMap((p) => p.reviewers.teams) },
+  });
+}
