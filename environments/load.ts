@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { keyRotationProblemsOf } from "./key-rotation";
 import { repositoryName } from "./naming";
 import { crossEnvironmentRuleProblems, environmentProblems } from "./rules";
 import { environmentSchema, type EnvironmentConfig } from "./schema";
@@ -8,6 +9,18 @@ export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
+  }
+}
+
+/** A name shown as the label of its problems only when it cannot forge a line (schema: lowercase, digits, hyphens). */
+const ENV_LABEL = /^[a-z0-9-]{1,40}$/;
+
+/** A rule that throws is a bug, but the user still gets a refusal naming the environment, never a stack trace. */
+function guarded(label: string, rule: () => string[]): string[] {
+  try {
+    return rule();
+  } catch (err) {
+    return [`${label}: cannot be checked (${err instanceof Error ? err.message : String(err)}); please report this configuration`];
   }
 }
 
@@ -27,17 +40,18 @@ function describeIssues(envLabel: string, error: z.ZodError): string[] {
 export function loadEnvironments(inputs: readonly unknown[]): EnvironmentConfig[] {
   const problems: string[] = [];
   const configs: EnvironmentConfig[] = [];
+  problems.push(...keyRotationProblemsOf(inputs));
   inputs.forEach((input, index) => {
-    const rawName = (input as { name?: unknown } | undefined)?.name;
-    const label = typeof rawName === "string" && rawName !== "" ? rawName : `environments[${index}]`;
+    const rawName = (input as { name?: unknown } | null | undefined)?.name;
+    const label = typeof rawName === "string" && ENV_LABEL.test(rawName) ? rawName : `environments[${index}]`;
     const parsed = environmentSchema.safeParse(input);
     if (parsed.success) {
       configs.push(parsed.data);
-      problems.push(...environmentProblems(parsed.data));
+      problems.push(...guarded(parsed.data.name, () => environmentProblems(parsed.data)));
     } else problems.push(...describeIssues(label, parsed.error));
   });
   if (inputs.length === 0) problems.push("no environments configured");
-  problems.push(...crossEnvironmentProblems(configs), ...crossEnvironmentRuleProblems(configs));
+  problems.push(...crossEnvironmentProblems(configs), ...guarded("environments", () => crossEnvironmentRuleProblems(configs)));
   if (problems.length > 0) throw new ConfigError(problems);
   return configs;
 }

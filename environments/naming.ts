@@ -47,6 +47,45 @@ export const accessLogBucketName = (stateBucket: string) => `${stateBucket}-logs
 /** Stacks beside the environment's own, each with its own state object. */
 export const credentialsStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-credentials`;
 export const githubStackName = (env: Pick<EnvironmentConfig, "name">) => `${env.name}-github`;
+/** The stack of an account's state bucket, OIDC provider and registry settings (one per account and region). */
+export const bootstrapStackName = (accountId: string, region: string) => `bootstrap-${accountId}-${region}`;
+/** State key of a bootstrap stack, once `npm run bootstrap` has moved its state into its bucket. */
+export const bootstrapStateKey = (accountId: string, region: string) => `bootstrap/${bootstrapStackName(accountId, region)}.tfstate`;
+/** Every stack an environment adds, by what it holds. */
+export const environmentStackNames = (env: Pick<EnvironmentConfig, "name">) =>
+  ({ environment: env.name, credentials: credentialsStackName(env), github: githubStackName(env) }) as const;
+
+/** Suffix of repository-level GitHub variables (deploys without a GitHub environment): `b-qa` -> `B_QA`. */
+export const githubRepositoryLevelSuffix = (env: Pick<EnvironmentConfig, "name">) => env.name.toUpperCase().replace(/-/g, "_");
+
+/** The variables the GitHub stack writes for the deploy job, by key (before any repository-level suffix). */
+export function githubVariables(env: Pick<EnvironmentConfig, "app" | "name" | "accountId" | "region" | "services">): Record<string, string> {
+  const variables: Record<string, string> = { AWS_ROLE_ARN: deployRoleArn(env), AWS_REGION: env.region, ECR_REGISTRY: registryHost(env) };
+  for (const service of env.services) {
+    variables[`ECR_REPOSITORY_${outputKey(service.name).toUpperCase()}`] = `${registryHost(env)}/${repositoryName(env, service)}`;
+  }
+  return variables;
+}
+
+/**
+ * Where GitHub keeps each variable and its final name: in the deploy source's
+ * GitHub environment unsuffixed, otherwise at repository level with
+ * `_<ENV>`. GitHub compares repository and variable names case-insensitively,
+ * so `scope` is lower case.
+ */
+export function githubVariableNames(env: Pick<EnvironmentConfig, "app" | "name" | "accountId" | "region" | "services" | "github">): {
+  scope: string;
+  name: string;
+}[] {
+  const repository = env.github.repository.toLowerCase();
+  const deploy = env.github.deployFrom;
+  return Object.keys(githubVariables(env)).map((key) =>
+    deploy.kind === "environment"
+      ? { scope: `${repository} environment ${deploy.name.toLowerCase()}`, name: key }
+      : { scope: repository, name: `${key}_${githubRepositoryLevelSuffix(env)}` },
+  );
+}
+
 /** State key of a sibling stack: `shop/dev.tfstate` -> `shop/dev-credentials.tfstate`. */
 export const siblingStateKey = (env: Pick<EnvironmentConfig, "state">, sibling: "credentials" | "github") =>
   env.state.key.replace(/\.tfstate$/, `-${sibling}.tfstate`);

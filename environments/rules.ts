@@ -11,6 +11,10 @@ import { renderPolicy } from "../constructs/policy-document";
 import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, s3UserPolicy } from "../stacks/platform-policies";
 import {
   accessLogBucketName,
+  bootstrapStackName,
+  environmentStackNames,
+  githubRepositoryLevelSuffix,
+  githubVariableNames,
   credentialsStackName,
   deployRoleName,
   ecrUserName,
@@ -28,17 +32,40 @@ import {
   siblingStateKey,
   ssmPath,
 } from "./naming";
+import { partitionOf } from "./regions";
 import type { EnvironmentConfig } from "./schema";
 
-const IAM_NAME_MAX = 64;
-/** IAM counts an inline policy's characters without white space; users have 2,048 in all, roles 10,240. */
-const USER_INLINE_POLICY_MAX = 2_048;
-const ROLE_INLINE_POLICY_MAX = 10_240;
-const TRUST_POLICY_MAX = 2_048;
-const EVENT_RULE_NAME_MAX = 64;
-const REPOSITORY_NAME_MAX = 256;
-const TAGS_MAX = 50;
-const S3_BUCKET_NAME_MAX = 63;
+/**
+ * The limits these rules enforce, each with the AWS reference it comes from
+ * (docs/config-refusals.md lists the same table for users).
+ */
+export const AWS_LIMITS = {
+  iamName: { max: 64, source: "IAM User Guide, IAM and AWS STS quotas: user and role names, 64 characters" },
+  /** IAM counts an inline policy's characters without white space; the users' policies sit on a group of their own. */
+  groupInlinePolicy: { max: 5_120, source: "IAM User Guide, IAM and AWS STS quotas: group policy size, 5,120 characters (aggregate, no white space)" },
+  roleInlinePolicy: { max: 10_240, source: "IAM User Guide, IAM and AWS STS quotas: role policy size, 10,240 characters (aggregate, no white space)" },
+  trustPolicy: { max: 2_048, source: "IAM User Guide, IAM and AWS STS quotas: role trust policy length, 2,048 characters (default)" },
+  eventRuleName: { max: 64, source: "EventBridge API Reference, PutRule: Name, length 1-64" },
+  repositoryName: { max: 256, source: "ECR API Reference, CreateRepository: repositoryName, length 2-256" },
+  tagsPerResource: { max: 50, source: "Tagging AWS Resources User Guide: 50 user-created tags per resource" },
+  bucketName: { max: 63, source: "S3 User Guide, general purpose bucket naming rules: 3-63 characters" },
+  replicationFilters: { max: 100, source: "ECR API Reference, ReplicationRule: repositoryFilters, 1-100 items" },
+  replicationFilter: {
+    max: 256,
+    pattern: /^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*\/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$/,
+    source: "ECR API Reference, RepositoryFilter: filter, length 2-256, pattern ^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*/)*[a-z0-9]*(?:[._-][a-z0-9]*)*$",
+  },
+  replicationPartition: { source: "ECR User Guide, private image replication: cross-Region replication is not supported between AWS partitions" },
+} as const;
+
+const IAM_NAME_MAX = AWS_LIMITS.iamName.max;
+const GROUP_INLINE_POLICY_MAX = AWS_LIMITS.groupInlinePolicy.max;
+const ROLE_INLINE_POLICY_MAX = AWS_LIMITS.roleInlinePolicy.max;
+const TRUST_POLICY_MAX = AWS_LIMITS.trustPolicy.max;
+const EVENT_RULE_NAME_MAX = AWS_LIMITS.eventRuleName.max;
+const REPOSITORY_NAME_MAX = AWS_LIMITS.repositoryName.max;
+const TAGS_MAX = AWS_LIMITS.tagsPerResource.max;
+const S3_BUCKET_NAME_MAX = AWS_LIMITS.bucketName.max;
 /** Tags the provider adds to every resource (aws-provider.ts default_tags). */
 const DEFAULT_TAG_KEYS = ["Application", "Environment", "ManagedBy"];
 
@@ -85,6 +112,53 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
     else keys.set(key, i);
   });
 
+  const refs = env.github.deployFrom.kind === "environment" ? env.github.deployFrom.protection.deploymentRefs : "protected-branches";
+  if (refs !== "protected-branches") {
+    for (const kind of ["branches", "tags"] as const) {
+      // Each pattern is a resource whose construct id is the pattern with '/' written as '--' (constructs' rule).
+      const ids = new Map<string, number>();
+      refs[kind].forEach((pattern, i) => {
+        const id = pattern.replace(/\//g, "--");
+        const first = ids.get(id);
+        const field = `github.deployFrom.protection.deploymentRefs.${kind}[${i}]`;
+        if (first === undefined) ids.set(id, i);
+        else if (refs[kind][first] === pattern) at(field, `${JSON.stringify(pattern)} is listed twice (also ${kind}[${first}])`);
+        else
+          at(
+            field,
+            `${JSON.stringify(pattern)} and ${kind}[${first}] ${JSON.stringify(refs[kind][first])} differ only by '/' versus '--', which the stack cannot tell apart: keep one`,
+          );
+      });
+    }
+  }
+
+  (env.ecr.registry?.replicateTo ?? []).forEach((d, i) => {
+    const field = `ecr.registry.replicateTo[${i}]`;
+    if (partitionOf(d.region) !== partitionOf(env.region))
+      at(
+        `${field}.region`,
+        `${d.region} is in partition ${partitionOf(d.region)}, the registry in ${partitionOf(env.region)}: ${AWS_LIMITS.replicationPartition.source}`,
+      );
+    const first = env.ecr.registry!.replicateTo.findIndex((o) => o.region === d.region && (o.accountId ?? env.accountId) === (d.accountId ?? env.accountId));
+    if (first < i)
+      at(field, `the same destination as replicateTo[${first}] (${d.region}, account ${d.accountId ?? env.accountId}): ECR refuses a destination listed twice`);
+  });
+  (env.ecr.registry?.scanFilters ?? []).forEach((f, i) => {
+    const dup = env.ecr.registry!.scanFilters.indexOf(f);
+    if (dup < i) at(`ecr.registry.scanFilters[${i}]`, `${JSON.stringify(f)} is listed twice (also scanFilters[${dup}])`);
+  });
+  const arnPartition = (arn: string) => arn.split(":")[1];
+  const kmsKeyArn = env.ecr.encryption.type === "KMS" ? env.ecr.encryption.kmsKeyArn : undefined;
+  if (kmsKeyArn && arnPartition(kmsKeyArn) !== partitionOf(env.region))
+    at("ecr.encryption.kmsKeyArn", `is an ARN of partition ${arnPartition(kmsKeyArn)}, but ${env.region} is in ${partitionOf(env.region)}`);
+  env.ecr.crossAccountPullPrincipals.forEach((p, i) => {
+    if (p.startsWith("arn:") && arnPartition(p) !== partitionOf(env.region))
+      at(
+        `ecr.crossAccountPullPrincipals[${i}]`,
+        `is an ARN of partition ${arnPartition(p)}, but ${env.region} is in ${partitionOf(env.region)}: no principal of another partition can be granted`,
+      );
+  });
+
   try {
     renderLifecyclePolicy(
       standardLifecycleRules({
@@ -95,17 +169,25 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
       }),
     );
   } catch (err) {
-    at("ecr.taggedPrefixes", (err as Error).message);
+    // Name the field that holds the text: a pattern's own error, or the bigger share of a too-long policy.
+    const message = (err as Error).message;
+    const size = (xs: readonly string[]) => xs.reduce((n, x) => n + x.length + 8, 0);
+    const field = /pattern/.test(message) || size(env.ecr.taggedPatterns) > size(env.ecr.taggedPrefixes) ? "ecr.taggedPatterns" : "ecr.taggedPrefixes";
+    at(field, message);
   }
   for (const [what, doc, max] of [
-    ["the ECR user's inline policy", renderPolicy(ecrUserPolicy(env), "identity"), USER_INLINE_POLICY_MAX],
-    ["the S3 user's inline policy", renderPolicy(s3UserPolicy(env), "identity"), USER_INLINE_POLICY_MAX],
+    ["the ECR user's group policy", renderPolicy(ecrUserPolicy(env), "identity"), GROUP_INLINE_POLICY_MAX],
+    ["the S3 user's group policy", renderPolicy(s3UserPolicy(env), "identity"), GROUP_INLINE_POLICY_MAX],
     ["the deploy role's inline policy", renderPolicy(deployRolePolicy(env), "identity"), ROLE_INLINE_POLICY_MAX],
     ["the plan role's inline policy", renderPolicy(planRolePolicy(env), "identity"), ROLE_INLINE_POLICY_MAX],
     ["the runtime pull role's inline policy", renderPolicy(runtimePullPolicy(env), "identity"), ROLE_INLINE_POLICY_MAX],
   ] as const) {
     const length = policyLength(doc);
-    if (length > max) at("services", `${what} is ${length} characters; IAM allows ${max} (fewer services per environment, or shorter names)`);
+    if (length > max)
+      at(
+        what.includes("S3") ? "s3UserBuckets" : "services",
+        `${what} is ${length} characters; IAM allows ${max} (fewer services per environment, or shorter names)`,
+      );
   }
   const trust = policyLength(renderPolicy(githubTrustPolicy(githubOidcProviderArn(env), githubRepositoryRef(env), [env.github.deployFrom]), "trust"));
   if (trust > TRUST_POLICY_MAX) at("github.deployFrom.name", `the deploy role's trust policy is ${trust} characters; IAM allows ${TRUST_POLICY_MAX}`);
@@ -166,13 +248,18 @@ function scopedNames(env: EnvironmentConfig): [string, string][] {
 /** Rules across environments: uniqueness of every scoped name, of deploy subjects and state objects, and shared stacks. */
 export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[]): string[] {
   const problems: string[] = [];
-  const owners = new Map<string, string>();
+  const owners = new Map<string, { env: string; what: string }>();
   const claim = (scope: string, name: string, env: EnvironmentConfig, field: string, what: string) => {
     const key = `${scope}|${name}`;
     const owner = owners.get(key);
-    if (owner && owner !== env.name) problems.push(`${env.name}.${field}: ${what} '${name}' is also ${owner}'s`);
-    else owners.set(key, env.name);
+    if (!owner) owners.set(key, { env: env.name, what });
+    else if (owner.env !== env.name)
+      problems.push(`${env.name}.${field}: ${what} '${name}' is also ${owner.env}'s${owner.what === what ? "" : ` ${owner.what}`}`);
   };
+  // Bootstrap stacks are shared by every environment of their account and region: claimed once, up front.
+  for (const env of envs)
+    for (const region of [env.state.region, env.region])
+      owners.set(`stack|${bootstrapStackName(env.accountId, region)}`, { env: "the platform", what: "bootstrap stack" });
   for (const env of envs) {
     for (const [scope, name] of scopedNames(env)) claim(scope, name, env, "name", scope.split("/").pop()!.replace("-", " "));
     // GitHub compares owner and repository names case-insensitively; so must the uniqueness of subjects.
@@ -184,12 +271,38 @@ export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[])
       "github.deployFrom",
       "deploy subject (one job could assume both roles and write both environments' variables)",
     );
+    // Stack names are the construct ids of the app: a clash is a constructs error, so it is claimed here first.
+    const stacks = environmentStackNames(env);
+    for (const [kind, stack] of Object.entries(stacks)) claim("stack", stack, env, "name", `stack name (its ${kind} stack)`);
+    // Repository-level variables carry the environment as a suffix, so two environments can spell one name
+    // (`b-qa` + service `a` and `qa` + service `a-b`); variables of a GitHub environment are unique with its deploy subject.
+    const serviceOf = new Map(env.services.map((svc, i) => [`ECR_REPOSITORY_${outputKey(svc.name).toUpperCase()}`, i]));
+    for (const v of env.github.deployFrom.kind === "environment" ? [] : githubVariableNames(env)) {
+      const key = v.name.slice(0, -(githubRepositoryLevelSuffix(env).length + 1));
+      const i = serviceOf.get(key);
+      claim(`github-variable/${v.scope}`, v.name.toUpperCase(), env, i === undefined ? "name" : `services[${i}].name`, `GitHub variable of ${v.scope}`);
+    }
     const stateObjects: [string, string][] = [
       ["state.key", env.state.key],
       [`state.key (derived for ${credentialsStackName(env)})`, siblingStateKey(env, "credentials")],
       [`state.key (derived for ${githubStackName(env)})`, siblingStateKey(env, "github")],
     ];
     for (const [field, key] of stateObjects) claim(`state/${env.state.bucket}`, key, env, field, "state object");
+  }
+  // Replication copies every repository of the registry: one prefix filter each, in one rule.
+  const registries = new Map<string, { first: EnvironmentConfig; repositories: Set<string> }>();
+  for (const env of envs) {
+    if (!env.ecr.registry || env.ecr.registry.replicateTo.length === 0) continue;
+    const key = `${env.accountId}/${env.region}`;
+    const group = registries.get(key) ?? { first: env, repositories: new Set<string>() };
+    registries.set(key, group);
+    const before = group.repositories.size;
+    env.services.forEach((svc) => group.repositories.add(repositoryName(env, svc)));
+    const max = AWS_LIMITS.replicationFilters.max;
+    if (group.repositories.size > max && before <= max)
+      problems.push(
+        `${env.name}.services: the registry of account ${env.accountId} in ${env.region} replicates ${group.repositories.size} repositories, one filter each; ${AWS_LIMITS.replicationFilters.source}`,
+      );
   }
   const stateBuckets = new Map(envs.flatMap((e) => [[e.state.bucket, e.name] as const, [accessLogBucketName(e.state.bucket), e.name] as const]));
   const userBuckets = new Map<string, string>();

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { GITHUB_NAME_PATTERN, GITHUB_OWNER_PATTERN } from "../constructs/github-oidc";
+import { githubRepositoryProblem } from "./github-names";
+import { refPatternProblem } from "./ref-pattern";
 import { AWS_REGIONS } from "./regions";
 
 /**
@@ -15,6 +17,8 @@ const ENV_NAME_PATTERN = /^(?=.{1,20}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const GITHUB_REPOSITORY_PATTERN = new RegExp(`^${GITHUB_OWNER_PATTERN.source.slice(1, -1)}/${GITHUB_NAME_PATTERN.source.slice(1, -1)}$`);
 /** Branch, tag and environment names may not carry IAM wildcard characters: a subject must name one thing. */
 const NO_WILDCARD = /^[^*?]+$/;
+/** ECR API Reference, ScanningRepositoryFilter.filter (length 1-255). */
+const SCAN_FILTER_PATTERN = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
 const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
@@ -46,10 +50,14 @@ const encryption = z.discriminatedUnion("type", [
   }),
 ]);
 
-const crossAccountPrincipal = z.union([
-  accountId,
-  z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]+)$/, "must be a 12-digit account id or an IAM role ARN"),
-]);
+/** A role ARN is `role/`, an optional path ending in `/`, and a name of 1-64 characters (IAM User Guide, IAM identifiers). */
+const ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:(?:root|role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
+const crossAccountPrincipal = z
+  .string()
+  .refine(
+    (p) => /^\d{12}$/.test(p) || ROLE_ARN.test(p),
+    "must be a 12-digit account id, or an IAM role ARN with a name (arn:<partition>:iam::<account>:role/[path/]name)",
+  );
 
 /** GitHub's limit on required reviewers (users and teams together) of one environment. */
 const MAX_ENVIRONMENT_REVIEWERS = 6;
@@ -63,8 +71,11 @@ const refPattern = z
   .min(1)
   .max(255)
   .regex(/^(?!refs\/)[^\s]+$/, "must be a branch or tag name pattern without 'refs/' and without spaces")
-  // `*`, `**`, `*/*` or a leading wildcard would let (almost) every ref deploy: an environment open to all.
-  .refine((p) => !p.startsWith("*") && !/^[*/]+$/.test(p), "must start with a literal name part: a leading wildcard lets (almost) every ref deploy");
+  // A pattern without literal leading text reaches refs of any name (GitHub's fnmatch: environments/ref-pattern.ts).
+  .superRefine((p, ctx) => {
+    const problem = refPatternProblem(p);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 /**
  * The protection of the GitHub environment that guards the deploy role: the
@@ -122,7 +133,13 @@ const githubId = z.number().int().positive();
 const github = z
   .strictObject({
     /** `owner/name`, in GitHub's letter case (the subject comparison is case-sensitive); never a wildcard. */
-    repository: z.string().regex(GITHUB_REPOSITORY_PATTERN, "must be 'owner/name' with no wildcard"),
+    repository: z
+      .string()
+      .regex(GITHUB_REPOSITORY_PATTERN, "must be 'owner/name' with no wildcard")
+      .superRefine((r, ctx) => {
+        const problem = GITHUB_REPOSITORY_PATTERN.test(r) ? githubRepositoryProblem(r) : undefined;
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
     /**
      * The form of `sub` in the repository's OIDC tokens. `immutable`: the owner's
      * and the repository's numeric ids after `@` (`repo:acme@1001/shop@2002:…`),
@@ -189,15 +206,15 @@ const github = z
   });
 
 /** Where one user's key rotation stands (environments/key-rotation.json, edited by `npm run rotate`). */
-const keyRotation = z
+export const keyRotationSchema = z
   .strictObject({
     /** Bumped by each rotation; the active key is slot a for odd, b for even generations. @default 1 */
     generation: z.number().int().positive().default(1),
     /** The previous generation's key: `active` (overlap), `inactive` (retired, reversible) or `deleted`. @default "deleted" */
     previousKey: z.enum(["active", "inactive", "deleted"]).default("deleted"),
   })
-  .refine((r) => r.generation > 1 || r.previousKey === "deleted", "generation 1 has no previous key: previousKey must be 'deleted'")
-  .prefault({});
+  .refine((r) => r.generation > 1 || r.previousKey === "deleted", "generation 1 has no previous key: previousKey must be 'deleted'");
+const keyRotation = keyRotationSchema.prefault({});
 
 /**
  * The account's registry in the environment's region: scanning and replication
@@ -212,7 +229,16 @@ const registry = z
     scanFrequency: z.enum(["SCAN_ON_PUSH", "CONTINUOUS_SCAN"]).default("SCAN_ON_PUSH"),
     /** Repository name wildcards the scanning rule covers. @default ["*"] */
     scanFilters: z
-      .array(z.string().regex(/^[a-z0-9*][a-z0-9._/*-]{0,255}$/, "must be a repository name wildcard"))
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(255, "ECR allows at most 255 characters (API Reference, ScanningRepositoryFilter)")
+          .regex(
+            SCAN_FILTER_PATTERN,
+            `must be a repository name wildcard matching ECR's ${SCAN_FILTER_PATTERN.source} (API Reference, ScanningRepositoryFilter)`,
+          ),
+      )
       .min(1)
       .max(100)
       .default(["*"]),

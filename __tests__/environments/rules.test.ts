@@ -4,7 +4,7 @@
  * One row per rule; each names the field and the reason.
  */
 import { ConfigError, loadEnvironments, type EnvironmentInput } from "../../environments";
-import { bucketNameProblem } from "../../environments/rules";
+import { AWS_LIMITS, bucketNameProblem } from "../../environments/rules";
 import { envInput, TEST_REPOSITORY } from "../helpers";
 
 function problemsOf(inputs: EnvironmentInput[]): string[] {
@@ -42,9 +42,74 @@ describe("one environment", () => {
       /^qa\.ecr\.taggedPrefixes: lifecycle policy is \d+ characters; ECR allows at most 30720/,
     ],
     [
-      "30 services (the ECR user's policy over IAM's 2,048 characters)",
-      { services: services(30) },
-      /^qa\.services: the ECR user's inline policy is \d+ characters; IAM allows 2048/,
+      "90 services (the ECR user's group policy over IAM's 5,120 characters)",
+      { services: services(90) },
+      /^qa\.services: the ECR user's group policy is \d+ characters; IAM allows 5120/,
+    ],
+    [
+      "replication from a commercial region into China (no replication across partitions)",
+      { ecr: { registry: { replicateTo: [{ region: "cn-north-1" }] } } },
+      /^qa\.ecr\.registry\.replicateTo\[0\]\.region: cn-north-1 is in partition aws-cn, the registry in aws: ECR User Guide/,
+    ],
+    [
+      "replication from GovCloud to a commercial region",
+      { region: "us-gov-west-1", ecr: { registry: { replicateTo: [{ region: "us-east-1" }] } } },
+      /^qa\.ecr\.registry\.replicateTo\[0\]\.region: us-east-1 is in partition aws, the registry in aws-us-gov/,
+    ],
+    [
+      "one replication destination listed twice (the account spelled out once)",
+      { ecr: { registry: { replicateTo: [{ region: "eu-west-1" }, { region: "eu-west-1", accountId: "111111111111" }] } } },
+      /^qa\.ecr\.registry\.replicateTo\[1\]: the same destination as replicateTo\[0\] \(eu-west-1, account 111111111111\)/,
+    ],
+    [
+      "a scan filter ending in '-' (ECR's filter pattern)",
+      { ecr: { registry: { scanFilters: ["shop-"] } } },
+      /^qa\.ecr\.registry\.scanFilters\[0\]: must be a repository name wildcard matching ECR's/,
+    ],
+    [
+      "a scan filter with '//' (ECR's filter pattern)",
+      { ecr: { registry: { scanFilters: ["shop//api"] } } },
+      /^qa\.ecr\.registry\.scanFilters\[0\]: must be a repository name wildcard/,
+    ],
+    [
+      "a 256-character scan filter (ECR allows 255)",
+      { ecr: { registry: { scanFilters: ["a".repeat(256)] } } },
+      /^qa\.ecr\.registry\.scanFilters\[0\]: ECR allows at most 255 characters/,
+    ],
+    [
+      "a scan filter listed twice",
+      { ecr: { registry: { scanFilters: ["shop*", "shop*"] } } },
+      /^qa\.ecr\.registry\.scanFilters\[1\]: "shop\*" is listed twice/,
+    ],
+    [
+      "a KMS key ARN of the China partition for a commercial region",
+      { ecr: { encryption: { type: "KMS", kmsKeyArn: "arn:aws-cn:kms:us-east-1:111111111111:key/12345678-1234-1234-1234-123456789012" } } },
+      /^qa\.ecr\.encryption\.kmsKeyArn: is an ARN of partition aws-cn, but us-east-1 is in aws/,
+    ],
+    [
+      "a pull principal of GovCloud for a commercial region",
+      { ecr: { crossAccountPullPrincipals: ["arn:aws-us-gov:iam::222222222222:role/puller"] } },
+      /^qa\.ecr\.crossAccountPullPrincipals\[0\]: is an ARN of partition aws-us-gov, but us-east-1 is in aws/,
+    ],
+    [
+      "a role ARN with an empty name (only a path)",
+      { ecr: { crossAccountPullPrincipals: ["arn:aws:iam::222222222222:role/ci/"] } },
+      /^qa\.ecr\.crossAccountPullPrincipals\[0\]: must be a 12-digit account id, or an IAM role ARN with a name/,
+    ],
+    [
+      "a role ARN that is only 'role/'",
+      { ecr: { crossAccountPullPrincipals: ["arn:aws:iam::222222222222:role/"] } },
+      /^qa\.ecr\.crossAccountPullPrincipals\[0\]: must be a 12-digit account id, or an IAM role ARN with a name/,
+    ],
+    [
+      "an unknown partition in a role ARN",
+      { ecr: { crossAccountPullPrincipals: ["arn:aws-xx:iam::222222222222:role/puller"] } },
+      /^qa\.ecr\.crossAccountPullPrincipals\[0\]: must be a 12-digit account id, or an IAM role ARN/,
+    ],
+    [
+      "tag patterns whose lifecycle policy passes 30,720 characters (names the patterns, not the prefixes)",
+      { ecr: { taggedPatterns: Array.from({ length: 400 }, (_, i) => `release-${i}-*-stable-build`) } },
+      /^qa\.ecr\.taggedPatterns: lifecycle policy is \d+ characters; ECR allows at most 30720/,
     ],
     [
       "a state key with a leading slash",
@@ -112,6 +177,14 @@ describe("one environment", () => {
   ])("refuses %s", (_what, overrides, message) => {
     const problems = problemsOf([envInput(overrides)]);
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  it("accepts 30 services: the users' policies sit on groups (5,120 characters), not on the users (2,048)", () => {
+    expect(problemsOf([envInput({ services: services(30) })])).toEqual([]);
+  });
+
+  it("names the AWS reference of every limit it enforces", () => {
+    for (const [name, limit] of Object.entries(AWS_LIMITS)) expect([name, limit.source]).toEqual([name, expect.stringMatching(/(API Reference|User Guide)/)]);
   });
 
   it("accepts a multi-Region KMS key (mrk-)", () => {

@@ -85,7 +85,7 @@ describe("the rotation file in config", () => {
 
   it("is validated with the rest of config (an impossible state is refused, naming env and field)", () => {
     expect(() => loadEnvironments(withKeyRotation(ENVIRONMENTS, { dev: { ecr: { generation: 1, previousKey: "active" } } }))).toThrow(
-      /dev\.keyRotation\.ecr: generation 1 has no previous key/,
+      /key-rotation\.json\.dev\.ecr: generation 1 has no previous key/,
     );
   });
 });
