@@ -90,6 +90,23 @@ export function githubVariableNames(env: Pick<EnvironmentConfig, "app" | "name" 
 export const siblingStateKey = (env: Pick<EnvironmentConfig, "state">, sibling: "credentials" | "github") =>
   env.state.key.replace(/\.tfstate$/, `-${sibling}.tfstate`);
 
+/** The S3 backend's `workspace_key_prefix` (not set, so Terraform's and OpenTofu's default). */
+export const S3_BACKEND_WORKSPACE_KEY_PREFIX = "env:";
+
+/**
+ * The exact `prefix` values an environment stack's plan lists its state bucket
+ * with: the S3 backend's workspace listing (`<workspace_key_prefix>/`, which
+ * holds non-default workspaces only, and the platform uses none), its own state
+ * key, and the GitHub stack's state key (the check that the protected GitHub
+ * environment was applied first). No other environment's key starts with one
+ * of these unless config refuses it (a state object claimed twice).
+ */
+export const planListPrefixes = (env: Pick<EnvironmentConfig, "state">): string[] => [
+  `${S3_BACKEND_WORKSPACE_KEY_PREFIX}/`,
+  env.state.key,
+  siblingStateKey(env, "github"),
+];
+
 export function iamArn(env: Pick<EnvironmentConfig, "accountId" | "region">, resource: string): string {
   return iamResourceArn(env.region, env.accountId, resource);
 }

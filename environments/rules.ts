@@ -23,9 +23,11 @@ import {
   githubStackName,
   kmsAliasName,
   outputKey,
+  planListPrefixes,
   planRoleName,
   repositoryName,
   runtimePullRoleName,
+  S3_BACKEND_WORKSPACE_KEY_PREFIX,
   s3UserName,
   scanLogGroupName,
   scanRuleName,
@@ -196,6 +198,8 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
   if (key.startsWith("/")) at("state.key", "must not start with '/' (terraform init refuses it)");
   if (/[*?]/.test(key)) at("state.key", "must not contain '*' or '?': the plan role's read permission would cover other objects");
   if (key.includes("//")) at("state.key", "must not contain '//'");
+  if (key.startsWith(S3_BACKEND_WORKSPACE_KEY_PREFIX))
+    at("state.key", `must not start with '${S3_BACKEND_WORKSPACE_KEY_PREFIX}': the S3 backend keeps workspaces there, and every plan role may list it`);
   const bucketProblem = bucketNameProblem(env.state.bucket);
   if (bucketProblem) at("state.bucket", bucketProblem);
   const logBucket = accessLogBucketName(env.state.bucket);
@@ -288,6 +292,24 @@ export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[])
       [`state.key (derived for ${githubStackName(env)})`, siblingStateKey(env, "github")],
     ];
     for (const [field, key] of stateObjects) claim(`state/${env.state.bucket}`, key, env, field, "state object");
+  }
+  // A plan role lists its bucket by exact prefixes (planListPrefixes): no other state's name may start with one.
+  for (const lister of envs) {
+    for (const prefix of planListPrefixes(lister).filter((p) => !p.startsWith(S3_BACKEND_WORKSPACE_KEY_PREFIX))) {
+      for (const env of envs) {
+        if (env.name === lister.name || env.state.bucket !== lister.state.bucket) continue;
+        for (const [field, key] of [
+          ["state.key", env.state.key],
+          [`state.key (derived for ${credentialsStackName(env)})`, siblingStateKey(env, "credentials")],
+          [`state.key (derived for ${githubStackName(env)})`, siblingStateKey(env, "github")],
+        ] as const) {
+          if (key !== prefix && key.startsWith(prefix))
+            problems.push(
+              `${env.name}.${field}: '${key}' starts with '${prefix}', which ${lister.name}'s plan role may list: choose a key that does not extend another's`,
+            );
+        }
+      }
+    }
   }
   // Replication copies every repository of the registry: one prefix filter each, in one rule.
   const registries = new Map<string, { first: EnvironmentConfig; repositories: Set<string> }>();

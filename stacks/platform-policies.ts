@@ -1,4 +1,4 @@
-import { iamArn, kmsAliasName, repositoryArn, repositoryName, s3BucketArn, scanLogGroupName, scanRuleName } from "../environments/naming";
+import { iamArn, kmsAliasName, planListPrefixes, repositoryArn, repositoryName, s3BucketArn, scanLogGroupName, scanRuleName } from "../environments/naming";
 import { partitionOf } from "../environments/regions";
 import { regionalServiceHost } from "../constructs/aws-partition";
 import type { EnvironmentConfig } from "../environments/schema";
@@ -105,7 +105,8 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
   const envKeyArns = `arn:${p}:kms:${env.region}:${env.accountId}:key/*`;
   return {
     statements: [
-      { sid: "StateList", actions: ["s3:ListBucket"], resources: [state.bucket] },
+      // Only the prefixes the backend and the stack's checks list: the names of other environments' state stay hidden.
+      { sid: "StateList", actions: ["s3:ListBucket"], resources: [state.bucket], conditions: { StringEquals: { "s3:prefix": planListPrefixes(env) } } },
       { sid: "StateRead", actions: ["s3:GetObject"], resources: [state.state] },
       {
         sid: "ReadRepositories",

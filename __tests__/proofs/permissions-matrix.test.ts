@@ -5,7 +5,16 @@
  */
 import { Testing } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
-import { keyParameterLeaves, kmsAliasName, repositoryArn, repositoryName, s3BucketArn, siblingStateKey, ssmPath } from "../../environments/naming";
+import {
+  keyParameterLeaves,
+  kmsAliasName,
+  planListPrefixes,
+  repositoryArn,
+  repositoryName,
+  s3BucketArn,
+  siblingStateKey,
+  ssmPath,
+} from "../../environments/naming";
 import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
 import { stateObjectArns } from "../../stacks/platform-policies";
 import { EnvironmentStack } from "../../stacks/environment-stack";
@@ -108,7 +117,30 @@ function casesFor(env: EnvironmentConfig): Case[] {
     add({ principal: s3User, action, resource: ownRepos[0], expect: "deny", why: "S3 user has nothing in ECR" });
 
   add({ principal: planRole, action: "s3:GetObject", resource: state.state, expect: "allow", by: "plan-role/StateRead", why: "read own state" });
-  add({ principal: planRole, action: "s3:ListBucket", resource: state.bucket, expect: "allow", by: "plan-role/StateList", why: "list the state bucket" });
+  // Listing the state bucket: only the exact prefixes the plan lists, never the names of other states.
+  for (const prefix of planListPrefixes(env)) {
+    add({
+      principal: planRole,
+      action: "s3:ListBucket",
+      resource: state.bucket,
+      context: { "s3:prefix": prefix },
+      expect: "allow",
+      by: "plan-role/StateList",
+      why: `list the prefix '${prefix}' the plan lists`,
+    });
+  }
+  const otherKeys = [other.state.key, siblingStateKey(other, "credentials"), siblingStateKey(other, "github")];
+  for (const prefix of [...otherKeys, siblingStateKey(env, "credentials"), "", env.state.key.split("/")[0] + "/", "env:"]) {
+    add({
+      principal: planRole,
+      action: "s3:ListBucket",
+      resource: state.bucket,
+      context: { "s3:prefix": prefix },
+      expect: "deny",
+      why: `no listing of '${prefix}' (another environment's or the credentials' state names)`,
+    });
+  }
+  add({ principal: planRole, action: "s3:ListBucket", resource: state.bucket, context: {}, expect: "deny", why: "no listing of the whole bucket" });
   for (const action of ["s3:PutObject", "s3:DeleteObject"]) {
     add({ principal: planRole, action, resource: state.lock, expect: "deny", why: "a pull request plans without the lock: it can neither take nor break one" });
   }
