@@ -16,6 +16,12 @@
  * policy simulator); the role that accepts it, or why none does.
  * Exit 0 when a role accepts the token, 1 when none does, 2 on bad usage.
  *
+ *   npm run doctor -- explain <env> '<error text a push or pull printed>'   (or - to read it from stdin)
+ *
+ * Offline: the cause and the fix of a registry error (docker, podman, skopeo,
+ * crane or the AWS CLI), and which of the environment's identities it names.
+ * Exit 0 when the error is recognized, 1 when it is not, 2 on bad usage.
+ *
  *   GITHUB_TOKEN=… npm run doctor -- github <env>
  *
  * Online: the GitHub environment that guards the deploy role against config,
@@ -34,7 +40,7 @@ import { offlineCheck } from "./doctor/offline";
 import { protectionDrift } from "./doctor/github-protection";
 import { githubApiRoot } from "./lib/github-api";
 import { keyAgeChecks } from "./doctor/keys";
-import { onlineCheck } from "./doctor/online";
+import { explainRegistryError, onlineCheck, type OnlineCheck } from "./doctor/online";
 import { diagnoseTrust, renderTrustDiagnosis } from "./doctor/trust";
 
 const TRUST_USAGE = "usage: npm run doctor -- trust <env> --sub '<sub printed by the failing job>' [--aud <aud>]";
@@ -119,8 +125,36 @@ export function runTrustDoctor(argv: string[], out: (s: string) => void = (s) =>
   return diagnosis.acceptedBy ? 0 : 1;
 }
 
+const EXPLAIN_USAGE = "usage: npm run doctor -- explain <env> '<error text>'   (- reads the text from stdin)";
+
+/** Untrusted text shown escaped: control characters visible, never interpreted by the terminal. */
+const escaped = (text: string) => JSON.stringify(text.length > 2000 ? `${text.slice(0, 2000)}…` : text);
+
+/** `doctor explain <env> <text>`: a registry error's cause and fix. */
+export function runExplainDoctor(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), readStdin = () => readFileSync(0, "utf8")): number {
+  const envs = loadEnvironments(ENVIRONMENTS);
+  const [name, text, ...extra] = argv;
+  const env = envs.find((e) => e.name === name);
+  if (!env || text === undefined || extra.length > 0) {
+    out(`${env || !name ? "" : `unknown environment '${name}'; known: ${envs.map((e) => e.name).join(", ")}\n`}${EXPLAIN_USAGE}\n`);
+    return 2;
+  }
+  const error = text === "-" ? readStdin() : text;
+  const e = explainRegistryError(env, error);
+  out(
+    `ECR doctor: explaining an error of ${env.name} (registry ${env.accountId}/${env.region})\n` +
+      `error:    ${escaped(error.trim())}\n` +
+      (e.identity ? `identity: ${e.identity}\n` : "") +
+      `cause:    ${e.cause}\nfix:      ${e.fix}\n`,
+  );
+  return e.kind === "unknown" ? 1 : 0;
+}
+
+const resultOf = (c: OnlineCheck) => (c.skipped ? "skipped" : !c.ok ? "FAILED" : c.warning ? "WARNING" : "ok");
+
 export async function runDoctor(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   if (argv[0] === "trust") return runTrustDoctor(argv.slice(1), out);
+  if (argv[0] === "explain") return runExplainDoctor(argv.slice(1), out);
   if (argv[0] === "github") return runGithubDoctor(argv.slice(1), out);
   const usage = `usage: npm run doctor -- <env> [--service <name>] [--as ${IDENTITY_KINDS.join("|")}] [--online] [--endpoint <url>]\n       ${TRUST_USAGE.replace("usage: ", "")}`;
   let parsed;
@@ -169,7 +203,8 @@ export async function runDoctor(argv: string[], out: (s: string) => void = (s) =
   const verdicts = await offlineCheck(env, identity, repo, repositoryPolicyFromStack(stackJson, repo));
 
   out(
-    `ECR doctor: ${kind} ${identity.arn}\nrepository ${repo} in ${env.accountId}/${env.region}\n\nOffline, from the synthesized policies (IAM policy simulator):\n`,
+    `ECR doctor: ${env.name}, repository ${repo} in ${env.accountId}/${env.region}\n\n` +
+      `Offline: the ${kind} (${identity.arn}, chosen with --as), from the synthesized policies (IAM policy simulator):\n`,
   );
   out(
     table([
@@ -189,16 +224,22 @@ export async function runDoctor(argv: string[], out: (s: string) => void = (s) =
   let onlineOk = true;
   if (parsed.values.online) {
     const endpoint = parsed.values.endpoint ?? process.env.AWS_ENDPOINT_URL;
-    const checks = [
-      ...(await onlineCheck({ region: env.region, accountId: env.accountId, repository: repo, endpoint })),
-      ...(await keyAgeChecks({
-        users: [ecrUserName(env), s3UserName(env)],
-        maxKeyAgeDays: env.maxKeyAgeDays,
-        clientConfig: { region: env.region, ...(endpoint ? { endpoint } : {}) },
-      })),
+    const identityChecks = await onlineCheck({ region: env.region, accountId: env.accountId, repository: repo, endpoint });
+    const whoAmI = identityChecks[0];
+    // Without an identity nothing else can be asked; key ages are not "ok" then, they are unknown.
+    const keyUsers = [ecrUserName(env), s3UserName(env)];
+    const checks: OnlineCheck[] = [
+      ...identityChecks,
+      ...(whoAmI?.ok
+        ? await keyAgeChecks({ users: keyUsers, maxKeyAgeDays: env.maxKeyAgeDays, clientConfig: { region: env.region, ...(endpoint ? { endpoint } : {}) } })
+        : keyUsers.map((u) => ({ check: `access keys of ${u}`, ok: true, skipped: true, detail: "not checked: no identity answered (see the failed row)" }))),
     ];
-    out("\nOnline, with this shell's credentials:\n");
-    out(table([["check", "result", "detail"], ...checks.map((c) => [c.check, !c.ok ? "FAILED" : c.warning ? "WARNING" : "ok", c.detail])]) + "\n");
+    out(
+      whoAmI?.ok
+        ? `\nOnline: this shell's own credentials, ${whoAmI.detail} (not the --as identity above):\n`
+        : "\nOnline: this shell's own credentials, which did not identify (see below):\n",
+    );
+    out(table([["check", "result", "detail"], ...checks.map((c) => [c.check, resultOf(c), c.detail])]) + "\n");
     for (const c of checks.filter((x) => !x.ok)) out(`\n${c.check}\n  cause: ${c.cause}\n  fix:   ${c.fix}\n`);
     for (const c of checks.filter((x) => x.ok && x.warning)) out(`\n${c.check}\n  warning: ${c.warning}\n`);
     onlineOk = checks.every((c) => c.ok);

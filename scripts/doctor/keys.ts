@@ -64,10 +64,11 @@ export async function keyAgeChecks(opts: {
         );
       }
     } catch (err) {
-      // Push credentials may not list keys, by design; that is not a failure of the push.
+      // Push credentials may not list keys, by design: not a failure of the push, and not a pass either.
       rows.push({
         check: `access keys of ${user}`,
         ok: true,
+        skipped: true,
         detail: `not visible to this identity (${(err as { name?: string }).name ?? "error"}): needs iam:ListAccessKeys, run with operator credentials`,
       });
     }

@@ -6,6 +6,10 @@
  */
 import { BatchCheckLayerAvailabilityCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { ECR_PULL_ACTIONS } from "../../constructs/ecr-actions";
+import type { EnvironmentConfig } from "../../environments";
+import { registryHost, repositoryName } from "../../environments/naming";
+import { identityNamesOf } from "../../stacks/identity-names";
 
 export interface OnlineCheck {
   readonly check: string;
@@ -15,6 +19,8 @@ export interface OnlineCheck {
   readonly fix?: string;
   /** Worth acting on, but no reason a push fails (e.g. a key past its age). */
   readonly warning?: string;
+  /** Not checked (no identity, or this identity may not look): neither a pass nor a failure. */
+  readonly skipped?: boolean;
 }
 
 interface ErrorLike {
@@ -133,4 +139,131 @@ export async function onlineCheck(opts: {
     return { ok: true, detail: "allowed" };
   });
   return checks;
+}
+
+/** What a failed push or pull printed (docker, podman, skopeo, crane, the AWS CLI), explained. */
+export interface RegistryErrorExplanation {
+  /** Which known failure it is. */
+  readonly kind: "token-denied" | "token-expired" | "action-denied" | "name-unknown" | "tag-immutable" | "not-logged-in" | "unreachable" | "unknown";
+  /** The identity the error names, as this environment knows it. */
+  readonly identity?: string;
+  readonly cause: string;
+  readonly fix: string;
+}
+
+/** Which of the environment's identities an ARN from an error message is (a user, or a session of a role). */
+function identityOf(env: EnvironmentConfig, arn: string): string {
+  const [, , service, , account, resource = ""] = arn.split(":");
+  if (account !== env.accountId) return `a principal of account ${account}, not ${env.name}'s ${env.accountId}`;
+  const name = service === "sts" && resource.startsWith("assumed-role/") ? `role/${resource.split("/")[1]}` : resource;
+  const known = identityNamesOf(env).find((i) => `${i.principal}/${i.name}` === name);
+  return known ? `${env.name}'s ${known.kind} (${known.name})` : `${arn}, not one of ${env.name}'s identities`;
+}
+
+/**
+ * Maps the text of a failed registry call to its cause and fix. Matching is on
+ * the registry's and the AWS CLI's own wording (ECR's error codes and
+ * messages), whichever client printed it.
+ */
+export function explainRegistryError(env: EnvironmentConfig, text: string): RegistryErrorExplanation {
+  const host = registryHost(env);
+  const login = `aws ecr get-login-password --region ${env.region} | <docker|podman> login --username AWS --password-stdin ${host}`;
+  const repositories = env.services.map((s) => repositoryName(env, s));
+  const denied =
+    /User: (arn:[^\s]+) is not authorized to perform: (ecr:[A-Za-z]+) on resource: ([^\s]+)(?: (because no (identity|resource)-based policy allows|with an explicit deny in an? (identity|resource)-based policy))?/.exec(
+      text,
+    );
+  if (denied && denied[2] === "ecr:GetAuthorizationToken") {
+    const who = identityOf(env, denied[1]);
+    return {
+      kind: "token-denied",
+      identity: who,
+      cause: `${who} may not call ecr:GetAuthorizationToken, so it gets no registry login at all: these are not the ECR user's keys (the S3 user's keys are the usual mix-up)`,
+      fix: `use the ECR user's keys (SSM /${env.app}/${env.name}/ecr-aws-access-key-id and -secret-access-key) or the deploy role, then ${login}`,
+    };
+  }
+  if (/authorization token has expired/i.test(text)) {
+    return {
+      kind: "token-expired",
+      cause: "the registry login is older than 12 hours: the client kept the token, ECR no longer accepts it",
+      fix: `log in again, then retry: ${login}`,
+    };
+  }
+  if (denied) {
+    const [, arn, action, resource] = denied;
+    const who = identityOf(env, arn);
+    const repository = resource.split(":repository/")[1] ?? resource;
+    const pullOnly =
+      (ECR_PULL_ACTIONS as readonly string[]).includes(action) === false && (/runtime-pull-role/.test(who) || arn.split(":")[4] !== env.accountId);
+    if (!repositories.includes(repository)) {
+      return {
+        kind: "action-denied",
+        identity: who,
+        cause: `${repository} is not a repository of ${env.name}; its identities may act on ${repositories.join(", ")} only`,
+        fix: `tag the image for one of ${repositories.map((r) => `${host}/${r}`).join(", ")} (a new service needs a synth and deploy first)`,
+      };
+    }
+    if (pullOnly) {
+      return {
+        kind: "action-denied",
+        identity: who,
+        cause: `${who} may pull from ${repository} but never push (${action} is a push step)`,
+        fix: "push with the ECR user's keys or the deploy role (GitHub Actions); runtime and cross-account identities are pull-only by design",
+      };
+    }
+    if (denied[5] === "resource" || denied[6] === "resource") {
+      return {
+        kind: "action-denied",
+        identity: who,
+        cause: `the repository policy of ${repository} does not let ${who} ${action}`,
+        fix: `a foreign account pulls only when listed in ecr.crossAccountPullPrincipals of environments/${env.name}.ts (then deploy ${env.name}); its own identity policy must allow the pull actions on ${resource} too`,
+      };
+    }
+    return {
+      kind: "action-denied",
+      identity: who,
+      cause: `the identity policy of ${who} does not allow ${action} on ${resource}`,
+      fix: `run npm run doctor -- ${env.name} --as <ecr-user|deploy-role> to see which statement decides; the push actions must be allowed on the repository ARN itself`,
+    };
+  }
+  const unknown = /repository with name '([^']+)' does not exist in the registry with id '(\d+)'/.exec(text);
+  if (unknown || /name unknown|NAME_UNKNOWN|RepositoryNotFoundException/.test(text)) {
+    const [, name = "?", registry = "?"] = unknown ?? [];
+    const elsewhere = unknown && registry !== env.accountId ? ` The registry ${registry} is not ${env.name}'s account ${env.accountId}.` : "";
+    return {
+      kind: "name-unknown",
+      cause: `repository ${name} does not exist in registry ${registry} (${env.region}).${elsewhere} ECR never creates a repository on push`,
+      fix: `push to one of ${repositories.map((r) => `${host}/${r}`).join(", ")}; a new service is added in environments/${env.name}.ts and deployed before its first push`,
+    };
+  }
+  if (/tag invalid|TAG_INVALID|ImageTagAlreadyExists|cannot be overwritten because the repository is immutable/.test(text)) {
+    return {
+      kind: "tag-immutable",
+      cause: "the tag was pushed before and this repository's tags are immutable: a tag names one image forever",
+      fix: "push under a new tag (scripts/ecr-deploy.sh tags with the commit: commit, then deploy); never re-push a release tag",
+    };
+  }
+  if (/no basic auth credentials|authentication required|401 Unauthorized|UNAUTHORIZED|authorization token is invalid/i.test(text)) {
+    return {
+      kind: "not-logged-in",
+      cause: `the client sent no valid ECR login for ${host} (never logged in, logged in to another registry host, or the auth file is another user's)`,
+      fix: login,
+    };
+  }
+  if (
+    /no such host|connection refused|i\/o timeout|dial tcp|TLS handshake|x509:|certificate signed by unknown authority|Could not connect to the endpoint/i.test(
+      text,
+    )
+  ) {
+    return {
+      kind: "unreachable",
+      cause: `the registry ${host} could not be reached (DNS, proxy, firewall or certificate): this is not a permission problem`,
+      fix: "check the network path to the registry (HTTPS_PROXY, VPC endpoints, the CA bundle) and retry; the login itself may have succeeded",
+    };
+  }
+  return {
+    kind: "unknown",
+    cause: "not an error this doctor recognizes",
+    fix: `run npm run doctor -- ${env.name} --online with the same credentials`,
+  };
 }
