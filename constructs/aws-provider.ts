@@ -1,11 +1,14 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { Construct } from "constructs";
+import { PropErrors } from "./validation";
 
 /** Services the platform's resources and backend call; an emulator must answer all of them. */
 const EMULATED_SERVICES = ["ecr", "iam", "ssm", "kms", "s3", "sts", "logs", "events", "dynamodb"] as const;
 
 export interface PlatformAwsProviderProps {
+  /** The only account this provider may act in (allowed_account_ids): credentials of another account fail the plan. */
   readonly accountId: string;
+  /** Region of every resource the provider manages. */
   readonly region: string;
   /** Loopback emulator URL. @default undefined (real AWS) */
   readonly emulatorEndpoint?: string;
@@ -18,6 +21,7 @@ export interface PlatformAwsProviderProps {
  * stops a plan against the wrong credentials), or pointed at an emulator.
  */
 export function platformAwsProvider(scope: Construct, id: string, props: PlatformAwsProviderProps): AwsProvider {
+  new PropErrors(`platformAwsProvider '${id}'`).accountAndRegion(props).throwIfAny();
   const emulator = props.emulatorEndpoint;
   return new AwsProvider(scope, id, {
     region: props.region,

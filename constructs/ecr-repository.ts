@@ -7,9 +7,20 @@ import { accountRootArn, ecrRegistryHost, ecrRepositoryArn, partitionOf } from "
 import { ECR_PULL_ACTIONS, ecrGrantStatements, type EcrGrantOptions } from "./ecr-actions";
 import { renderLifecyclePolicy, type LifecycleRule } from "./lifecycle-policy";
 import { renderPolicy, type PolicyStatement } from "./policy-document";
-import { ACCOUNT_ID_PATTERN, ECR_REPOSITORY_NAME_PATTERN, PropErrors, principalProblem, REGION_PATTERN, shown } from "./validation";
+import { ACCOUNT_ID_PATTERN, PropErrors, principalProblem, shown } from "./validation";
 
-export type RepositoryEncryption = { readonly type: "AES256" } | { readonly type: "KMS"; readonly kmsKeyArn: string };
+/** Encryption at rest of a repository's images. */
+export type RepositoryEncryption =
+  | {
+      /** ECR's own keys (SSE-S3). */
+      readonly type: "AES256";
+    }
+  | {
+      /** A KMS key the account controls. */
+      readonly type: "KMS";
+      /** ARN of the key (of the region's partition), or a reference to a key created in the same stack. */
+      readonly kmsKeyArn: string;
+    };
 
 export interface ServiceRepositoryProps {
   /**
@@ -70,12 +81,9 @@ export class ServiceRepository extends Construct {
     super(scope, id);
     const errors = new PropErrors(`ServiceRepository '${this.node.path}'`);
     errors
-      .check(
-        ECR_REPOSITORY_NAME_PATTERN.test(props.name),
-        `name ${shown(props.name)} must be 2-256 lowercase letters and digits, components joined by . _ - and namespaces by /`,
-      )
-      .check(ACCOUNT_ID_PATTERN.test(props.accountId), `accountId ${shown(props.accountId)} must be a 12-digit AWS account id`)
-      .check(REGION_PATTERN.test(props.region), `region ${shown(props.region)} must be an AWS region name such as eu-west-1`);
+      .check(!Token.isUnresolved(props.name), "name must be a plain string, not a reference: the repository's handles derive from it")
+      .name("name", props.name, "ecrRepository")
+      .accountAndRegion(props);
     const encryption = props.encryption ?? { type: "AES256" };
     // A key created in the same stack is a reference, known only at apply.
     if (encryption.type === "KMS" && !Token.isUnresolved(encryption.kmsKeyArn)) {

@@ -3,15 +3,18 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Construct } from "constructs";
 import { accountRootArn, logGroupArn, regionalServiceHost } from "./aws-partition";
 import { renderPolicy } from "./policy-document";
+import { PropErrors } from "./validation";
 
 export interface EnvironmentKeyProps {
+  /** Account that owns the key: its root is the key policy's administrator, delegating to IAM. */
   readonly accountId: string;
+  /** Region of the key and of the log group. */
   readonly region: string;
-  /** Alias, `alias/...`. */
+  /** Alias, `alias/...` (not under `alias/aws/`, which AWS reserves). */
   readonly aliasName: string;
   /** Log group whose events CloudWatch Logs may encrypt with this key. */
   readonly logGroupName: string;
-  /** Days before a scheduled deletion completes. @default 30 */
+  /** Days before a scheduled deletion completes (KMS allows 7-30). @default 30 */
   readonly deletionWindowInDays?: number;
 }
 
@@ -23,12 +26,19 @@ export interface EnvironmentKeyProps {
  * Logs use it for the one log group, bound by encryption context.
  */
 export class EnvironmentKey extends Construct {
+  /** The provider resource; `key.arn` is what encryption settings reference. */
   readonly key: KmsKey;
+  /** The alias resource. */
   readonly alias: KmsAlias;
+  /** The key policy as stored. */
   readonly policyJson: string;
 
   constructor(scope: Construct, id: string, props: EnvironmentKeyProps) {
     super(scope, id);
+    const errors = new PropErrors(`EnvironmentKey '${this.node.path}'`).accountAndRegion(props);
+    errors.name("aliasName", props.aliasName, "kmsAlias").name("logGroupName", props.logGroupName, "logGroup");
+    if (props.deletionWindowInDays !== undefined) errors.integer("deletionWindowInDays", props.deletionWindowInDays, 7, 30);
+    errors.throwIfAny();
     this.policyJson = renderPolicy(
       {
         statements: [

@@ -11,6 +11,7 @@ const GITHUB_THUMBPRINTS = ["6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a
 
 /** The account's single GitHub Actions identity provider; owned by the account's bootstrap stack. */
 export class GithubOidcProvider extends Construct {
+  /** The provider resource; roles trust it by ARN (computed from config, not referenced). */
   readonly provider: IamOpenidConnectProvider;
 
   constructor(scope: Construct, id: string) {

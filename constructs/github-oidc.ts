@@ -9,10 +9,28 @@ export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
  * from typed values only, so a wildcard subject cannot be written.
  */
 export type GithubSubject =
-  | { readonly kind: "branch"; readonly name: string }
-  | { readonly kind: "tag"; readonly name: string }
-  | { readonly kind: "environment"; readonly name: string }
-  | { readonly kind: "pull_request" };
+  | {
+      /** A push to a branch: `ref:refs/heads/<name>`. */
+      readonly kind: "branch";
+      /** The branch, exactly (no wildcard). */
+      readonly name: string;
+    }
+  | {
+      /** A push of a tag: `ref:refs/tags/<name>`. */
+      readonly kind: "tag";
+      /** The tag, exactly (no wildcard). */
+      readonly name: string;
+    }
+  | {
+      /** A job that names a GitHub environment: `environment:<name>`. */
+      readonly kind: "environment";
+      /** The environment, exactly (no wildcard). */
+      readonly name: string;
+    }
+  | {
+      /** A workflow run for a pull request: `pull_request`. */
+      readonly kind: "pull_request";
+    };
 
 /**
  * A repository as it appears in its OIDC tokens' `sub`. GitHub issues one form
@@ -23,8 +41,26 @@ export type GithubSubject =
  * an immutable repository would let a later owner of the same name in.
  */
 export type GithubRepositoryRef =
-  | { readonly owner: string; readonly name: string; readonly subjectFormat: "immutable"; readonly ownerId: number; readonly repositoryId: number }
-  | { readonly owner: string; readonly name: string; readonly subjectFormat: "legacy" };
+  | {
+      /** User or organization login (GITHUB_OWNER_PATTERN). */
+      readonly owner: string;
+      /** Repository name (GITHUB_NAME_PATTERN). */
+      readonly name: string;
+      /** Subjects carry the numeric ids: `repo:owner@ownerId/name@repositoryId`. */
+      readonly subjectFormat: "immutable";
+      /** The owner's numeric id (a positive integer; `github-ids` looks it up). */
+      readonly ownerId: number;
+      /** The repository's numeric id (a positive integer). */
+      readonly repositoryId: number;
+    }
+  | {
+      /** User or organization login (GITHUB_OWNER_PATTERN). */
+      readonly owner: string;
+      /** Repository name (GITHUB_NAME_PATTERN). */
+      readonly name: string;
+      /** Subjects carry names only: `repo:owner/name` (GitHub Enterprise Server, repositories that did not opt in). */
+      readonly subjectFormat: "legacy";
+    };
 
 /** GitHub's rules for an owner (1-39 letters, digits, hyphens; no leading hyphen) and a repository name (1-100 of letters, digits, . _ -). */
 export const GITHUB_OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;

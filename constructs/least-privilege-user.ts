@@ -4,12 +4,14 @@ import { IamUser } from "@cdktf/provider-aws/lib/iam-user";
 import { IamUserGroupMembership } from "@cdktf/provider-aws/lib/iam-user-group-membership";
 import { Construct } from "constructs";
 import { renderPolicy, type PolicyDocument } from "./policy-document";
+import { PropErrors } from "./validation";
 
 export interface LeastPrivilegeUserProps {
+  /** IAM user name, also its group's: 1-64 letters, digits and `+=,.@_-`. */
   readonly userName: string;
-  /** The user's only permissions. */
+  /** The user's only permissions, on its own group. */
   readonly policy: PolicyDocument;
-  /** @default "/" */
+  /** IAM path of the user and its group. @default "/" */
   readonly path?: string;
 }
 
@@ -22,13 +24,17 @@ export interface LeastPrivilegeUserProps {
  * (RotatingAccessKey), so the state that holds this user holds no secret.
  */
 export class LeastPrivilegeUser extends Construct {
+  /** The provider resource (no key: see RotatingAccessKey). */
   readonly user: IamUser;
+  /** The user's own group, which holds the policy. */
   readonly group: IamGroup;
+  /** The group's identity policy as stored. */
   readonly policyJson: string;
 
   constructor(scope: Construct, id: string, props: LeastPrivilegeUserProps) {
     super(scope, id);
     const path = props.path ?? "/";
+    new PropErrors(`LeastPrivilegeUser '${this.node.path}'`).name("userName", props.userName, "iam").name("path", path, "iamPath").throwIfAny();
     this.user = new IamUser(this, "user", { name: props.userName, path });
     this.group = new IamGroup(this, "group", { name: props.userName, path });
     this.policyJson = renderPolicy(props.policy, "identity");

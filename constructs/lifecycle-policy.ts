@@ -7,26 +7,39 @@
  */
 export type LifecycleRule =
   | {
+      /** What the rule keeps, as the ECR console shows it. */
       readonly description: string;
+      /** Selects tagged images by prefix. */
       readonly tagStatus: "tagged";
+      /** Tag prefixes; an image must match every one of them (one prefix per rule for "keep N per prefix"). */
       readonly tagPrefixes: readonly string[];
+      /** Images kept (newest first); older matching ones expire. A positive integer. */
       readonly keepLast: number;
     }
   | {
+      /** What the rule keeps, as the ECR console shows it. */
       readonly description: string;
+      /** Selects tagged images by pattern. */
       readonly tagStatus: "tagged";
       /** Wildcard patterns (`release-*-stable`); ECR allows at most four `*` in each. */
       readonly tagPatterns: readonly string[];
+      /** Images kept (newest first); older matching ones expire. A positive integer. */
       readonly keepLast: number;
     }
   | {
+      /** What the rule expires, as the ECR console shows it. */
       readonly description: string;
+      /** Selects images without a tag. */
       readonly tagStatus: "untagged";
+      /** Days after push an untagged image expires. A positive integer. */
       readonly expireAfterDays: number;
     }
   | {
+      /** What the rule keeps, as the ECR console shows it. */
       readonly description: string;
+      /** The catch-all: every image the rules before it did not select; always rendered last. */
       readonly tagStatus: "any";
+      /** Images kept (newest first). A positive integer. */
       readonly keepLast: number;
     };
 

@@ -4,7 +4,19 @@
  */
 export type Effect = "Allow" | "Deny";
 
-export type Principal = { readonly AWS: readonly string[] } | { readonly Service: readonly string[] } | { readonly Federated: string };
+export type Principal =
+  | {
+      /** Account roots, roles or users, by ARN. */
+      readonly AWS: readonly string[];
+    }
+  | {
+      /** AWS service principals (`ecs-tasks.amazonaws.com`). */
+      readonly Service: readonly string[];
+    }
+  | {
+      /** An identity provider's ARN (web identity federation). */
+      readonly Federated: string;
+    };
 
 /** Condition operator -> condition key -> values. */
 export type Conditions = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
@@ -14,14 +26,18 @@ export interface PolicyStatement {
   readonly sid: string;
   /** @default "Allow" */
   readonly effect?: Effect;
+  /** IAM actions (`service:Action`, `*` allowed in the action part); at least one. */
   readonly actions: readonly string[];
-  /** Identity policies need resources; trust and resource policies have none. */
+  /** Identity policies need resources; trust policies have none. @default none (no `Resource` element) */
   readonly resources?: readonly string[];
+  /** Who the statement is about: required in trust and resource policies, refused in identity policies. @default none */
   readonly principal?: Principal | "*";
+  /** Condition operator -> key -> values, rendered as given. @default none */
   readonly conditions?: Conditions;
 }
 
 export interface PolicyDocument {
+  /** The statements, in order; at least one, Sids unique. */
   readonly statements: readonly PolicyStatement[];
 }
 

@@ -1,8 +1,10 @@
 import { EcrRegistryScanningConfiguration } from "@cdktf/provider-aws/lib/ecr-registry-scanning-configuration";
 import { EcrReplicationConfiguration } from "@cdktf/provider-aws/lib/ecr-replication-configuration";
 import { Construct } from "constructs";
+import { ACCOUNT_ID_PATTERN, PropErrors } from "./validation";
 
 export interface RegistryDestination {
+  /** Destination region. */
   readonly region: string;
   /** Destination account (registry id). */
   readonly registryId: string;
@@ -20,7 +22,7 @@ export interface RegistrySettingsProps {
   readonly scanFilters: readonly string[];
   /** Where images are replicated for disaster recovery. @default [] (no replication resource) */
   readonly replicationDestinations?: readonly RegistryDestination[];
-  /** Repository name prefixes that replicate. Required with destinations. */
+  /** Repository name prefixes that replicate; at least one when there are destinations. @default [] */
   readonly replicationPrefixes?: readonly string[];
 }
 
@@ -30,14 +32,31 @@ export interface RegistrySettingsProps {
  * one of each, so exactly one stack per account and region may own them.
  */
 export class RegistrySettings extends Construct {
+  /** The registry's scanning configuration resource. */
   readonly scanning: EcrRegistryScanningConfiguration;
+  /** The replication configuration resource. @default undefined when there is no destination */
   readonly replication?: EcrReplicationConfiguration;
 
   constructor(scope: Construct, id: string, props: RegistrySettingsProps) {
     super(scope, id);
-    if (props.scanFrequency === "CONTINUOUS_SCAN" && props.scanType !== "ENHANCED")
-      throw new Error("continuous scanning needs scanType ENHANCED (Amazon Inspector)");
-    if (props.scanFilters.length === 0) throw new Error("a scanning rule needs at least one repository filter");
+    const errors = new PropErrors(`RegistrySettings '${this.node.path}'`);
+    errors.check(
+      props.scanFrequency !== "CONTINUOUS_SCAN" || props.scanType === "ENHANCED",
+      `scanFrequency "CONTINUOUS_SCAN": continuous scanning needs scanType ENHANCED (Amazon Inspector), got ${JSON.stringify(props.scanType)}`,
+    );
+    errors.check(props.scanFilters.length > 0, "scanFilters: a scanning rule needs at least one repository filter");
+    props.scanFilters.forEach((f, i) =>
+      errors.matches(`scanFilters[${i}]`, f, /^[a-z0-9*._/-]{1,256}$/, "a repository name wildcard (lowercase, digits, . _ - / and *)"),
+    );
+    (props.replicationDestinations ?? []).forEach((d, i) => {
+      errors.region(d.region, `replicationDestinations[${i}].region`);
+      errors.matches(`replicationDestinations[${i}].registryId`, d.registryId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+    });
+    errors.check(
+      (props.replicationDestinations ?? []).length === 0 || (props.replicationPrefixes ?? []).length > 0,
+      "replicationPrefixes: replication needs the repository prefixes it applies to",
+    );
+    errors.throwIfAny();
     this.scanning = new EcrRegistryScanningConfiguration(this, "scanning", {
       scanType: props.scanType,
       rule: [{ scanFrequency: props.scanFrequency, repositoryFilter: props.scanFilters.map((filter) => ({ filter, filterType: "WILDCARD" })) }],
@@ -45,7 +64,6 @@ export class RegistrySettings extends Construct {
     const destinations = props.replicationDestinations ?? [];
     if (destinations.length > 0) {
       const prefixes = props.replicationPrefixes ?? [];
-      if (prefixes.length === 0) throw new Error("replication needs the repository prefixes it applies to");
       this.replication = new EcrReplicationConfiguration(this, "replication", {
         replicationConfiguration: {
           rule: [

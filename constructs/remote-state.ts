@@ -1,9 +1,12 @@
 import { S3Backend, type TerraformStack } from "cdktf";
+import { PropErrors } from "./validation";
 
 export interface RemoteStateProps {
+  /** The state bucket (created by the bootstrap stack). */
   readonly bucket: string;
-  /** Object key of this stack's state. */
+  /** Object key of this stack's state (no leading `/`). */
   readonly key: string;
+  /** Region of the state bucket. */
   readonly region: string;
   /** `lockfile`: S3 native locking (a `<key>.tflock` object), or a DynamoDB table. */
   readonly lock: "lockfile" | { readonly dynamodbTable: string };
@@ -18,6 +21,11 @@ export interface RemoteStateProps {
  */
 export function configureRemoteState(stack: TerraformStack, props: RemoteStateProps): S3Backend {
   const { lock, emulatorEndpoint: emulator } = props;
+  new PropErrors(`configureRemoteState '${stack.node.path}'`)
+    .name("bucket", props.bucket, "s3Bucket")
+    .matches("key", props.key, /^(?!\/)\S{1,1024}$/, "an S3 object key of 1-1024 characters without spaces or a leading /")
+    .region(props.region)
+    .throwIfAny();
   const backend = new S3Backend(stack, {
     bucket: props.bucket,
     key: props.key,

@@ -1,6 +1,7 @@
 import { IamAccessKey } from "@cdktf/provider-aws/lib/iam-access-key";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { Construct } from "constructs";
+import { PropErrors } from "./validation";
 
 /**
  * Where a user's key rotation stands, as reviewable data (never the clock):
@@ -19,7 +20,9 @@ export interface KeyRotation {
 
 /** At most two keys exist (AWS allows two per user): the active generation's and, until deleted, the previous one's. */
 export interface KeySlots {
+  /** Generation of the key that is published. */
   readonly active: number;
+  /** The previous generation's key while it exists. @default undefined (deleted) */
   readonly previous?: { readonly generation: number; readonly status: "Active" | "Inactive" };
 }
 
@@ -35,9 +38,11 @@ export function keySlots(rotation: KeyRotation): KeySlots {
 export interface RotatingAccessKeyProps {
   /** The IAM user (created elsewhere: its policy is planned with the environment, its keys are not). */
   readonly userName: string;
+  /** Where the rotation stands (keySlots decides which keys exist). */
   readonly rotation: KeyRotation;
-  /** SSM parameter names for the active key's id and secret (SecureString). */
+  /** SSM parameter name (SecureString) of the active key's id, fully qualified (`/app/env/...`). */
   readonly accessKeyIdParameter: string;
+  /** SSM parameter name (SecureString) of the active key's secret, fully qualified. */
   readonly secretAccessKeyParameter: string;
   /** KMS key id, ARN or alias for the SecureString parameters. @default the account's aws/ssm key */
   readonly parameterKeyId?: string;
@@ -51,15 +56,30 @@ export interface RotatingAccessKeyProps {
  * recreated) leaves consumers with a dead key until they pick up the new one.
  */
 export class RotatingAccessKey extends Construct {
+  /** The published key. */
   readonly activeKey: IamAccessKey;
+  /** The previous generation's key. @default undefined once deleted */
   readonly previousKey?: IamAccessKey;
+  /** Which generations exist, and in which state. */
   readonly slots: KeySlots;
+  /** Parameter holding the active key's id. */
   readonly accessKeyIdParameter: SsmParameter;
+  /** Parameter holding the active key's secret. */
   readonly secretAccessKeyParameter: SsmParameter;
 
   constructor(scope: Construct, id: string, props: RotatingAccessKeyProps) {
     super(scope, id);
-    this.slots = keySlots(props.rotation);
+    const errors = new PropErrors(`RotatingAccessKey '${this.node.path}'`).name("userName", props.userName, "iam");
+    errors
+      .name("accessKeyIdParameter", props.accessKeyIdParameter, "ssmParameter")
+      .name("secretAccessKeyParameter", props.secretAccessKeyParameter, "ssmParameter");
+    errors.check(
+      props.accessKeyIdParameter !== props.secretAccessKeyParameter,
+      `the key id and the secret need two parameters, both are ${JSON.stringify(props.accessKeyIdParameter)}`,
+    );
+    const slots = errors.attempt(() => keySlots(props.rotation));
+    errors.throwIfAny();
+    this.slots = slots!;
     // One logical id per generation: a new generation always creates a new key (a slot reused
     // across generations would turn a retired key back on), and a step never replaces a key.
     const key = (generation: number, status: "Active" | "Inactive") => new IamAccessKey(this, `key-g${generation}`, { user: props.userName, status });

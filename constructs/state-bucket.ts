@@ -5,9 +5,12 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { privateBucketBasics } from "./private-bucket";
+import { PropErrors } from "./validation";
 
 export interface StateBucketProps {
+  /** Name of the state bucket (S3's rules: 3-63 lowercase letters, digits, `.` and `-`). */
   readonly bucketName: string;
+  /** Region of the bucket: the ARN partition derives from it. */
   readonly region: string;
   /**
    * Refuse `destroy` while the bucket exists (Terraform lifecycle
@@ -33,11 +36,17 @@ export interface StateBucketProps {
  * server access logs (when given a log bucket) for audit, and protection from destroy.
  */
 export class StateBucket extends Construct {
+  /** The provider resource. */
   readonly bucket: S3Bucket;
+  /** The bucket policy as stored (TLS only). */
   readonly bucketPolicyJson: string;
 
   constructor(scope: Construct, id: string, props: StateBucketProps) {
     super(scope, id);
+    const errors = new PropErrors(`StateBucket '${this.node.path}'`).name("bucketName", props.bucketName, "s3Bucket").region(props.region);
+    if (props.noncurrentVersionDays !== undefined) errors.integer("noncurrentVersionDays", props.noncurrentVersionDays, 1, 36_500);
+    if (props.accessLogs) errors.name("accessLogs.bucketName", props.accessLogs.bucketName, "s3Bucket");
+    errors.throwIfAny();
     this.bucket = new S3Bucket(this, "bucket", {
       bucket: props.bucketName,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },

@@ -1,3 +1,4 @@
+import { Token } from "cdktf";
 import { partitionOf } from "./aws-partition";
 
 /**
@@ -14,6 +15,35 @@ export class PropErrors {
   check(ok: boolean, message: string): this {
     if (!ok) this.problems.push(message);
     return this;
+  }
+
+  /**
+   * Records a problem when `value` breaks `pattern`. A reference (a token,
+   * known only at apply) is not checked: the construct that made it checked it.
+   */
+  matches(field: string, value: string, pattern: RegExp, rule: string): this {
+    if (Token.isUnresolved(value)) return this;
+    return this.check(pattern.test(value), `${field} ${shown(value)} must be ${rule}`);
+  }
+
+  /** Records a problem when `value` breaks AWS's rule for names of `kind`. */
+  name(field: string, value: string, kind: keyof typeof NAME_RULES): this {
+    const [pattern, rule] = NAME_RULES[kind];
+    return this.matches(field, value, pattern, rule);
+  }
+
+  /** Records a problem unless `value` is a whole number within [min, max]. */
+  integer(field: string, value: number, min: number, max: number): this {
+    return this.check(Number.isSafeInteger(value) && value >= min && value <= max, `${field} ${shown(value)} must be a whole number from ${min} to ${max}`);
+  }
+
+  /** The account id and region most constructs take. */
+  accountAndRegion(props: { readonly accountId: string; readonly region: string }): this {
+    return this.matches("accountId", props.accountId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id").region(props.region);
+  }
+
+  region(region: string, field = "region"): this {
+    return this.matches(field, region, REGION_PATTERN, "an AWS region name such as eu-west-1");
   }
 
   /** Runs a check that reports by throwing (a renderer's own rules) and records its message. */
@@ -56,6 +86,18 @@ export const EVENT_RULE_NAME_PATTERN = /^[\w.-]{1,64}$/;
 export const KMS_ALIAS_PATTERN = /^alias\/(?!aws\/)[\w/-]{1,250}$/;
 /** SSM parameter names: fully qualified, 1-1011 of letters, digits and `_.-/`, not under `/aws` or `/ssm`. */
 export const SSM_PARAMETER_NAME_PATTERN = /^(?=.{1,1011}$)(?!\/(?:aws|ssm)(?:\/|$))\/[\w./-]+$/i;
+
+/** Rules of the names constructs create, each with the words its error uses. */
+export const NAME_RULES = {
+  ecrRepository: [ECR_REPOSITORY_NAME_PATTERN, "2-256 lowercase letters and digits, components joined by . _ - and namespaces by /"],
+  iam: [IAM_NAME_PATTERN, "1-64 letters, digits and +=,.@_-"],
+  iamPath: [IAM_PATH_PATTERN, "'/' or '/segments/' of letters, digits and +=,.@_-"],
+  s3Bucket: [S3_BUCKET_NAME_PATTERN, "an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-', starting and ending alphanumeric"],
+  logGroup: [LOG_GROUP_NAME_PATTERN, "1-512 letters, digits and _-/.#"],
+  eventRule: [EVENT_RULE_NAME_PATTERN, "1-64 letters, digits and ._-"],
+  kmsAlias: [KMS_ALIAS_PATTERN, "'alias/' then letters, digits and /_- (not under alias/aws/)"],
+  ssmParameter: [SSM_PARAMETER_NAME_PATTERN, "a fully qualified SSM parameter name ('/a/b') of letters, digits and _.-/, not under /aws or /ssm"],
+} as const satisfies Record<string, readonly [RegExp, string]>;
 
 /**
  * A principal as an account id or an IAM ARN of the region's partition
