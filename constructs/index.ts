@@ -21,3 +21,4 @@ export * from "./rotating-access-key";
 export * from "./scan-findings-log";
 export * from "./service-role";
 export * from "./state-bucket";
+export * from "./validation";
