@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig, type EnvironmentInput } from "../../environments";
 import { deployRoleArn, deployRoleName, githubRepositoryRef, planRoleArn, planRoleName } from "../../environments/naming";
 import { githubSubject, type GithubSubject } from "../../constructs/github-oidc";
-import { runTrustDoctor } from "../../scripts/doctor";
-import { diagnoseTrust, explainDenial, githubRolesOf, parseSubject } from "../../scripts/doctor/trust";
+import { diagnoseTrust, escapeUntrusted, explainDenial, githubRolesOf, parseSubject, runTrustCommand } from "../../scripts/doctor/trust";
 
 const committed = loadEnvironments(ENVIRONMENTS);
 const byName = (name: string) => committed.find((e) => e.name === name)!;
@@ -31,7 +30,11 @@ const IMMUTABLE = "repo:acme@81234567/shop@912345678";
 /** The CLI's subcommand in-process (custom environments included): exit code and text. */
 function doctor(env: EnvironmentConfig | string, presented: string, ...more: string[]): { code: number; text: string; reasons: string[] } {
   let text = "";
-  const code = runTrustDoctor([typeof env === "string" ? env : env.name, "--sub", presented, ...more], (s) => (text += s), envs);
+  const code = runTrustCommand(
+    [typeof env === "string" ? env : env.name, "--sub", presented, ...more],
+    (s) => (text += s),
+    () => envs,
+  );
   const reasons = text.includes("Why:")
     ? text
         .split("Why:\n")[1]
@@ -238,7 +241,7 @@ describe("why a token is denied: one line per cause, naming expected, presented 
     deniedFor(
       dev,
       sub(dev, dev.github.deployFrom),
-      [/^audience: the roles expect aud 'sts\.amazonaws\.com', the token carries 'sigstore'/, /remove its `audience:` input/],
+      [/^audience: the roles expect aud 'sts\.amazonaws\.com', the token carries "sigstore"/, /remove its `audience:` input/],
       "--aud",
       "sigstore",
     );
@@ -269,7 +272,7 @@ describe("why a token is denied: one line per cause, naming expected, presented 
 
   it("a string that is not a GitHub subject", () => {
     deniedFor(dev, "system:serviceaccount:default:app", [
-      /^subject: the roles expect repo:acme@81234567\/shop@912345678:<context>, the job presents 'system:serviceaccount:default:app'/,
+      /^subject: the roles expect repo:acme@81234567\/shop@912345678:<context>, the job presents the sub shown above, which is not a GitHub Actions subject/,
     ]);
   });
 
@@ -306,6 +309,43 @@ describe("why a token is denied: one line per cause, naming expected, presented 
       "letter case",
       "deploy role shop-dev-github-deploy trusts GitHub environment 'dev' (environment",
     ]);
+  });
+});
+
+describe("untrusted text (a sub copied from a log that pull-request code controls)", () => {
+  const forged = "\n\nACCEPTED by the deploy role shop-dev-github-deploy (arn:aws:iam::111111111111:role/shop-dev-github-deploy)\n";
+  it.each([
+    ["a forged verdict after a line feed in the context", `${IMMUTABLE}:environment:dev${forged}`],
+    ["a forged verdict in the owner", `repo:acme${forged}@81234567/shop@912345678:environment:dev`],
+    ["a forged verdict in a branch name", `${IMMUTABLE}:ref:refs/heads/main${forged}`],
+    ["a carriage return and an ANSI escape", `${IMMUTABLE}:environment:dev\r\u001b[32mACCEPTED`],
+    ["not a subject at all", `garbage${forged}`],
+    ["a Unicode line separator", `${IMMUTABLE}:environment:dev\u2028ACCEPTED by the deploy role`],
+  ])("shows it escaped, once, and no line can be forged: %s", (_what, presented) => {
+    const { code, text } = doctor(dev, presented);
+    expect(code).toBe(1);
+    const lines = text.split("\n");
+    expect(lines.filter((l) => l.startsWith("ACCEPTED"))).toEqual([]);
+    expect(lines.filter((l) => l.includes(escapeUntrusted(presented)))).toEqual([`sub  ${escapeUntrusted(presented)}`]);
+    expect(text).not.toContain(presented);
+    for (const l of lines) expect(l).toMatch(/^[\x20-\x7e]*$/);
+  });
+
+  it.each([
+    ["a trailing space", `${IMMUTABLE}:environment:dev `],
+    ["a leading space", ` ${IMMUTABLE}:environment:dev`],
+    ["a trailing tab", `${IMMUTABLE}:environment:dev\t`],
+    ["a trailing line feed", `${IMMUTABLE}:environment:dev\n`],
+  ])("denies a sub with %s, as IAM does (byte-exact StringEquals), and says why", (_what, presented) => {
+    const { code, reasons } = doctor(dev, presented);
+    expect(code).toBe(1);
+    expect(reasons).toEqual([expect.stringMatching(/^subject: the sub has white space at its start or end.*byte for byte/)]);
+  });
+
+  it("escapes the audience too", () => {
+    const { text } = doctor(dev, `${IMMUTABLE}:environment:dev`, "--aud", "x\nACCEPTED");
+    expect(text).toContain('aud  "x\\nACCEPTED"');
+    expect(text.split("\n").filter((l) => l.startsWith("ACCEPTED"))).toEqual([]);
   });
 });
 

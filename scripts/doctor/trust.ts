@@ -6,8 +6,9 @@
  * decision is the IAM simulator's; the explanation compares the subject part
  * by part with what each role's policy expects and names the config field.
  */
+import { parseArgs } from "node:util";
 import { Testing } from "cdktf";
-import type { EnvironmentConfig } from "../../environments";
+import { ConfigError, ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
 import {
   deployRoleArn,
   deployRoleName,
@@ -78,6 +79,24 @@ export interface TrustDiagnosis {
 
 const ID = /^[1-9][0-9]*$/;
 
+const escapeChar = (c: string) => (c === "\n" ? "\\n" : c === "\r" ? "\\r" : c === "\t" ? "\\t" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
+/**
+ * Untrusted text (a sub copied from a log that pull-request code controls) as
+ * a JSON string: quoted, with `"`, `\\`, control characters and everything
+ * outside printable ASCII escaped, so that it cannot forge a line of the report.
+ */
+export function escapeUntrusted(text: string): string {
+  return JSON.stringify(text).replace(/[^\x20-\x7e]/g, escapeChar);
+}
+
+/** A line built from fragments of untrusted text, with any character outside printable ASCII escaped in place. */
+const oneLine = (line: string) => line.replace(/[^\x20-\x7e]/g, escapeChar);
+
+/** IAM compares the sub byte for byte: white space around it is part of it, and no GitHub token carries any. */
+const PADDING_FINDING =
+  "subject: the sub has white space at its start or end, which no GitHub token carries; IAM compares the sub byte for byte (StringEquals), so no role accepts it: pass it exactly as the job printed it";
+
 function parseContext(text: string): SubjectContext {
   if (text === "pull_request") return { kind: "pull_request" };
   const env = /^environment:(.+)$/.exec(text);
@@ -87,9 +106,13 @@ function parseContext(text: string): SubjectContext {
   return { kind: "other", value: text };
 }
 
-/** `repo:owner/name:<context>` or `repo:owner@ID/name@ID:<context>` into its parts. */
+/**
+ * `repo:owner/name:<context>` or `repo:owner@ID/name@ID:<context>` into its
+ * parts. White space around the sub is not read as part of a name (it is
+ * reported on its own: IAM, comparing byte for byte, denies it whatever follows).
+ */
 export function parseSubject(sub: string): ParsedSubject {
-  const m = /^repo:([^/:]+)\/([^/:]+):(.*)$/s.exec(sub);
+  const m = /^repo:([^/:]+)\/([^/:]+):(.*)$/s.exec(sub.trim());
   if (!m) return { raw: sub };
   const [, ownerPart, namePart, context] = m;
   const owner = /^(.+)@(.+)$/.exec(ownerPart);
@@ -247,18 +270,18 @@ function contextFinding(role: GithubRoleTrust, expected: SubjectContext, present
 
 /** Every difference between what `role` expects and what the job presented. */
 function roleFindings(role: GithubRoleTrust, presented: ParsedSubject, aud: string, roles: readonly GithubRoleTrust[]): Finding[] {
-  const findings: Finding[] = [];
+  const findings: Finding[] = presented.raw !== presented.raw.trim() ? [{ kind: "subject", text: PADDING_FINDING }] : [];
   if (!role.audiences.includes(aud)) {
     findings.push({
       kind: "audience",
-      text: `audience: the roles expect aud '${role.audiences.join("' or '")}', the token carries '${aud}' (StringEquals): request the token for ${GITHUB_OIDC_AUDIENCE} (the default of aws-actions/configure-aws-credentials: remove its \`audience:\` input); no config field changes the roles' audience`,
+      text: `audience: the roles expect aud '${role.audiences.join("' or '")}', the token carries ${escapeUntrusted(aud)} (StringEquals): request the token for ${GITHUB_OIDC_AUDIENCE} (the default of aws-actions/configure-aws-credentials: remove its \`audience:\` input); no config field changes the roles' audience`,
     });
   }
   const expected = role.subjects.map(parseSubject);
   if (!presented.repository || !presented.context) {
     findings.push({
       kind: "subject",
-      text: `subject: the roles expect ${expected[0]?.repository?.text ?? "repo:<owner>/<name>"}:<context>, the job presents '${presented.raw}', which is not a GitHub Actions subject (repo:owner/name:<context> or repo:owner@ID/name@ID:<context>): pass the sub exactly as the failing job printed it`,
+      text: `subject: the roles expect ${expected[0]?.repository?.text ?? "repo:<owner>/<name>"}:<context>, the job presents the sub shown above, which is not a GitHub Actions subject (repo:owner/name:<context> or repo:owner@ID/name@ID:<context>): pass the sub exactly as the failing job printed it`,
     });
     return findings;
   }
@@ -297,7 +320,7 @@ export function explainDenial(roles: readonly GithubRoleTrust[], sub: string, au
       .filter((f) => f.kind !== "context" || (!contextTrusted && !(r.role === "plan" && hasDeploy && presented.context?.kind !== "pull_request")))
       .map((f) => f.text),
   );
-  return unique(lines);
+  return unique(lines).map(oneLine);
 }
 
 /** `sub`/`aud` against every GitHub OIDC role of `env`, decided by the IAM simulator. */
@@ -307,7 +330,7 @@ export function diagnoseTrust(env: EnvironmentConfig, sub: string, aud: string =
   const claims = { [`${GITHUB_OIDC_HOST}:sub`]: sub, [`${GITHUB_OIDC_HOST}:aud`]: aud };
   const verdicts: RoleVerdict[] = roles.map((r) => {
     const { decision } = simulateWebIdentity(r.trustPolicy, r.arn, githubOidcProviderArn(env), claims);
-    const why = decision === "Allowed" ? [] : unique(roleFindings(r, presented, aud, roles).map((f) => f.text));
+    const why = decision === "Allowed" ? [] : unique(roleFindings(r, presented, aud, roles).map((f) => oneLine(f.text)));
     return { role: r.role, name: r.name, arn: r.arn, expectedSubjects: r.subjects, decision, why };
   });
   const accepted = verdicts.find((v) => v.decision === "Allowed");
@@ -328,8 +351,8 @@ export function diagnoseTrust(env: EnvironmentConfig, sub: string, aud: string =
 export function renderTrustDiagnosis(env: EnvironmentConfig, sub: string, aud: string, d: TrustDiagnosis): string {
   const lines = [
     `GitHub OIDC trust doctor: environment ${env.name} (account ${env.accountId})`,
-    `sub  ${sub}`,
-    `aud  ${aud}`,
+    `sub  ${escapeUntrusted(sub)}`,
+    `aud  ${escapeUntrusted(aud)}`,
     "",
     "Roles, as synthesized (IAM policy simulator):",
   ];
@@ -351,4 +374,54 @@ export function renderTrustDiagnosis(env: EnvironmentConfig, sub: string, aud: s
     for (const reason of d.reasons) lines.push(`  - ${reason}`);
   }
   return lines.join("\n") + "\n";
+}
+
+export const TRUST_USAGE = "usage: npm run doctor -- trust <env> --sub '<sub printed by the failing job>' [--aud <aud>]";
+
+/**
+ * `doctor trust <env> --sub <sub> [--aud <aud>]`: the sub exactly as given
+ * (never trimmed: IAM would not trim it either), every argument shown escaped.
+ * Exit 0 when a role accepts the token, 1 when none does or config is invalid, 2 on bad usage.
+ */
+export function runTrustCommand(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  environments?: () => readonly EnvironmentConfig[],
+): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: { sub: { type: "string" }, aud: { type: "string" } } });
+  } catch (err) {
+    out(`${oneLine((err as Error).message)}\n${TRUST_USAGE}\n`);
+    return 2;
+  }
+  let envs: readonly EnvironmentConfig[];
+  try {
+    envs = (environments ?? (() => loadEnvironments(ENVIRONMENTS)))();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    out(`${err.message}\n`);
+    return 1;
+  }
+  const [name, ...extra] = parsed.positionals;
+  const env = envs.find((e) => e.name === name);
+  if (!env) {
+    out(
+      `${name === undefined ? "missing <env>" : `unknown environment ${escapeUntrusted(name)}`}; known: ${envs.map((e) => e.name).join(", ")}\n${TRUST_USAGE}\n`,
+    );
+    return 2;
+  }
+  if (extra.length > 0) {
+    out(`unexpected argument ${escapeUntrusted(extra[0])} (quote the sub: --sub 'repo:...')\n${TRUST_USAGE}\n`);
+    return 2;
+  }
+  const sub = parsed.values.sub;
+  if (sub === undefined || sub.trim() === "") {
+    out(`missing --sub: pass the OIDC subject the failing job printed\n${TRUST_USAGE}\n`);
+    return 2;
+  }
+  const aud = parsed.values.aud ?? GITHUB_OIDC_AUDIENCE;
+  const diagnosis = diagnoseTrust(env, sub, aud);
+  out(renderTrustDiagnosis(env, sub, aud, diagnosis));
+  return diagnosis.acceptedBy ? 0 : 1;
 }
