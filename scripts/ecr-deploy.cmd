@@ -1,14 +1,25 @@
 @echo off
 rem Build, tag and push a service image to its environment's ECR repository (seed 000), Windows.
-rem   scripts\ecr-deploy.cmd <env> <service> [build context, default .]
+rem   scripts\ecr-deploy.cmd [--cli docker^|podman] <env> <service> [build context, default .]
+rem CONTAINER_CLI (docker by default, or podman) picks the container CLI; --cli wins.
 rem Same steps and exit codes as scripts/ecr-deploy.sh: reads the Terraform outputs
 rem of cdktf.out\stacks\<env>, logs in with the ECR user's keys, builds, tags with
 rem IMAGE_TAG or the commit (and latest unless tags are immutable), pushes.
 rem Nothing secret is echoed: the keys live only in this script's environment.
 setlocal EnableExtensions EnableDelayedExpansion
 
+if "%CONTAINER_CLI%"=="" set "CONTAINER_CLI=docker"
+if "%~1"=="--cli" (
+  set "CONTAINER_CLI=%~2"
+  shift
+  shift
+)
+if /i not "%CONTAINER_CLI%"=="docker" if /i not "%CONTAINER_CLI%"=="podman" (
+  echo ecr-deploy: unsupported container CLI '%CONTAINER_CLI%': docker or podman 1>&2
+  exit /b 2
+)
 if "%~2"=="" (
-  echo ecr-deploy: usage: scripts\ecr-deploy.cmd ^<env^> ^<service^> [build context] 1>&2
+  echo ecr-deploy: usage: scripts\ecr-deploy.cmd [--cli docker^|podman] ^<env^> ^<service^> [build context] 1>&2
   exit /b 2
 )
 set "ENV_NAME=%~1"
@@ -22,7 +33,7 @@ set "CREDENTIALS_STACK=%STACKS_DIR%\%ENV_NAME%-credentials"
 rem 1. dependencies
 set "MISSING="
 where aws >nul 2>nul || set "MISSING=!MISSING! aws"
-where docker >nul 2>nul || set "MISSING=!MISSING! docker"
+where %CONTAINER_CLI% >nul 2>nul || set "MISSING=!MISSING! %CONTAINER_CLI%"
 if "%TF_BINARY%"=="" (
   where tofu >nul 2>nul && set "TF_BINARY=tofu"
 )
@@ -54,11 +65,20 @@ if not "%ECR_USE_AMBIENT_CREDENTIALS%"=="1" (
   echo ecr-deploy: using the ECR user's credentials of %ENV_NAME%
 )
 
-rem 4. login
-echo ecr-deploy: logging in to %REGISTRY% (%REGION%)
-aws ecr get-login-password --region %REGION% | docker login --username AWS --password-stdin %REGISTRY% >nul
+rem 4. login, in two steps so that a failure names the one that failed; the token stays in a temp file of this user only
+echo ecr-deploy: logging in to %REGISTRY% (%REGION%) with %CONTAINER_CLI%
+set "TOKEN_FILE=%TEMP%\ecr-deploy-%RANDOM%%RANDOM%.tok"
+aws ecr get-login-password --region %REGION% > "%TOKEN_FILE%"
 if errorlevel 1 (
-  echo ecr-deploy: docker login to %REGISTRY% failed: run npm run doctor -- %ENV_NAME% --service %SERVICE% --online 1>&2
+  del /q "%TOKEN_FILE%" 2>nul
+  echo ecr-deploy: ecr:GetAuthorizationToken failed ^(aws ecr get-login-password^): explain the error above with npm run doctor -- explain %ENV_NAME% "<error>" 1>&2
+  exit /b 6
+)
+%CONTAINER_CLI% login --username AWS --password-stdin %REGISTRY% < "%TOKEN_FILE%" >nul
+set "LOGIN_FAILED=%ERRORLEVEL%"
+del /q "%TOKEN_FILE%" 2>nul
+if not "%LOGIN_FAILED%"=="0" (
+  echo ecr-deploy: %CONTAINER_CLI% login to %REGISTRY% failed after the token was issued ^(ecr:GetAuthorizationToken succeeded^): the registry refused the token or could not be reached; npm run doctor -- explain %ENV_NAME% "<error>" 1>&2
   exit /b 6
 )
 
@@ -73,12 +93,12 @@ if /i "%MUTABILITY%"=="MUTABLE" (set "TAGS=!TAGS! -t %REPOSITORY_URL%:latest") e
 set "DOCKERFILE_ARG="
 if not "%DOCKERFILE%"=="" set "DOCKERFILE_ARG=-f %DOCKERFILE%"
 echo ecr-deploy: building %REPOSITORY_URL%:%IMAGE_TAG%
-docker build %TAGS% %DOCKERFILE_ARG% "%CONTEXT%" || (echo ecr-deploy: docker build failed 1>&2 & exit /b 7)
+%CONTAINER_CLI% build %TAGS% %DOCKERFILE_ARG% "%CONTEXT%" || (echo ecr-deploy: %CONTAINER_CLI% build failed 1>&2 & exit /b 7)
 
 rem 6. push
-docker push %REPOSITORY_URL%:%IMAGE_TAG% || (echo ecr-deploy: docker push failed: npm run doctor -- %ENV_NAME% --service %SERVICE% --online 1>&2 & exit /b 8)
+%CONTAINER_CLI% push %REPOSITORY_URL%:%IMAGE_TAG% || (echo ecr-deploy: %CONTAINER_CLI% push failed: npm run doctor -- explain %ENV_NAME% "<error>" 1>&2 & exit /b 8)
 if /i "%MUTABILITY%"=="MUTABLE" (
-  docker push %REPOSITORY_URL%:latest || (echo ecr-deploy: docker push of latest failed 1>&2 & exit /b 8)
+  %CONTAINER_CLI% push %REPOSITORY_URL%:latest || (echo ecr-deploy: %CONTAINER_CLI% push of latest failed 1>&2 & exit /b 8)
 )
 echo ecr-deploy: done
 exit /b 0

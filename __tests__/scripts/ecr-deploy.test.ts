@@ -50,10 +50,12 @@ function run(setup: Setup, args = ["dev", "api"], env: Record<string, string> = 
     "aws",
     `echo "aws env key=$AWS_ACCESS_KEY_ID secret-set=$([ "$AWS_SECRET_ACCESS_KEY" = "${SECRET}" ] && echo yes || echo no)" >> "${log}"\n${setup.failAws ? "echo 'An error occurred (AccessDeniedException)' >&2; exit 255" : "printf 'ecr-token-xyz'"}`,
   );
-  tool(
-    "docker",
-    `if [ "$1" = login ]; then echo "docker stdin=$(cat)" >> "${log}"; ${setup.failDocker === "login" ? "exit 1" : "exit 0"}; fi\n[ "$1" = "${setup.failDocker ?? "none"}" ] && { echo "denied: 403 Forbidden" >&2; exit 1; }\nexit 0`,
-  );
+  for (const cli of ["docker", "podman"]) {
+    tool(
+      cli,
+      `if [ "$1" = login ] || [ "$2" = login ]; then echo "${cli} stdin=$(cat)" >> "${log}"; ${setup.failDocker === "login" ? "echo 'dial tcp: lookup registry: no such host' >&2; exit 1" : "exit 0"}; fi\n[ "$1" = "${setup.failDocker ?? "none"}" ] && { echo "denied: 403 Forbidden" >&2; exit 1; }\nexit 0`,
+    );
+  }
   for (const t of ["bash", "env", "cat", "tr", "printf", "git", "dirname"]) {
     const found = spawnSync("bash", ["-c", `command -v ${t}`], { encoding: "utf8" }).stdout.trim();
     if (found && !existsSync(join(bin, t))) {
@@ -114,11 +116,15 @@ describe("ecr-deploy.sh", () => {
   });
 
   it.each([
-    [{ without: ["docker"] }, 3, /missing dependencies: docker/],
+    [{ without: ["docker", "podman"] }, 3, /missing dependencies: docker/],
     [{ without: ["aws", "docker"] }, 3, /missing dependencies: aws docker/],
     [{ outputs: { region: "us-east-1" } }, 4, /no output api_repository_url .* is the environment deployed/],
-    [{ failAws: true }, 6, /docker login to .* failed: .*npm run doctor -- dev --service api --online/],
-    [{ failDocker: "login" as const }, 6, /docker login .* failed/],
+    [{ failAws: true }, 6, /ecr:GetAuthorizationToken failed \(aws ecr get-login-password\).*npm run doctor -- explain dev/],
+    [
+      { failDocker: "login" as const },
+      6,
+      /docker login to 111111111111\.dkr\.ecr\.us-east-1\.amazonaws\.com failed after the token was issued \(ecr:GetAuthorizationToken succeeded\)/,
+    ],
     [{ failDocker: "build" as const }, 7, /docker build failed/],
     [{ failDocker: "push" as const }, 8, /docker push of .*:abc1234 failed: 403 means the policy or the repository/],
   ])("fails clearly: %p -> exit %p", (setup, code, message) => {
@@ -128,10 +134,32 @@ describe("ecr-deploy.sh", () => {
     expect(r.out).not.toContain(SECRET);
   });
 
+  it("a login that fails after the token was issued names the login, not the token", () => {
+    const { out } = run({ failDocker: "login" });
+    expect(out).toContain("dial tcp: lookup registry: no such host");
+    expect(out).not.toMatch(/may not get a registry token/);
+  });
+
+  it("takes the container CLI: --cli podman (or CONTAINER_CLI) runs podman for login, build and push", () => {
+    const podman = run({ without: ["docker"] }, ["--cli", "podman", "dev", "api"], {
+      CONTAINER_CLI_ARGS: "--storage-driver vfs",
+      CONTAINER_CERT_DIR: "/certs",
+    });
+    expect(podman.code).toBe(0);
+    expect(podman.calls).toContain(
+      "podman --storage-driver vfs login --cert-dir /certs --username AWS --password-stdin 111111111111.dkr.ecr.us-east-1.amazonaws.com",
+    );
+    expect(podman.calls).toContain(`podman --storage-driver vfs build -t ${URL}:abc1234 -t ${URL}:latest .`);
+    expect(podman.calls).toContain(`podman --storage-driver vfs push --cert-dir /certs ${URL}:abc1234`);
+    expect(podman.calls.some((c) => c.startsWith("docker"))).toBe(false);
+    expect(run({ without: ["docker"] }, ["dev", "api"], { CONTAINER_CLI: "podman" }).code).toBe(0);
+    expect(run({}, ["--cli", "nerdctl", "dev", "api"]).code).toBe(2);
+  });
+
   it("refuses an unknown environment and bad usage", () => {
     expect(run({}, ["qa", "api"]).out).toMatch(/no synthesized stack at cdktf.out\/stacks\/qa/);
     const usage = run({}, ["dev"]);
     expect(usage.code).toBe(2);
-    expect(usage.out).toMatch(/usage: scripts\/ecr-deploy.sh <env> <service>/);
+    expect(usage.out).toMatch(/usage: scripts\/ecr-deploy.sh \[--cli docker\|podman\] <env> <service>/);
   });
 });
