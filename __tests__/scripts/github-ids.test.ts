@@ -86,6 +86,42 @@ describe("github-ids", () => {
     expect(r.err).toContain("usage: GITHUB_TOKEN=<token> node dist/scripts/github-ids.js <owner>/<repository>");
   });
 
+  it.each([
+    ["acme/..", /the repository name cannot be '\.\.'/],
+    ["acme/.", /the repository name cannot be '\.'/],
+    ["acme/shop.git", /cannot end in '\.git'/],
+    ["-acme/shop", /the owner must be/],
+    ["acme-/shop", /the owner must be/],
+    ["ac--me/shop", /the owner must be/],
+    ["acme/sh op", /the repository name must be/],
+    ["acme/shop/extra", /must be 'owner\/name'/],
+    ["acme/shop\nline", /the repository name must be/],
+    ["/", /the owner must be/],
+  ])("refuses %p as GitHub would (exit 2), before any request", async (arg, problem) => {
+    const before = gh.calls.length;
+    const r = await ids([arg]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(problem);
+    expect(r.err).toContain(JSON.stringify(arg));
+    expect(r.err.split("\n").length).toBe(2);
+    expect(gh.calls.length).toBe(before);
+  });
+
+  it.each([
+    ["a line feed at the end (a token read from a file)", "\n"],
+    ["a line feed inside", "\nX-Injected: 1"],
+    ["a space", " "],
+    ["a carriage return", "\r"],
+  ])("refuses a token with %s (exit 1), never printing it, before any request", async (_what, extra) => {
+    const before = gh.calls.length;
+    const token = `${gh.token}${extra}`;
+    const r = await ids(["acme/shop"], { GITHUB_TOKEN: token, GITHUB_API_URL: gh.apiUrl });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/GITHUB_TOKEN has \d+ characters, some of them white space.*the token is not shown/);
+    expect(r.out + r.err).not.toContain(gh.token);
+    expect(gh.calls.length).toBe(before);
+  });
+
   it("exits 2 on a GITHUB_API_URL that is not a URL", async () => {
     expect((await ids(["acme/shop"], { GITHUB_TOKEN: "x", GITHUB_API_URL: "api.github.com" })).code).toBe(2);
   });

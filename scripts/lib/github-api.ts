@@ -7,7 +7,7 @@ export function githubApiRoot(raw: string | undefined): URL {
   const url = new URL((raw || "https://api.github.com").replace(/\/+$/, ""));
   const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new Error(`GITHUB_API_URL '${raw}' must be an https URL (plain http only on loopback): the token would travel in clear text`);
+    throw new Error(`GITHUB_API_URL ${JSON.stringify(raw)} must be an https URL (plain http only on loopback): the token would travel in clear text`);
   }
   return url;
 }
