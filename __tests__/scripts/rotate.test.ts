@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENVIRONMENTS, loadEnvironments } from "../../environments";
@@ -70,6 +70,60 @@ describe("npm run rotate", () => {
     expect(code).toBe(2);
     expect(out).toMatch(/usage: npm run rotate -- <environment> <ecr\|s3> \[--retire\]/);
     expect(data).toEqual({});
+  });
+});
+
+describe("npm run rotate refuses a rotation file it cannot trust, and writes nothing", () => {
+  const raw = (text: string | undefined) => {
+    const file = join(mkdtempSync(join(tmpdir(), "rotate-")), "key-rotation.json");
+    if (text !== undefined) writeFileSync(file, text);
+    return file;
+  };
+  it.each<[string, string | undefined, RegExp]>([
+    ["missing", undefined, /^key-rotation\.json: .*key-rotation\.json is missing: restore it from git/],
+    ["empty", "", /^key-rotation\.json: is not valid JSON/],
+    ["corrupt", '{"dev": {"ecr": ', /^key-rotation\.json: is not valid JSON/],
+    ["null", "null", /^key-rotation\.json: must be a JSON object of environments .*not null/],
+    ["an array", "[]", /^key-rotation\.json: must be a JSON object/],
+    ["an unknown environment", '{"qa": {}}', /^key-rotation\.json\["qa"\]: no environment is named "qa"/],
+    ["an environment in the wrong case", '{"DEV": {"ecr": {"generation": 2, "previousKey": "active"}}}', /did you mean "dev"\?/],
+    ["a bad generation", '{"dev": {"ecr": {"generation": "two", "previousKey": "active"}}}', /^key-rotation\.json\.dev\.ecr\.generation: /],
+    ["a bad previousKey", '{"dev": {"s3": {"generation": 2, "previousKey": "maybe"}}}', /^key-rotation\.json\.dev\.s3\.previousKey: /],
+    ["a user in the wrong case", '{"dev": {"S3": {"generation": 2, "previousKey": "active"}}}', /^key-rotation\.json\.dev\["S3"\]: is not a key user/],
+  ])("%s", (_what, text, message) => {
+    const file = raw(text);
+    const lines: string[] = [];
+    const code = runRotate(["dev", "ecr"], file, (l) => lines.push(l), { baseline: () => undefined });
+    const out = lines.join("");
+    expect(code).toBe(1);
+    expect(out).toMatch(message);
+    expect(out).toMatch(/nothing written\n$/);
+    expect(out).not.toMatch(/\n\s+at /);
+    expect(text === undefined ? existsSync(file) : readFileSync(file, "utf8")).toBe(text === undefined ? false : text);
+  });
+
+  it.each<[string, object, object, string[]]>([
+    [
+      "a second step before the first is committed (rotate, then retire)",
+      {},
+      { dev: { ecr: { generation: 2, previousKey: "active" } } },
+      ["dev", "ecr", "--retire"],
+    ],
+    ["a rotation on top of a hand edit that already jumped", {}, { dev: { ecr: { generation: 2, previousKey: "deleted" } } }, ["dev", "ecr"]],
+  ])("refuses %s", (_what, committed, working, args) => {
+    const file = rotationFile(working);
+    const lines: string[] = [];
+    const code = runRotate(args, file, (l) => lines.push(l), { baseline: () => committed });
+    expect(code).toBe(1);
+    expect(lines.join("")).toMatch(/^dev ecr: generation 1 \(previous key deleted\) -> .* in one commit is more than one step.*nothing written/);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(working);
+  });
+
+  it("takes the next step once the previous one is committed", () => {
+    const working = { dev: { ecr: { generation: 2, previousKey: "active" } } };
+    const file = rotationFile(working);
+    expect(runRotate(["dev", "ecr", "--retire"], file, () => undefined, { baseline: () => working })).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).dev.ecr).toEqual({ generation: 2, previousKey: "inactive" });
   });
 });
 
