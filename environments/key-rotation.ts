@@ -87,12 +87,16 @@ export function writeKeyRotation(data: KeyRotationFile, file: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-/** Problems of the rotation file that came with a list of inputs (see withKeyRotation). */
-const fileProblems = new WeakMap<readonly EnvironmentInput[], readonly string[]>();
+/**
+ * Problems of the rotation file, carried by every input merged with it (an
+ * enumerable symbol: a spread `{ ...input }` keeps it, the schema ignores it).
+ */
+const ROTATION_FILE_PROBLEMS = Symbol("key-rotation.json problems");
 
 /** What withKeyRotation found wrong in the file merged into `inputs`; loadEnvironments reports it with the rest. */
 export function keyRotationProblemsOf(inputs: readonly unknown[]): readonly string[] {
-  return fileProblems.get(inputs as readonly EnvironmentInput[]) ?? [];
+  const problems = inputs.flatMap((i) => (isRecord(i) ? ((i as { [ROTATION_FILE_PROBLEMS]?: readonly string[] })[ROTATION_FILE_PROBLEMS] ?? []) : []));
+  return [...new Set(problems)];
 }
 
 /**
@@ -103,9 +107,11 @@ export function keyRotationProblemsOf(inputs: readonly unknown[]): readonly stri
 export function withKeyRotation(inputs: readonly EnvironmentInput[], rotation: unknown): EnvironmentInput[] {
   const names = inputs.map((i) => (isRecord(i) && typeof i.name === "string" ? i.name : "")).filter((n) => n !== "");
   const { data, problems } = parseKeyRotation(rotation, names);
-  const merged = inputs.map((input) => (data[input.name] ? { ...input, keyRotation: { ...input.keyRotation, ...data[input.name] } } : input));
-  if (problems.length > 0) fileProblems.set(merged, problems);
-  return merged;
+  return inputs.map((input) => ({
+    ...input,
+    ...(data[input.name] ? { keyRotation: { ...input.keyRotation, ...data[input.name] } } : {}),
+    ...(problems.length > 0 ? { [ROTATION_FILE_PROBLEMS]: problems } : {}),
+  }));
 }
 
 export type RotationStep = "rotate" | "retire";

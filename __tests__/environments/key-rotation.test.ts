@@ -16,6 +16,7 @@ import {
   type KeyRotationFile,
 } from "../../environments/key-rotation";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
+import { runSynth } from "../../stacks/synthesize";
 
 const NAMES = ENVIRONMENTS.map((e) => e.name);
 
@@ -131,4 +132,17 @@ describe("one step per commit", () => {
     problems.push(...rotationTransitionProblems(at("HEAD"), working).map((p) => `working copy ${p}`));
     expect(problems).toEqual([]);
   });
+});
+
+describe("the rotation file's problems reach synth", () => {
+  it.each([null, "x", { Dev: {} }, { dev: { ecr: { generation: 3, previousKey: "gone" } } }])(
+    "%j: runSynth exits 1 naming the file, no stack trace, even after the inputs are copied",
+    (raw) => {
+      const errors: string[] = [];
+      const copied = withKeyRotation(ENVIRONMENTS, raw).map((e) => ({ ...e }));
+      expect(runSynth(copied, { error: (l) => errors.push(l) })).toBe(1);
+      expect(errors.join("")).toMatch(/^invalid environment configuration:\n {2}- key-rotation\.json/);
+      expect(errors.join("")).not.toMatch(/\n\s+at /);
+    },
+  );
 });
