@@ -45,9 +45,7 @@ export class RegistrySettings extends Construct {
       `scanFrequency "CONTINUOUS_SCAN": continuous scanning needs scanType ENHANCED (Amazon Inspector), got ${JSON.stringify(props.scanType)}`,
     );
     errors.check(props.scanFilters.length > 0, "scanFilters: a scanning rule needs at least one repository filter");
-    props.scanFilters.forEach((f, i) =>
-      errors.matches(`scanFilters[${i}]`, f, /^[a-z0-9*._/-]{1,256}$/, "a repository name wildcard (lowercase, digits, . _ - / and *)"),
-    );
+    props.scanFilters.forEach((f, i) => errors.name(`scanFilters[${i}]`, f, "ecrScanFilter"));
     (props.replicationDestinations ?? []).forEach((d, i) => {
       errors.region(d.region, `replicationDestinations[${i}].region`);
       errors.matches(`replicationDestinations[${i}].registryId`, d.registryId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");

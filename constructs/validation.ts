@@ -72,6 +72,8 @@ export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 /** ECR: 2-256 characters, lowercase components separated by `.`, `_` or `-`, namespaces by `/`. */
 export const ECR_REPOSITORY_NAME_PATTERN = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+/** ECR's pattern for a registry scanning filter (API Reference, ScanningRepositoryFilter), at most 255 characters. */
+export const ECR_SCAN_FILTER_PATTERN = /^(?=.{1,255}$)[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
 /** IAM users, groups and roles: 1-64 of letters, digits and `+=,.@_-`. */
 export const IAM_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 /** An IAM path: `/` or `/segments/` of the same characters, at most 512. */
@@ -90,6 +92,7 @@ export const SSM_PARAMETER_NAME_PATTERN = /^(?=.{1,1011}$)(?!\/(?:aws|ssm)(?:\/|
 /** Rules of the names constructs create, each with the words its error uses. */
 export const NAME_RULES = {
   ecrRepository: [ECR_REPOSITORY_NAME_PATTERN, "2-256 lowercase letters and digits, components joined by . _ - and namespaces by /"],
+  ecrScanFilter: [ECR_SCAN_FILTER_PATTERN, "a repository name wildcard of at most 255 characters matching ECR's ScanningRepositoryFilter pattern"],
   iam: [IAM_NAME_PATTERN, "1-64 letters, digits and +=,.@_-"],
   iamPath: [IAM_PATH_PATTERN, "'/' or '/segments/' of letters, digits and +=,.@_-"],
   s3Bucket: [S3_BUCKET_NAME_PATTERN, "an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-', starting and ending alphanumeric"],

@@ -100,6 +100,7 @@ const CONSTRUCTS = {
       ["continuous scanning with BASIC", { scanFrequency: "CONTINUOUS_SCAN" }, /continuous scanning needs scanType ENHANCED \(Amazon Inspector\), got "BASIC"/],
       ["no scan filter", { scanFilters: [] }, /a scanning rule needs at least one repository filter/],
       ["an upper-case scan filter", { scanFilters: ["Shop-*"] }, /scanFilters\[0\] "Shop-\*" must be a repository name wildcard/],
+      ["a scan filter of 256 characters", { scanFilters: ["a".repeat(256)] }, /scanFilters\[0\] "a{256}" must be a repository name wildcard of at most 255/],
       [
         "destinations without prefixes",
         { replicationDestinations: [{ region: "eu-central-1", registryId: ACCOUNT }] },
