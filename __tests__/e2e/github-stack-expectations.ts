@@ -3,8 +3,9 @@
  * the integrations/github provider will apply it, so the end-to-end test
  * compares GitHub's state with the stack rather than with hard-coded values.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Toolchain } from "../../scripts/lib/toolchain";
 import type { EnvironmentConfig } from "../../environments";
 import { startGithubStandin, type EnvironmentView, type GithubStandin } from "../../scripts/github-standin";
 
@@ -63,6 +64,22 @@ export function useLocalBackend(dir: string): void {
   const file = join(dir, "cdk.tf.json");
   const json = JSON.parse(readFileSync(file, "utf8"));
   json.terraform.backend = { local: { path: "terraform.tfstate" } };
+  writeFileSync(file, JSON.stringify(json, null, 2));
+}
+
+/**
+ * The second edit, only where a stack reads SSM: hashicorp/aws pinned to the
+ * version this machine has (`awsVersion`, from scripts/toolchain.sh) when that
+ * differs from the pin. In a GitHub stack the AWS provider reads two SSM
+ * parameters from the emulator, which every hashicorp/aws version does alike;
+ * `registry` or empty leaves the pin alone.
+ */
+export function useAvailableAws(dir: string, awsVersion: string): void {
+  const file = join(dir, "cdk.tf.json");
+  const json = JSON.parse(readFileSync(file, "utf8"));
+  const aws = json.terraform?.required_providers?.aws;
+  if (!aws || !/^\d+\.\d+\.\d+$/.test(awsVersion) || aws.version === awsVersion) return;
+  aws.version = awsVersion;
   writeFileSync(file, JSON.stringify(json, null, 2));
 }
 
@@ -179,4 +196,74 @@ export function standinFor(envs: readonly EnvironmentConfig[]): Promise<GithubSt
     repositories: [...repos.values()],
     reviewers: { users: protections.flatMap((p) => p.reviewers.users), teams: protections.flatMap((p) => p.reviewers.teams) },
   });
+}
+
+const GITHUB_ADDRESSES = ["registry.opentofu.org/integrations/github", "registry.terraform.io/integrations/github"];
+const AWS_ADDRESSES = ["registry.opentofu.org/hashicorp/aws", "registry.terraform.io/hashicorp/aws"];
+
+/** `terraform-provider-github_v6.13.0` (optionally `_x5`) -> `6.13.0`, read as scripts/toolchain.sh reads it. */
+export const githubProviderVersionOf = (bin: string) => /^terraform-provider-github_v(\d+\.\d+\.\d+)(?:_x\d+)?$/.exec(basename(bin))?.[1];
+
+/** `version` meets a `~> X.Y.Z` constraint (same X.Y, patch at least Z). */
+export function satisfiesPessimistic(version: string, constraint: string): boolean {
+  const c = /^~>\s*(\d+)\.(\d+)\.(\d+)$/.exec(constraint);
+  const v = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!c) throw new Error(`not a ~> X.Y.Z constraint: ${constraint}`);
+  return Boolean(v && v[1] === c[1] && v[2] === c[2] && Number(v[3]) >= Number(c[3]));
+}
+
+/**
+ * A provider mirror and CLI config of the test's own, in `work`: the given
+ * integrations/github binaries, and the hashicorp/aws binaries of the
+ * toolchain's mirrors linked by their real path. The toolchain's mirror is
+ * rewritten by every run of scripts/toolchain.sh (other suites, other
+ * sessions); this one stays as it was for the whole test. Without a mirror
+ * in the toolchain's config hashicorp/aws comes from the registry.
+ */
+export function testProviderConfig(work: string, githubBinaries: readonly string[], toolchain: Pick<Toolchain, "cliConfigFile">): string {
+  const mirror = join(work, "provider-mirror");
+  const link = (address: string, version: string, bin: string) => {
+    const dir = join(mirror, address, version, "linux_amd64");
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(join(dir, basename(bin)))) symlinkSync(bin, join(dir, basename(bin)));
+  };
+  for (const bin of githubBinaries) {
+    const version = githubProviderVersionOf(bin);
+    if (!version) throw new Error(`${bin} is not named terraform-provider-github_v<version>`);
+    for (const address of GITHUB_ADDRESSES) link(address, version, realpathSync(bin));
+  }
+  const toolchainConfig = toolchain.cliConfigFile && existsSync(toolchain.cliConfigFile) ? readFileSync(toolchain.cliConfigFile, "utf8") : "";
+  let haveAws = false;
+  for (const [, path] of toolchainConfig.matchAll(/filesystem_mirror\s*\{[^}]*?path\s*=\s*"([^"]+)"/g)) {
+    for (const address of AWS_ADDRESSES) {
+      const versions = join(path, address);
+      if (!existsSync(versions)) continue;
+      for (const version of readdirSync(versions)) {
+        const platform = join(versions, version, "linux_amd64");
+        for (const file of existsSync(platform) ? readdirSync(platform) : []) {
+          for (const a of AWS_ADDRESSES) link(a, version, realpathSync(join(platform, file)));
+          haveAws = true;
+        }
+      }
+    }
+  }
+  const list = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(", ");
+  const file = join(work, "providers.tfrc");
+  writeFileSync(
+    file,
+    [
+      "# Written by the GitHub end-to-end tests: integrations/github only from this mirror.",
+      "provider_installation {",
+      "  filesystem_mirror {",
+      `    path    = ${JSON.stringify(mirror)}`,
+      `    include = [${list(haveAws ? [...GITHUB_ADDRESSES, ...AWS_ADDRESSES] : GITHUB_ADDRESSES)}]`,
+      "  }",
+      "  direct {",
+      `    exclude = [${list(haveAws ? ["*/*/*"] : GITHUB_ADDRESSES)}]`,
+      "  }",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  return file;
 }

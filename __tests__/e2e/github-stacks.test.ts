@@ -14,12 +14,13 @@
  * default) and repository secrets (the explicit choice of a branch or tag
  * deploy), and a secret changed behind Terraform's back.
  *
- * Skipped (reported as skipped) when scripts/toolchain.sh has no
- * integrations/github binary (PLATFORM_GITHUB_PROVIDER names one). The
- * upgrade of a state written by 6.9.0 is __tests__/e2e/github-upgrade.test.ts.
+ * Runs when PLATFORM_GITHUB_PROVIDER names a terraform-provider-github_v<version>
+ * binary, from a provider mirror of the test's own; skipped (reported as
+ * skipped) when it does not. The upgrade of a state written by 6.9.0 is
+ * __tests__/e2e/github-upgrade.test.ts.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -27,7 +28,7 @@ import { App } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentInput } from "../../environments";
 import { githubStackName } from "../../environments/naming";
 import { runGithubDoctor } from "../../scripts/doctor";
-import { GithubStack } from "../../stacks/github-stack";
+import { GITHUB_PROVIDER_VERSION, GithubStack } from "../../stacks/github-stack";
 import { synthesizePlatform } from "../../stacks/synthesize";
 import type { GithubStandin, RepositoryView } from "../../scripts/github-standin";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
@@ -41,7 +42,11 @@ import {
   readStack,
   resourceCount,
   ssmParametersOf,
+  githubProviderVersionOf,
+  satisfiesPessimistic,
   standinFor,
+  testProviderConfig,
+  useAvailableAws,
   useLocalBackend,
   type ExpectedEnvironment,
   type ExpectedGithub,
@@ -52,7 +57,9 @@ const toolchain = ensureToolchain();
 const work = mkdtempSync(join(tmpdir(), "github-e2e-"));
 const timings: Record<string, number> = {};
 const observations: Record<string, unknown> = {};
-const haveGithub = Boolean(toolchain.githubProviderVersion);
+const githubBinary = process.env.PLATFORM_GITHUB_PROVIDER ?? "";
+const githubVersion = (existsSync(githubBinary) && githubProviderVersionOf(githubBinary)) || "";
+const haveGithub = Boolean(githubVersion);
 const haveAws = Boolean(toolchain.awsProviderVersion);
 
 // ---------- which stacks, decided at load time so skips are reported as skips ----------
@@ -87,6 +94,9 @@ const EMULATOR_ACCOUNT = "123456789012"; // moto's fixed account: the AWS provid
 const variantLabels = variantSources.map((e) => `${githubStackName(e)} with publishStaticEcrKeys (${environmentKind(e)})`);
 
 // ---------- shared helpers ----------
+let providerConfig: string | undefined;
+/** The toolchain with a CLI config of this test's own: its mirror cannot change under a running suite. */
+const providers = () => ({ ...toolchain, cliConfigFile: (providerConfig ??= testProviderConfig(work, [githubBinary], toolchain)) });
 let emulator: Emulator | undefined;
 const ssmValues = new Map<string, string>();
 async function ensureEmulator(): Promise<Emulator> {
@@ -129,6 +139,7 @@ interface Deployed {
 function workdir(outdir: string, stack: string, root: string): Deployed {
   const { dir } = prepareStackWorkdir(outdir, stack, root);
   useLocalBackend(dir);
+  useAvailableAws(dir, toolchain.awsProviderVersion);
   const json = readStack(join(dir, "cdk.tf.json"));
   return { stack, dir, json, expected: undefined as unknown as ExpectedGithub };
 }
@@ -203,7 +214,7 @@ afterAll(async () => {
   const report = join(PROJECT_ROOT, ".e2e");
   mkdirSync(report, { recursive: true });
   const seconds = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000]));
-  writeFileSync(join(report, "github-stacks.json"), JSON.stringify({ provider: toolchain.githubProviderVersion || null, seconds, observations }, null, 2));
+  writeFileSync(join(report, "github-stacks.json"), JSON.stringify({ provider: githubVersion || null, seconds, observations }, null, 2));
   if (Object.keys(timings).length)
     process.stderr.write(
       `github e2e timings (s): ${Object.entries(seconds)
@@ -214,7 +225,7 @@ afterAll(async () => {
 
 // ---------- part 1: the committed stacks ----------
 (haveGithub ? describe : describe.skip)(
-  `committed <env>-github stacks, integrations/github ${toolchain.githubProviderVersion || "(none)"} against the GitHub stand-in`,
+  `committed <env>-github stacks, integrations/github ${githubVersion || "(PLATFORM_GITHUB_PROVIDER names no binary)"} against the GitHub stand-in`,
   () => {
     let gh: GithubStandin;
     let tofu: TofuRunner;
@@ -236,7 +247,7 @@ afterAll(async () => {
       await seedSsm([...deployed.values()].flatMap((d) => ssmParametersOf(d.json)));
       for (const d of deployed.values()) d.expected = expectationsOf(d.json, ssmValue);
       gh = await standinFor(envs);
-      tofu = tofuRunner(toolchain, { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...(em ? emulatorAwsEnv(em, "us-east-1") : {}) });
+      tofu = tofuRunner(providers(), { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...(em ? emulatorAwsEnv(em, "us-east-1") : {}) });
 
       // What the repository holds before Terraform: must survive every apply and destroy.
       const full = repository();
@@ -249,6 +260,10 @@ afterAll(async () => {
     }, 180_000);
 
     afterAll(() => gh?.stop());
+
+    it(`integrations/github ${githubVersion} satisfies the stacks' pin ${GITHUB_PROVIDER_VERSION}`, () => {
+      expect(satisfiesPessimistic(githubVersion, GITHUB_PROVIDER_VERSION)).toBe(true);
+    });
 
     it("covers every <env>-github stack the app synthesizes", () => {
       expect(committed).toEqual(
@@ -415,7 +430,7 @@ afterAll(async () => {
       await seedSsm([...deployed.values()].flatMap((d) => ssmParametersOf(d.json)));
       for (const d of deployed.values()) d.expected = expectationsOf(d.json, ssmValue);
       gh = await standinFor(envs);
-      tofu = tofuRunner(toolchain, { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...emulatorAwsEnv(em, "us-east-1") });
+      tofu = tofuRunner(providers(), { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...emulatorAwsEnv(em, "us-east-1") });
     }, 180_000);
 
     afterAll(() => gh?.stop());

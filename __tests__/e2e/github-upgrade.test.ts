@@ -23,9 +23,9 @@
  * variable or the AWS provider is missing.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { App } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentInput } from "../../environments";
@@ -42,17 +42,15 @@ import {
   resourceCount,
   ssmParametersOf,
   standinFor,
+  testProviderConfig,
+  githubProviderVersionOf as versionOf,
+  useAvailableAws,
   useLocalBackend,
   type ExpectedGithub,
   type StackJson,
 } from "./github-stack-expectations";
 
-const GITHUB_ADDRESSES = ["registry.opentofu.org/integrations/github", "registry.terraform.io/integrations/github"];
-const AWS_ADDRESSES = ["registry.opentofu.org/hashicorp/aws", "registry.terraform.io/hashicorp/aws"];
 const EMULATOR_ACCOUNT = "123456789012"; // moto's fixed account: the AWS provider's allowed_account_ids must match it
-
-/** `terraform-provider-github_v6.13.0` (optionally `_x5`) -> `6.13.0`; as scripts/toolchain.sh reads it. */
-const versionOf = (bin: string) => /^terraform-provider-github_v(\d+\.\d+\.\d+)(?:_x\d+)?$/.exec(basename(bin))?.[1];
 
 const toBin = process.env.PLATFORM_GITHUB_PROVIDER ?? "";
 const fromBin = process.env.PLATFORM_GITHUB_PROVIDER_UPGRADE_FROM ?? "";
@@ -81,39 +79,6 @@ const sources = [
 const work = mkdtempSync(join(tmpdir(), "github-upgrade-"));
 const observations: Record<string, unknown> = {};
 const timings: Record<string, number> = {};
-
-/**
- * A filesystem mirror of both GitHub provider versions and a CLI config that
- * takes integrations/github only from it; hashicorp/aws from the toolchain's
- * mirrors, or from the registry when the toolchain's config allows that.
- */
-function providerConfig(): string {
-  const mirror = join(work, "mirror");
-  for (const bin of [fromBin, toBin]) {
-    for (const address of GITHUB_ADDRESSES) {
-      const dir = join(mirror, address, versionOf(bin)!, "linux_amd64");
-      mkdirSync(dir, { recursive: true });
-      symlinkSync(bin, join(dir, basename(bin)));
-    }
-  }
-  const toolchainConfig = existsSync(toolchain.cliConfigFile) ? readFileSync(toolchain.cliConfigFile, "utf8") : "";
-  const awsMirrors = [...toolchainConfig.matchAll(/filesystem_mirror\s*\{[^}]*?path\s*=\s*"([^"]+)"/g)].map((m) => m[1]);
-  const directForbidden = /direct\s*\{[^}]*exclude\s*=\s*\[\s*"\*\/\*\/\*"\s*\]/.test(toolchainConfig);
-  const list = (xs: readonly string[]) => xs.map((x) => JSON.stringify(x)).join(", ");
-  const file = join(work, "cli.tfrc");
-  writeFileSync(
-    file,
-    [
-      "provider_installation {",
-      `  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = [${list(GITHUB_ADDRESSES)}]\n  }`,
-      ...awsMirrors.map((p) => `  filesystem_mirror {\n    path    = ${JSON.stringify(p)}\n    include = [${list(AWS_ADDRESSES)}]\n  }`),
-      `  direct {\n    exclude = [${list(directForbidden ? ["*/*/*"] : GITHUB_ADDRESSES)}]\n  }`,
-      "}",
-      "",
-    ].join("\n"),
-  );
-  return file;
-}
 
 /**
  * The configuration the previous release synthesized for the same stack:
@@ -197,6 +162,7 @@ afterAll(() => {
         app.synth();
         const { dir } = prepareStackWorkdir(outdir, githubStackName(env), join(work, "run"));
         useLocalBackend(dir);
+        useAvailableAws(dir, toolchain.awsProviderVersion);
         const today = readStack(join(dir, "cdk.tf.json"));
         for (const name of ssmParametersOf(today)) {
           const value = `${name.split("/").pop()}-${randomBytes(12).toString("base64url")}`;
@@ -209,7 +175,7 @@ afterAll(() => {
       }
       gh = await standinFor(envs);
       tofu = tofuRunner(
-        { ...toolchain, cliConfigFile: providerConfig() },
+        { ...toolchain, cliConfigFile: testProviderConfig(work, [fromBin, toBin], toolchain) },
         { GITHUB_BASE_URL: gh.baseUrl, GITHUB_TOKEN: gh.token, ...emulatorAwsEnv(emulator, "us-east-1") },
       );
     }, 180_000);
