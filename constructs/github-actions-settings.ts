@@ -20,6 +20,8 @@ export interface EnvironmentProtection {
 export interface GithubActionsSettingsProps {
   /** Repository name without the owner (the provider carries the owner). */
   readonly repositoryName: string;
+  /** The repository's owner, for the commands that messages name (the provider carries it for the API). */
+  readonly repositoryOwner: string;
   /**
    * GitHub environment that holds the values. When undefined they become
    * repository-level values, suffixed `_<SUFFIX>` so environments do not collide.
@@ -74,11 +76,31 @@ export class GithubActionsSettings extends Construct {
     for (const [key, value] of Object.entries(props.secrets ?? {})) {
       const name = nameOf(key);
       this.secretNames.push(name);
+      const where = envName
+        ? `environment '${envName}' of ${props.repositoryOwner}/${props.repositoryName}`
+        : `${props.repositoryOwner}/${props.repositoryName}`;
+      const remove = `gh secret delete ${name}${envName ? ` --env ${envName}` : ""} --repo ${props.repositoryOwner}/${props.repositoryName}`;
+      // integrations/github 6.13 records an edit made in GitHub (remote_updated_at moves past updated_at)
+      // but plans no change, so the edited value would stay: the plan stops here instead.
+      const lifecycle = {
+        postcondition: [
+          {
+            condition: '${self.remote_updated_at == "" || self.remote_updated_at == self.updated_at}',
+            errorMessage:
+              `Secret ${name} in ${where} was changed in GitHub after Terraform wrote it, and integrations/github does not write it back by itself. ` +
+              `Delete it (${remove}) and deploy this stack again: it is written anew with the configured value.`,
+          },
+        ],
+      };
       const secret = environment
-        ? new ActionsEnvironmentSecret(this, `secret-${key}`, { repository: props.repositoryName, environment: environment.environment, secretName: name })
-        : new ActionsSecret(this, `secret-${key}`, { repository: props.repositoryName, secretName: name });
-      // `value` replaced `plaintext_value` in integrations/github 6.12 (the bindings predate it). A value
-      // edited in GitHub moves remote_updated_at; the next plan updates the secret in place with this value.
+        ? new ActionsEnvironmentSecret(this, `secret-${key}`, {
+            repository: props.repositoryName,
+            environment: environment.environment,
+            secretName: name,
+            lifecycle,
+          })
+        : new ActionsSecret(this, `secret-${key}`, { repository: props.repositoryName, secretName: name, lifecycle });
+      // `value` replaced `plaintext_value` in integrations/github 6.12 (the bindings predate it).
       secret.addOverride("value", value);
     }
   }

@@ -66,6 +66,7 @@ export class GithubStack extends TerraformStack {
     const deploy = env.github.deployFrom;
     this.settings = new GithubActionsSettings(this, "actions", {
       repositoryName: repo,
+      repositoryOwner: owner,
       githubEnvironment: deploy.kind === "environment" ? deploy.name : undefined,
       protection: deploy.kind === "environment" ? deploy.protection : undefined,
       repositoryLevelSuffix: env.name.toUpperCase().replace(/-/g, "_"),

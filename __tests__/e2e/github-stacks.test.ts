@@ -469,30 +469,42 @@ afterAll(async () => {
     });
 
     /*
-     * GitHub never returns a secret's value; the provider notices an edit only
-     * because the secret's updated_at moved. integrations/github 6.11 and
-     * later keep it as remote_updated_at: the refresh sees it differ from
-     * updated_at, so the plan updates the secret in place (no replacement,
-     * whatever `destroy_on_drift` says: it is ignored) and the apply writes
-     * Terraform's value back. `ignore_changes = [remote_updated_at]` would
-     * tolerate the edit instead; no stack sets it.
+     * GitHub never returns a secret's value; an edit shows only as a newer
+     * updated_at. integrations/github 6.11 and later record it as
+     * remote_updated_at on refresh, but plan no change (their CustomizeDiff
+     * compares it only when the plan itself changes it), so without a guard
+     * the edited value would stay in GitHub. Each secret's postcondition stops
+     * the plan with the secret's name and the fix: delete it in GitHub, and
+     * the next deploy writes it anew.
      */
-    it.each(variantLabels)("%s: a secret changed in GitHub behind Terraform's back is detected by updated_at and restored by the next apply", async (label) => {
-      const d = byLabel(label);
-      const target = d.expected.secrets[1];
-      gh.setSecretBehindTerraform({ repository: d.expected.repository, environment: target.environment, name: target.name, value: "edited in GitHub" });
-      const { plan, changes } = await planJson(tofu, d.dir, "secret-drift.plan");
-      observations[`${label}: plan after the edit`] = { exitCode: plan.code, changes };
-      expect(plan.code).toBe(2);
-      const type = target.environment === undefined ? "github_actions_secret" : "github_actions_environment_secret";
-      expect(changes).toEqual([{ address: expect.stringMatching(new RegExp(`^${type}\\.`)), actions: ["update"], reason: undefined }]);
-      const apply = await timed(`${d.stack}_keys_drift_apply`, tofu.run(d.dir, ["apply", "-input=false", "-no-color", "secret-drift.plan"]));
-      expect(failure(apply)).toEqual(ok);
-      observations[`${label}: apply after the edit`] = apply.stdout.split("\n").filter((l) => /Apply complete|Creat|Destroy/.test(l));
-      expectGithubHolds(gh, d);
-      const again = await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-      expect(failure(again)).toEqual(ok);
-    });
+    it.each(variantLabels)(
+      "%s: a secret changed in GitHub behind Terraform's back stops the plan, named; deleted as the message says, it is written anew",
+      async (label) => {
+        const d = byLabel(label);
+        const target = d.expected.secrets[1];
+        const where = { repository: d.expected.repository, environment: target.environment, name: target.name };
+        gh.setSecretBehindTerraform({ ...where, value: "edited in GitHub" });
+        const stopped = await planJson(tofu, d.dir, "secret-drift.plan");
+        observations[`${label}: plan after the edit`] = {
+          exitCode: stopped.plan.code,
+          error: stopped.plan.stderr.split("\n").filter((l) => /Error|Secret|Delete/.test(l)),
+        };
+        expect(stopped.plan.code).toBe(1);
+        const command = `gh secret delete ${target.name}${target.environment ? ` --env ${target.environment}` : ""} --repo ${d.expected.repository}`;
+        expect(stopped.plan.stderr.replace(/[\s│]+/g, " ")).toContain(`Secret ${target.name} in`);
+        expect(stopped.plan.stderr.replace(/[\s│]+/g, " ")).toContain(command);
+        gh.deleteSecretBehindTerraform(where);
+        const { plan, changes } = await planJson(tofu, d.dir, "secret-drift.plan");
+        observations[`${label}: plan after the delete`] = { exitCode: plan.code, changes };
+        const type = target.environment === undefined ? "github_actions_secret" : "github_actions_environment_secret";
+        expect(changes).toEqual([{ address: expect.stringMatching(new RegExp(`^${type}\\.`)), actions: ["create"], reason: undefined }]);
+        const apply = await timed(`${d.stack}_keys_drift_apply`, tofu.run(d.dir, ["apply", "-input=false", "-no-color", "secret-drift.plan"]));
+        expect(failure(apply)).toEqual(ok);
+        expectGithubHolds(gh, d);
+        const again = await tofu.run(d.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        expect(failure(again)).toEqual(ok);
+      },
+    );
 
     it.each([...variantLabels].reverse())("%s: destroy removes its variables, secrets and environment", async (label) => {
       const d = byLabel(label);

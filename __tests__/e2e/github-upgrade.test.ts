@@ -4,7 +4,8 @@
  * 6.9.0) goes through when the pin moves to today's line. Against the GitHub
  * stand-in, with secret values from SSM in the AWS emulator:
  *  1. apply with 6.9.0 the configuration the previous release synthesized
- *     (`plaintext_value`, `destroy_on_drift` on repository secrets);
+ *     (`plaintext_value`, `destroy_on_drift` on repository secrets, no
+ *     postcondition on remote_updated_at);
  *  2. `init -upgrade` to the pinned version and plan/apply today's
  *     synthesized configuration over that state: the state upgraders (which
  *     call GitHub's repository API) succeed, nothing is created, replaced or
@@ -93,6 +94,7 @@ function asPreviousRelease(json: StackJson, version: string): StackJson {
     for (const r of Object.values<Record<string, unknown>>(old.resource?.[type] ?? {})) {
       r.plaintext_value = r.value;
       delete r.value;
+      delete r.lifecycle; // its postcondition reads remote_updated_at, an attribute 6.9 does not have
       if (type === "github_actions_secret") r.destroy_on_drift = true;
     }
   }

@@ -39,6 +39,17 @@ describe("GitHub stack", () => {
     // `value`, not the `plaintext_value` that 6.12 deprecated; no deprecated key is written at all.
     expect(secrets.every((s) => /^\$\{data\.aws_ssm_parameter\..+\.value\}$/.test(String(s.value)))).toBe(true);
     expect(secrets.flatMap((s) => ["plaintext_value", "encrypted_value", "destroy_on_drift"].filter((k) => k in s))).toEqual([]);
+    // integrations/github plans no change for a secret edited in GitHub: the postcondition stops the plan and names the fix.
+    for (const s of secrets) {
+      expect(s.lifecycle).toEqual({
+        postcondition: [
+          {
+            condition: '${self.remote_updated_at == "" || self.remote_updated_at == self.updated_at}',
+            error_message: expect.stringContaining(`gh secret delete ${s.secret_name} --env qa --repo acme/shop`),
+          },
+        ],
+      });
+    }
     const params = Object.values(withKeys.data!.aws_ssm_parameter) as any[];
     expect(params.map((p) => [p.name, p.with_decryption]).sort()).toEqual([
       ["/shop/qa/ecr-aws-access-key-id", true],

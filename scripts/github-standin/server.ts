@@ -89,6 +89,8 @@ export interface GithubStandin {
   readonly calls: readonly RecordedCall[];
   /** Someone changes or creates a secret in GitHub (UI, gh CLI): new value, new updated_at. */
   setSecretBehindTerraform(target: BehindTerraformTarget & { readonly value: string }): void;
+  /** Someone deletes a secret in GitHub (`gh secret delete`). */
+  deleteSecretBehindTerraform(target: BehindTerraformTarget): void;
   setVariableBehindTerraform(target: BehindTerraformTarget & { readonly value: string }): void;
   /** Creates an environment as GitHub's UI does (no protection). */
   createEnvironmentBehindTerraform(target: { readonly repository: string; readonly name: string }): void;
@@ -803,6 +805,10 @@ export async function startGithubStandin(options: StandinOptions): Promise<Githu
         const now = clock.stamp();
         scope.secrets.set(name, { name, value: t.value, keyId: scope.secretKey.keyId, createdAt: now, updatedAt: now });
       }
+    },
+    deleteSecretBehindTerraform: (t) => {
+      if (!scopeOf(t).secrets.delete(t.name.toUpperCase()))
+        throw new Error(`${t.repository} has no secret ${t.name}${t.environment ? ` in ${t.environment}` : ""}`);
     },
     setVariableBehindTerraform: (t) => {
       const scope = scopeOf(t);
