@@ -1,4 +1,4 @@
 import { ENVIRONMENTS } from "./environments";
-import { runSynth } from "./stacks/synthesize";
+import { appEnvironments, runSynth } from "./stacks/synthesize";
 
-process.exitCode = runSynth(ENVIRONMENTS);
+process.exitCode = runSynth(appEnvironments(ENVIRONMENTS, process.env));

@@ -2,9 +2,10 @@ import { SHOP_REPOSITORY } from "./github-repository";
 import type { EnvironmentInput } from "./schema";
 
 /**
- * The embedded default: a full environment against an AWS API emulator on
- * loopback (moto). scripts/local-deploy.sh starts the emulator and sets
- * LOCAL_AWS_ENDPOINT; the account id is moto's fixed default.
+ * The main job's environment: a full environment against an AWS API emulator
+ * on loopback (moto), whose account id is moto's fixed default. The main job
+ * (scripts/local-deploy.ts) starts the emulator and points this environment
+ * at it through PLATFORM_EMULATOR_ENDPOINT (main.ts).
  */
 export const local: EnvironmentInput = {
   name: "local",
@@ -26,5 +27,5 @@ export const local: EnvironmentInput = {
   s3UserBuckets: ["shop-local-assets"],
   github: { ...SHOP_REPOSITORY, deployFrom: { kind: "branch", name: "main" } },
   state: { bucket: "shop-local-tfstate", key: "shop/local.tfstate", region: "us-east-1" },
-  emulatorEndpoint: process.env.LOCAL_AWS_ENDPOINT ?? "https://127.0.0.1:4566",
+  emulatorEndpoint: "https://127.0.0.1:4566",
 };

@@ -32,8 +32,9 @@
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
+import { PROJECT_ROOT, readToolchain } from "./lib/toolchain";
 
 // ---------------------------------------------------------------- JSON diff
 
@@ -346,15 +347,6 @@ export function parseArgs(argv: readonly string[]): Options {
   return { github, keep, cdktn, providerAws };
 }
 
-const PROJECT_ROOT = (() => {
-  let dir = __dirname;
-  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "main.ts"))) {
-    const parent = resolve(dir, "..");
-    if (parent === dir) throw new Error(`the app (package.json + main.ts) was not found above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-})();
 
 interface RunResult {
   readonly code: number;
@@ -473,31 +465,15 @@ interface Toolchain {
   readonly cliConfig: string;
 }
 
-/** The toolchain scripts/toolchain.sh leaves in the cache (never built here). */
+/**
+ * The engine and provider mirror scripts/toolchain.sh left (never built here). The GitHub
+ * bindings need integrations/github itself, which only PLATFORM_GITHUB_PROVIDER brings.
+ */
 function findToolchain(): Toolchain | string {
-  const cache = process.env.PLATFORM_CACHE ?? join(homedir(), ".cache", "platform");
-  const envFile = join(cache, "toolchain.env");
-  const vars: Record<string, string> = existsSync(envFile)
-    ? Object.fromEntries(
-        readFileSync(envFile, "utf8")
-          .split("\n")
-          .filter((l) => l.includes("="))
-          .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-      )
-    : {};
-  const tofu =
-    vars.TOFU_BIN ??
-    (existsSync(cache)
-      ? readdirSync(cache)
-          .filter((d) => /^tofu-\d/.test(d))
-          .sort((a, b) => compareVersions(a.slice(5), b.slice(5)))
-          .map((d) => join(cache, d, "tofu"))
-          .pop()
-      : undefined);
-  const cliConfig = vars.TF_CLI_CONFIG_FILE ?? join(cache, "tofu.tfrc");
-  if (!tofu || !existsSync(tofu)) return `no OpenTofu in ${cache} (bash scripts/toolchain.sh builds it)`;
-  if (!existsSync(cliConfig)) return `no provider mirror config ${cliConfig} (bash scripts/toolchain.sh writes it)`;
-  return { tofu, cliConfig };
+  const toolchain = readToolchain();
+  if (!toolchain) return "no toolchain (bash scripts/toolchain.sh writes it)";
+  if (!toolchain.githubProviderVersion) return "no integrations/github provider (set PLATFORM_GITHUB_PROVIDER to a binary)";
+  return { tofu: toolchain.tofuBin, cliConfig: toolchain.cliConfigFile };
 }
 
 /**

@@ -1,5 +1,7 @@
 /**
- * The main job on the embedded default, no AWS account needed:
+ * The main job, no AWS account needed: the `local` environment deployed into
+ * an AWS emulator on loopback through the cdktf CLI, as an operator deploys
+ * any environment (`npx cdktf deploy local local-credentials`).
  *   npm run local                     deploy `local` into the AWS emulator, print its outputs, stop
  *   npm run local -- up [--as WHO]    the same, but leave the emulator and the environment running
  *                                     (a sandbox), and write .local/sandbox.env to `source`
@@ -13,10 +15,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { credentialsStackName, keyParameterLeaves, ssmPath } from "../environments/naming";
+import { bootstrapStateKey, credentialsStackName, keyParameterLeaves, ssmPath } from "../environments/naming";
+import { initLocal, migrateToBucket, prepareBootstrapWorkdir } from "./lib/bootstrap";
+import { cdktfEnv, offlineFlags, runCdktf } from "./lib/cdktf-cli";
 import { startEmulator, type Emulator } from "./lib/emulator";
-import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, redactOutputs, synthForEmulator } from "./lib/local-run";
-import { prepareStackWorkdir, tofuRunner, type TofuResult } from "./lib/tofu";
+import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "./lib/local-run";
+import { tofuRunner, type TofuResult } from "./lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "./lib/toolchain";
 
 const log = (msg: string) => process.stderr.write(`[local] ${msg}\n`);
@@ -45,8 +49,8 @@ const alive = (pid: number) => {
 
 async function deploy(keep: { as: Identity } | undefined): Promise<void> {
   const started = Date.now();
-  const toolchain = ensureToolchain();
-  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider is available (see README, Providers)");
+  const toolchain = ensureToolchain("main");
+  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider: the Terraform registry does not answer and none is on this machine (README, Requirements)");
   const env = localEnvironment();
   if (keep) mkdirSync(SANDBOX, { recursive: true });
   const work = keep ? SANDBOX : mkdtempSync(join(tmpdir(), "platform-local-"));
@@ -55,55 +59,34 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
   try {
     emulator = await startEmulator(toolchain.motoPython, { log, keepIn: keep ? SANDBOX : undefined });
     if (keep) writeFileSync(SANDBOX_STATE, JSON.stringify({ pid: emulator.pid, endpoint: emulator.endpoint }));
-    const outdir = join(work, "cdktf.out");
-    synthForEmulator(emulator, outdir);
-    log(`synthesized into ${outdir}`);
-    const tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region));
-    const run = join(work, "run");
-    const bootstrap = prepareStackWorkdir(outdir, localBootstrapStack(env), run, toolchain);
-    const stack = prepareStackWorkdir(outdir, env.name, run, toolchain);
-    const credentials = prepareStackWorkdir(outdir, credentialsStackName(env), run, toolchain);
-    if (stack.providerVersionNote) log(`NOTE: ${stack.providerVersionNote}`);
+    const awsEnv = emulatorAwsEnv(emulator, env.region);
+    const cliEnv = { ...cdktfEnv(toolchain), ...awsEnv, PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint };
 
-    log(`bootstrap (${bootstrap.stack}): state bucket ${env.state.bucket} and the account's GitHub OIDC provider`);
-    check("bootstrap init", await tofu.run(bootstrap.dir, ["init", "-input=false", "-no-color"]));
-    // The bootstrap spends ~55 s in the provider's lifecycle-configuration waiter (see the
-    // emulator module); the environment only needs the bucket, so it deploys meanwhile.
+    // The bootstrap first, with a local state until its bucket exists (scripts/lib/bootstrap.ts).
+    // It spends ~55 s in the provider's lifecycle-configuration waiter; the environment needs only
+    // the state bucket, so it deploys meanwhile.
+    const outdir = join(work, "bootstrap.out");
+    synthForEmulator(emulator, outdir);
+    const tofu = tofuRunner(toolchain, awsEnv, toolchain.engineBin);
+    const bootstrap = prepareBootstrapWorkdir(outdir, localBootstrapStack(env), join(work, "bootstrap"));
+    log(`bootstrap ${bootstrap.stack} with ${toolchain.engineName} ${toolchain.engineVersion}: state bucket ${env.state.bucket}, the account's GitHub OIDC provider`);
+    await initLocal(tofu, bootstrap);
     const bootstrapApply = tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
     let bootstrapDone = false;
     void bootstrapApply.then(() => (bootstrapDone = true));
     const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
-    for (;;) {
-      if (bootstrapDone) break;
-      if (
-        await s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const bucketExists = () => s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(() => true, () => false);
+    while (!bootstrapDone && !(await bucketExists())) await new Promise((r) => setTimeout(r, 250));
     if (bootstrapDone) check("bootstrap apply", await bootstrapApply);
-    else log(`state bucket ${env.state.bucket} exists; deploying while the bootstrap finishes`);
 
-    log(`deploy ${env.name}: remote state s3://${env.state.bucket}/${env.state.key}, S3 lock file on`);
-    check("init", await tofu.run(stack.dir, ["init", "-input=false", "-no-color"]));
-    const apply = check("apply", await tofu.run(stack.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
-    const summary = apply.stdout.match(/Apply complete! Resources: .*/)?.[0];
-    if (summary) log(summary);
-    log(`deploy ${credentials.stack}: the users' access keys and their SSM parameters, in a state only operators read`);
-    check("credentials init", await tofu.run(credentials.dir, ["init", "-input=false", "-no-color"]));
-    check("credentials apply", await tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+    // Without the registry the engine cannot compute the lock's other-platform checksums.
+    const deployArgs = ["deploy", env.name, credentialsStackName(env), "--auto-approve", "--parallelism", "1", ...offlineFlags(toolchain)];
+    log(`npx cdktf ${deployArgs.join(" ")} (state in s3://${env.state.bucket})`);
+    const echo = (chunk: string) => process.stdout.write(chunk);
+    check("cdktf deploy", await runCdktf(deployArgs, { env: cliEnv, echo }));
     check("bootstrap apply", await bootstrapApply);
-    const outputs = {
-      ...redactOutputs(check("output", await tofu.run(stack.dir, ["output", "-json"])).stdout),
-      ...redactOutputs(check("credentials output", await tofu.run(credentials.dir, ["output", "-json"])).stdout),
-    };
-
-    process.stdout.write(`\nOutputs of environment '${env.name}' (AWS emulator at ${emulator.endpoint}):\n`);
-    const width = Math.max(...Object.keys(outputs).map((k) => k.length));
-    for (const [k, v] of Object.entries(outputs)) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+    const migrated = await migrateToBucket(tofu, bootstrap);
+    log(`bootstrap state moved into s3://${env.state.bucket}/${bootstrapStateKey(env.accountId, env.state.region)} (${(migrated.ms / 1000).toFixed(1)} s)`);
     log(`deployed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     if (keep) {
@@ -121,10 +104,9 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
         ["AWS_DEFAULT_REGION", env.region],
         ["AWS_CA_BUNDLE", emulator.caFile],
         ["NODE_EXTRA_CA_CERTS", emulator.caFile],
-        // scripts/ecr-deploy.sh reads outputs from the sandbox's initialised stacks with this engine.
-        ["STACKS_DIR", run],
-        ["TF_BINARY", toolchain.tofuBin],
-        ["TF_CLI_CONFIG_FILE", toolchain.cliConfigFile],
+        // The cdktf CLI, as typed, against the sandbox: the app points `local` at the emulator.
+        ["PLATFORM_EMULATOR_ENDPOINT", emulator.endpoint],
+        ...Object.entries(cdktfEnv(toolchain)),
       ];
       const secrets: [string, string][] = [
         ["AWS_ACCESS_KEY_ID", credentialsOf.accessKeyId],
@@ -135,14 +117,10 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
       process.stdout.write(
         `\nThe sandbox is up (emulator pid ${emulator.pid}). To use it:\n  source ${SANDBOX_ENV}\n` +
           `which sets:\n${exports.map((e) => `  ${line(e)}`).join("\n")}\n  and the ${keep.as}'s AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (not shown)\n` +
-          `then e.g.: aws ecr describe-repositories; npm run doctor -- ${env.name} --online; scripts/ecr-deploy.sh ${env.name} api\n` +
+          `then, as against AWS:\n${sandboxHints(env).map((h) => `  ${h}\n`).join("")}` +
           `Stop it with: bash scripts/local.sh down\n`,
       );
       kept = true;
-    } else {
-      process.stdout.write(
-        `\nRead a secret with: tofu output -raw ecr_aws_secret_access_key (in a real environment's ${credentialsStackName(env)} stack directory)\n`,
-      );
     }
   } finally {
     if (!kept) {
@@ -152,6 +130,18 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
       else rmSync(work, { recursive: true, force: true });
     }
   }
+}
+
+/** The commands the sandbox banner offers, from the project directory; __tests__/e2e/sandbox.test.ts runs each as printed. */
+export function sandboxHints(env: { name: string }): string[] {
+  return [
+    `npx cdktf diff ${env.name}`,
+    `npx cdktf output ${env.name}`,
+    // Operators only: the keys, into a file of the sandbox (removed by `down`), never on screen.
+    `npx cdktf output ${credentialsStackName(env)} --outputs-file ${join(SANDBOX, "credentials.json")} --outputs-file-include-sensitive-outputs`,
+    `aws ecr describe-repositories`,
+    `npm run doctor -- ${env.name} --online`,
+  ];
 }
 
 async function down(): Promise<number> {

@@ -1,61 +1,123 @@
 #!/usr/bin/env bash
-# Finds or builds everything the end-to-end tests and the local deploy need,
-# offline from the Go module proxy and PyPI, cached under ~/.cache/platform
-# keyed by version. Prints progress; writes ~/.cache/platform/toolchain.env.
+# Finds or builds what the main job and the tests need, cached under
+# ~/.cache/platform keyed by version, and writes ~/.cache/platform/toolchain.env.
 #
-#   OpenTofu            built from tools/opentofu (pinned in its go.mod), or
-#                       PLATFORM_TF_BINARY=/path/to/terraform-or-tofu, or
-#                       TERRAFORM_BINARY_NAME=tofu|terraform (cdktf's variable)
-#   hashicorp/aws       a provider binary laid out as a filesystem mirror
-#                       (PLATFORM_AWS_PROVIDER=/path/to/terraform-provider-aws_vX_x5,
-#                       else one already on the machine; see README "Providers")
-#   integrations/github PLATFORM_GITHUB_PROVIDER=/path/to/binary, if you have one
-#   moto                pinned in scripts/emulator/requirements.txt, in a venv
+#   bash scripts/toolchain.sh engine  an engine and providers (npm run bootstrap)
+#   bash scripts/toolchain.sh         the main job: also moto, the AWS emulator
+#   bash scripts/toolchain.sh test    the tests: also OpenTofu (built when missing), checkov, actionlint
+#
+# The engine (the Terraform CLI that cdktf drives), the first that applies:
+#   1. PLATFORM_TF_BINARY=/path, or TERRAFORM_BINARY_NAME=tofu|terraform (cdktf's own variable)
+#   2. `tofu` on PATH, then `terraform` on PATH, each at least $MIN_ENGINE (S3 native state locking)
+#   3. OpenTofu built from the Go module proxy (tools/opentofu/go.mod), the last resort
+# Providers:
+#   - the Terraform registry answers: the engine installs them as it always does;
+#   - it does not: a filesystem mirror of the binaries on this machine
+#     (PLATFORM_AWS_PROVIDER, else /opt/tf-plugins or ~/.terraform.d/plugins);
+#   - integrations/github only from PLATFORM_GITHUB_PROVIDER (never from a cache: what a
+#     previous session built must not change what runs).
+# PLATFORM_REGISTRY_URL overrides the registry probe (tests point it at loopback).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${PLATFORM_CACHE:-$HOME/.cache/platform}"
+MODE="${1:-main}"
+case "$MODE" in engine | main | test) ;; *) echo "usage: bash scripts/toolchain.sh [engine|main|test]" >&2; exit 2 ;; esac
 mkdir -p "$CACHE"
 log() { printf '[toolchain %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# Terraform >= 1.10 and OpenTofu >= 1.10 keep the S3 backend's lock file (use_lockfile).
+MIN_ENGINE="1.10.0"
 
-# ---------- OpenTofu ----------
+# ---------- engine ----------
+engine_version() { # <binary> -> x.y.z, empty when it does not answer like Terraform
+  "$1" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([0-9][0-9.]*\)".*/\1/p' | head -1
+}
+at_least() { # <have> <want>
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" = "$2" ]
+}
+engine_kind() { # <binary> -> tofu|terraform
+  if "$1" version 2>/dev/null | head -1 | grep -q '^OpenTofu'; then echo tofu; else echo terraform; fi
+}
+
 TOFU_VERSION="$(sed -n 's#^require github.com/opentofu/opentofu \(v[0-9.]*\)$#\1#p' "$ROOT/tools/opentofu/go.mod")"
 [ -n "$TOFU_VERSION" ] || { log "cannot read the OpenTofu version from tools/opentofu/go.mod"; exit 1; }
-# cdktf's own variable names the user's engine too (e.g. TERRAFORM_BINARY_NAME=tofu).
-if [ -z "${PLATFORM_TF_BINARY:-}" ] && [ -n "${TERRAFORM_BINARY_NAME:-}" ]; then
-  PLATFORM_TF_BINARY="$(command -v "$TERRAFORM_BINARY_NAME" || true)"
-  [ -n "$PLATFORM_TF_BINARY" ] || { log "TERRAFORM_BINARY_NAME=$TERRAFORM_BINARY_NAME is not on PATH"; exit 1; }
-fi
+OPENTOFU_BUILD="$CACHE/tofu-${TOFU_VERSION#v}/tofu"
+build_opentofu() {
+  if [ -x "$OPENTOFU_BUILD" ]; then
+    log "OpenTofu $TOFU_VERSION: cached at $OPENTOFU_BUILD"
+    return 0
+  fi
+  command -v go >/dev/null || { log "no Terraform engine: install Terraform or OpenTofu >= $MIN_ENGINE (or Go, to build OpenTofu)"; return 1; }
+  log "OpenTofu $TOFU_VERSION: building from the Go module proxy (about 3 minutes cold on 2 cores)"
+  local start=$SECONDS tmp="$OPENTOFU_BUILD.partial"
+  mkdir -p "$(dirname "$OPENTOFU_BUILD")"
+  (
+    cd "$ROOT/tools/opentofu"
+    go mod download -x 2>&1 | awk '/: 200 OK/ { n++; if (n % 200 == 0) { printf "[toolchain]   %d module files fetched\n", n; fflush() } }' >&2
+    # -v names each package as it compiles; a count shows that a long build is alive.
+    go build -v -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$tmp" github.com/opentofu/opentofu/cmd/tofu 2>&1 |
+      awk '/^#|\.go:[0-9]+:/ { print; fflush(); next } { n++; if (n % 200 == 0) { printf "[toolchain]   compiled %d packages\n", n; fflush() } }' >&2
+  )
+  [ -x "$tmp" ] || { log "OpenTofu build failed"; return 1; }
+  mv "$tmp" "$OPENTOFU_BUILD"
+  log "OpenTofu $TOFU_VERSION: built in $((SECONDS - start)) s"
+}
+
+ENGINE_BIN=""
+ENGINE_SOURCE=""
 if [ -n "${PLATFORM_TF_BINARY:-}" ]; then
-  TOFU_BIN="$PLATFORM_TF_BINARY"
-  [ -x "$TOFU_BIN" ] || { log "PLATFORM_TF_BINARY=$TOFU_BIN is not executable"; exit 1; }
-  log "using your Terraform engine: $TOFU_BIN"
+  ENGINE_BIN="$PLATFORM_TF_BINARY" ENGINE_SOURCE="PLATFORM_TF_BINARY"
+elif [ -n "${TERRAFORM_BINARY_NAME:-}" ]; then
+  ENGINE_BIN="$(command -v "$TERRAFORM_BINARY_NAME" || true)" ENGINE_SOURCE="TERRAFORM_BINARY_NAME"
+  [ -n "$ENGINE_BIN" ] || { log "TERRAFORM_BINARY_NAME=$TERRAFORM_BINARY_NAME is not on PATH"; exit 1; }
+fi
+if [ -n "$ENGINE_BIN" ]; then
+  [ -x "$ENGINE_BIN" ] || { log "$ENGINE_SOURCE=$ENGINE_BIN is not executable"; exit 1; }
+  have="$(engine_version "$ENGINE_BIN")"
+  [ -n "$have" ] || { log "$ENGINE_SOURCE=$ENGINE_BIN does not answer 'version -json' like Terraform or OpenTofu"; exit 1; }
+  at_least "$have" "$MIN_ENGINE" || { log "$ENGINE_SOURCE=$ENGINE_BIN is version $have; at least $MIN_ENGINE is needed (S3 state lock file)"; exit 1; }
 else
-  TOFU_BIN="$CACHE/tofu-${TOFU_VERSION#v}/tofu"
-  if [ -x "$TOFU_BIN" ]; then
-    log "OpenTofu $TOFU_VERSION: cached at $TOFU_BIN"
+  for candidate in tofu terraform; do
+    bin="$(command -v "$candidate" || true)"
+    [ -n "$bin" ] || continue
+    have="$(engine_version "$bin")"
+    if [ -n "$have" ] && at_least "$have" "$MIN_ENGINE"; then
+      ENGINE_BIN="$bin" ENGINE_SOURCE="PATH"
+      break
+    fi
+    log "$bin is version ${have:-unknown}; at least $MIN_ENGINE is needed (S3 state lock file): not used"
+  done
+  if [ -z "$ENGINE_BIN" ]; then
+    build_opentofu || exit 1
+    ENGINE_BIN="$OPENTOFU_BUILD" ENGINE_SOURCE="built"
+  fi
+fi
+ENGINE_NAME="$(engine_kind "$ENGINE_BIN")"
+ENGINE_VERSION="$(engine_version "$ENGINE_BIN")"
+log "engine: $ENGINE_NAME $ENGINE_VERSION at $ENGINE_BIN ($ENGINE_SOURCE)"
+
+# The test command also runs suites with OpenTofu whatever the machine's engine is.
+TOFU_BIN="$ENGINE_BIN"
+if [ "$MODE" = test ]; then
+  if [ "$ENGINE_NAME" = tofu ]; then
+    TOFU_BIN="$ENGINE_BIN"
   else
-    command -v go >/dev/null || { log "Go is needed to build OpenTofu (or set PLATFORM_TF_BINARY)"; exit 1; }
-    log "OpenTofu $TOFU_VERSION: building from the Go module proxy (about 3 minutes cold on 2 cores)"
-    start=$SECONDS
-    tmp="$TOFU_BIN.partial"
-    mkdir -p "$(dirname "$TOFU_BIN")"
-    (
-      cd "$ROOT/tools/opentofu"
-      log "downloading OpenTofu's modules"
-      go mod download -x 2>&1 | awk '/: 200 OK/ { n++; if (n % 200 == 0) { printf "[toolchain]   %d module files fetched\n", n; fflush() } }' >&2
-      # -v names each package as it compiles; show a count so long builds are visibly alive.
-      go build -v -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$tmp" github.com/opentofu/opentofu/cmd/tofu 2>&1 |
-        awk '/^#|\.go:[0-9]+:/ { print; fflush(); next } { n++; if (n % 200 == 0) { printf "[toolchain]   compiled %d packages\n", n; fflush() } }' >&2
-    )
-    [ -x "$tmp" ] || { log "OpenTofu build failed"; exit 1; }
-    mv "$tmp" "$TOFU_BIN"
-    log "OpenTofu $TOFU_VERSION: built in $((SECONDS - start)) s"
+    build_opentofu || exit 1
+    TOFU_BIN="$OPENTOFU_BUILD"
   fi
 fi
 
-# ---------- providers: filesystem mirror ----------
+# ---------- providers ----------
+REGISTRY_URL="${PLATFORM_REGISTRY_URL:-https://registry.terraform.io/.well-known/terraform.json}"
+if curl -fsS -m 5 -o /dev/null "$REGISTRY_URL" 2>/dev/null; then
+  REGISTRY=reachable
+else
+  REGISTRY=unreachable
+fi
+log "Terraform registry: $REGISTRY"
+
 MIRROR="$CACHE/tf-mirror"
+MIRRORED=()
 mirror_provider() { # <namespace/type> <binary> -> prints version
   local addr="$1" bin="$2" base ver
   base="$(basename "$bin")"
@@ -68,41 +130,62 @@ mirror_provider() { # <namespace/type> <binary> -> prints version
   done
   echo "$ver"
 }
-find_provider() { # <type> -> newest binary found on this machine
+find_provider() { # <type> -> newest binary that ships with this machine
   local type="$1"
-  { find /opt/tf-plugins "$HOME/.terraform.d/plugins" "$CACHE/providers" -type f -name "terraform-provider-${type}_v*" 2>/dev/null || true; } | sort -V | tail -1
+  { find /opt/tf-plugins "$HOME/.terraform.d/plugins" -type f -name "terraform-provider-${type}_v*" 2>/dev/null || true; } | sort -V | tail -1
 }
+# Links are remade each run; a GitHub provider mirrored earlier is dropped unless named again.
+rm -rf "$MIRROR"/*/integrations
 
-AWS_BIN="${PLATFORM_AWS_PROVIDER:-$(find_provider aws)}"
-if [ -z "$AWS_BIN" ]; then
-  log "no hashicorp/aws provider binary: the Go module proxy serves no 6.x version of github.com/hashicorp/terraform-provider-aws here and the Terraform registry is unreachable."
-  log "set PLATFORM_AWS_PROVIDER to a terraform-provider-aws binary; end-to-end tests cannot run without one"
-  AWS_PROVIDER_VERSION=""
-else
+AWS_PROVIDER_VERSION=""
+AWS_BIN="${PLATFORM_AWS_PROVIDER:-}"
+[ -n "$AWS_BIN" ] || [ "$REGISTRY" = reachable ] || AWS_BIN="$(find_provider aws)"
+if [ -n "$AWS_BIN" ]; then
   AWS_PROVIDER_VERSION="$(mirror_provider hashicorp/aws "$AWS_BIN")"
-  log "hashicorp/aws $AWS_PROVIDER_VERSION: $AWS_BIN"
-fi
-GITHUB_BIN="${PLATFORM_GITHUB_PROVIDER:-$(find_provider github)}"
-if [ -n "$GITHUB_BIN" ]; then
-  GITHUB_PROVIDER_VERSION="$(mirror_provider integrations/github "$GITHUB_BIN")"
-  log "integrations/github $GITHUB_PROVIDER_VERSION: $GITHUB_BIN"
+  MIRRORED+=(hashicorp/aws)
+  log "hashicorp/aws $AWS_PROVIDER_VERSION: $AWS_BIN (local mirror)"
+elif [ "$REGISTRY" = reachable ]; then
+  AWS_PROVIDER_VERSION=registry
+  log "hashicorp/aws: from the Terraform registry"
 else
-  GITHUB_PROVIDER_VERSION=""
-  log "integrations/github: not available (not on the Go module proxy here); GitHub stacks are checked by unit tests only"
+  log "no hashicorp/aws provider: the Terraform registry does not answer and no binary is on this machine."
+  log "set PLATFORM_AWS_PROVIDER to a terraform-provider-aws binary; the emulator deploy cannot run without one"
 fi
 
-cat >"$CACHE/tofu.tfrc" <<TFRC
-# Written by scripts/toolchain.sh: providers come only from the local mirror.
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["registry.opentofu.org/hashicorp/aws", "registry.terraform.io/hashicorp/aws", "registry.opentofu.org/integrations/github", "registry.terraform.io/integrations/github"]
-  }
-  direct {
-    exclude = ["*/*/*"]
-  }
-}
-TFRC
+GITHUB_PROVIDER_VERSION=""
+if [ -n "${PLATFORM_GITHUB_PROVIDER:-}" ]; then
+  [ -x "$PLATFORM_GITHUB_PROVIDER" ] || { log "PLATFORM_GITHUB_PROVIDER=$PLATFORM_GITHUB_PROVIDER is not an executable file"; exit 1; }
+  GITHUB_PROVIDER_VERSION="$(mirror_provider integrations/github "$PLATFORM_GITHUB_PROVIDER")"
+  MIRRORED+=(integrations/github)
+  log "integrations/github $GITHUB_PROVIDER_VERSION: $PLATFORM_GITHUB_PROVIDER (local mirror)"
+elif [ "$REGISTRY" = reachable ]; then
+  GITHUB_PROVIDER_VERSION=registry
+  log "integrations/github: from the Terraform registry"
+else
+  log "integrations/github: none (set PLATFORM_GITHUB_PROVIDER to a binary); suites that apply GitHub stacks are skipped"
+fi
+
+# A CLI configuration only when something comes from the mirror: mirrored providers from it,
+# everything else from the registry (or nothing, when the registry does not answer).
+CLI_CONFIG=""
+if [ "${#MIRRORED[@]}" -gt 0 ] || [ "$REGISTRY" = unreachable ]; then
+  CLI_CONFIG="$CACHE/tofu.tfrc"
+  quoted() { local out="" a; for a in "$@"; do for host in registry.opentofu.org registry.terraform.io; do out+="${out:+, }\"$host/$a\""; done; done; echo "$out"; }
+  {
+    echo "# Written by scripts/toolchain.sh."
+    echo "provider_installation {"
+    if [ "${#MIRRORED[@]}" -gt 0 ]; then
+      printf '  filesystem_mirror {\n    path    = "%s"\n    include = [%s]\n  }\n' "$MIRROR" "$(quoted "${MIRRORED[@]}")"
+    fi
+    if [ "$REGISTRY" = reachable ]; then
+      printf '  direct {\n    exclude = [%s]\n  }\n' "$(quoted "${MIRRORED[@]}")"
+    else
+      printf '  direct {\n    exclude = ["*/*/*"]\n  }\n'
+    fi
+    echo "}"
+  } >"$CLI_CONFIG.tmp"
+  mv "$CLI_CONFIG.tmp" "$CLI_CONFIG"
+fi
 
 # ---------- Python tools: one virtualenv per pinned version ----------
 # ensure_venv <package> <requirements file>: prints the venv path. A marker file
@@ -124,31 +207,39 @@ ensure_venv() {
   fi
   echo "$venv"
 }
-VENV="$(ensure_venv moto "$ROOT/scripts/emulator/requirements.txt")"
-CHECKOV_VENV="$(ensure_venv checkov "$ROOT/scripts/security/requirements.txt")"
+MOTO_PYTHON=""
+[ "$MODE" = engine ] || MOTO_PYTHON="$(ensure_venv moto "$ROOT/scripts/emulator/requirements.txt")/bin/python"
 
-# ---------- actionlint ----------
-ACTIONLINT_VERSION="$(sed -n 's#^require github.com/rhysd/actionlint \(v[0-9.]*\)$#\1#p' "$ROOT/tools/actionlint/go.mod")"
-ACTIONLINT_BIN="$CACHE/actionlint-${ACTIONLINT_VERSION#v}/actionlint"
-if [ -x "$ACTIONLINT_BIN" ]; then
-  log "actionlint $ACTIONLINT_VERSION: cached at $ACTIONLINT_BIN"
-else
-  log "actionlint $ACTIONLINT_VERSION: building from the Go module proxy"
-  mkdir -p "$(dirname "$ACTIONLINT_BIN")"
-  (cd "$ROOT/tools/actionlint" && go build -trimpath -ldflags "-s -w" -o "$ACTIONLINT_BIN.partial" github.com/rhysd/actionlint/cmd/actionlint) >&2
-  mv "$ACTIONLINT_BIN.partial" "$ACTIONLINT_BIN"
-  log "actionlint $ACTIONLINT_VERSION: built"
+CHECKOV_BIN="" ACTIONLINT_BIN=""
+if [ "$MODE" = test ]; then
+  CHECKOV_BIN="$(ensure_venv checkov "$ROOT/scripts/security/requirements.txt")/bin/checkov"
+  ACTIONLINT_VERSION="$(sed -n 's#^require github.com/rhysd/actionlint \(v[0-9.]*\)$#\1#p' "$ROOT/tools/actionlint/go.mod")"
+  ACTIONLINT_BIN="$CACHE/actionlint-${ACTIONLINT_VERSION#v}/actionlint"
+  if [ -x "$ACTIONLINT_BIN" ]; then
+    log "actionlint $ACTIONLINT_VERSION: cached at $ACTIONLINT_BIN"
+  else
+    log "actionlint $ACTIONLINT_VERSION: building from the Go module proxy"
+    mkdir -p "$(dirname "$ACTIONLINT_BIN")"
+    (cd "$ROOT/tools/actionlint" && go build -trimpath -ldflags "-s -w" -o "$ACTIONLINT_BIN.partial" github.com/rhysd/actionlint/cmd/actionlint) >&2
+    mv "$ACTIONLINT_BIN.partial" "$ACTIONLINT_BIN"
+    log "actionlint $ACTIONLINT_VERSION: built"
+  fi
 fi
 
-cat >"$CACHE/toolchain.env" <<ENV
+mkdir -p "$CACHE/plugin-cache"
+cat >"$CACHE/toolchain.env.tmp" <<ENV
+ENGINE_BIN=$ENGINE_BIN
+ENGINE_NAME=$ENGINE_NAME
+ENGINE_VERSION=$ENGINE_VERSION
 TOFU_BIN=$TOFU_BIN
-TF_CLI_CONFIG_FILE=$CACHE/tofu.tfrc
+TF_CLI_CONFIG_FILE=$CLI_CONFIG
+REGISTRY=$REGISTRY
 AWS_PROVIDER_VERSION=$AWS_PROVIDER_VERSION
 GITHUB_PROVIDER_VERSION=$GITHUB_PROVIDER_VERSION
-MOTO_PYTHON=$VENV/bin/python
+MOTO_PYTHON=$MOTO_PYTHON
 TF_PLUGIN_CACHE_DIR=$CACHE/plugin-cache
-CHECKOV_BIN=$CHECKOV_VENV/bin/checkov
+CHECKOV_BIN=$CHECKOV_BIN
 ACTIONLINT_BIN=$ACTIONLINT_BIN
 ENV
-mkdir -p "$CACHE/plugin-cache"
+mv "$CACHE/toolchain.env.tmp" "$CACHE/toolchain.env"
 log "ready: $CACHE/toolchain.env"

@@ -1,4 +1,5 @@
-import { LocalBackend, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
+import { configureRemoteState } from "../constructs/remote-state";
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider } from "../constructs/aws-provider";
@@ -7,7 +8,7 @@ import { namedOutput } from "../constructs/outputs";
 import { AccessLogBucket } from "../constructs/access-log-bucket";
 import { RegistrySettings } from "../constructs/registry-settings";
 import { StateBucket } from "../constructs/state-bucket";
-import { accessLogBucketName, repositoryName } from "../environments/naming";
+import { accessLogBucketName, bootstrapStackName, bootstrapStateKey, repositoryName } from "../environments/naming";
 
 export interface BootstrapStackProps {
   readonly accountId: string;
@@ -20,7 +21,19 @@ export interface BootstrapStackProps {
   readonly ownsGithubOidcProvider: boolean;
 }
 
-export const bootstrapStackName = (accountId: string, region: string) => `bootstrap-${accountId}-${region}`;
+/**
+ * Where a bootstrap stack keeps its state: in the first state bucket it creates, or, for a
+ * registry-only account and region, in the state bucket of the first environment whose registry
+ * it configures (created by that environment's own bootstrap).
+ */
+export function bootstrapStateHome(props: Pick<BootstrapStackProps, "accountId" | "region" | "environments" | "registryEnvironments">) {
+  const owner = props.environments[0] ?? props.registryEnvironments?.[0];
+  if (!owner) throw new Error(`${bootstrapStackName(props.accountId, props.region)}: no environment keeps its state or registry here`);
+  const bucket = props.environments.length > 0 ? [...new Set(props.environments.map((e) => e.state.bucket))].sort()[0] : owner.state.bucket;
+  return { bucket, region: owner.state.region, key: bootstrapStateKey(props.accountId, props.region) };
+}
+
+export { bootstrapStackName };
 
 /**
  * What must exist before any environment can init, and what an account has
@@ -43,8 +56,11 @@ export class BootstrapStack extends TerraformStack {
       emulatorEndpoint: emulator,
       tags: { ManagedBy: "cdktf", Purpose: "bootstrap" },
     });
-    // Kept beside the project, outside cdktf.out, which synth rewrites.
-    new LocalBackend(this, { path: `../../../${name}.tfstate` });
+    // Its own state lives in a bucket it creates: the first apply runs with a local state that
+    // `npm run bootstrap` then moves into that bucket (scripts/bootstrap.ts), so every operator
+    // plans the same state afterwards.
+    const home = bootstrapStateHome(props);
+    configureRemoteState(this, { ...home, lock: "lockfile", emulatorEndpoint: emulator });
 
     const buckets = [...new Set(props.environments.map((e) => e.state.bucket))].sort();
     for (const bucket of buckets) {

@@ -1,7 +1,8 @@
 import { App } from "cdktf";
-import { mkdtempSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, basename, join, resolve } from "node:path";
 import { ConfigError, loadEnvironments } from "../environments/load";
+import type { EnvironmentInput } from "../environments/schema";
 import { addPlatformStacks, type PlatformStacks } from "./platform-app";
 
 export interface SynthesizeOptions {
@@ -24,6 +25,7 @@ export function synthesizePlatform(opts: SynthesizeOptions): { outdir: string; s
     const app = new App({ outdir: staging });
     const stacks = addPlatformStacks(app, envs);
     app.synth();
+    keepProviderLocks(outdir, staging);
     rmSync(outdir, { recursive: true, force: true });
     renameSync(staging, outdir);
     return { outdir, stacks };
@@ -34,17 +36,49 @@ export function synthesizePlatform(opts: SynthesizeOptions): { outdir: string; s
 }
 
 /**
- * The app's command line: synthesize, report on stderr, return the exit code
- * (0 written, 1 bad config or failed synthesis; nothing written then).
+ * Carries each stack's provider lock file (written by the engine's init) into
+ * the new output: the providers chosen stay chosen across synths, as a lock
+ * file is for, and cdktf needs no registry to re-lock them.
  */
-export function runSynth(environments: readonly unknown[], write: (line: string) => void = (l) => process.stderr.write(l)): number {
+function keepProviderLocks(previous: string, next: string): void {
+  const stacksDir = join(previous, "stacks");
+  if (!existsSync(stacksDir)) return;
+  for (const stack of readdirSync(stacksDir)) {
+    const lock = join(stacksDir, stack, ".terraform.lock.hcl");
+    if (existsSync(lock) && existsSync(join(next, "stacks", stack))) copyFileSync(lock, join(next, "stacks", stack, ".terraform.lock.hcl"));
+  }
+}
+
+/**
+ * The app's command line: synthesize and return the exit code (0 written,
+ * 1 bad config or failed synthesis; nothing written then). Errors go to
+ * `error`. The summary goes to `info` only outside the cdktf CLI, which
+ * shows anything an app prints as an error.
+ */
+export function runSynth(
+  environments: readonly unknown[],
+  io: { error: (line: string) => void; info?: (line: string) => void } = {
+    error: (l) => process.stderr.write(l),
+    info: process.env.CDKTF_OUTDIR ? undefined : (l) => process.stdout.write(l),
+  },
+): number {
   try {
     const { outdir, stacks } = synthesizePlatform({ environments });
     const count = stacks.environments.length + stacks.credentials.length + stacks.github.length + stacks.bootstrap.length;
-    write(`synthesized ${count} stacks for ${stacks.environments.length} environments into ${outdir}\n`);
+    io.info?.(`synthesized ${count} stacks for ${stacks.environments.length} environments into ${outdir}\n`);
     return 0;
   } catch (err) {
-    write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    io.error(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }
+}
+
+/**
+ * The environments the app synthesizes: the committed ones, and the emulator's `local`
+ * environment pointed at PLATFORM_EMULATOR_ENDPOINT when that is set (the main job and
+ * `source .local/sandbox.env` set it).
+ */
+export function appEnvironments(committed: readonly EnvironmentInput[], env: NodeJS.ProcessEnv): EnvironmentInput[] {
+  const endpoint = env.PLATFORM_EMULATOR_ENDPOINT;
+  return committed.map((e) => (e.emulatorEndpoint && endpoint ? { ...e, emulatorEndpoint: endpoint } : e));
 }

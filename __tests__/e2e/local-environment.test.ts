@@ -1,11 +1,13 @@
 /**
- * The product's main job for real: OpenTofu with the real AWS provider
- * deploys the `local` environment into the AWS emulator (remote state and
- * S3 lock file in the emulator's S3), then the AWS SDK checks what exists.
- * Tests run in order and share one emulator.
+ * The operator's path for real: `npm run bootstrap`, then the cdktf CLI as
+ * typed (`cdktf deploy|diff|output|destroy <stack>`) drives the machine's
+ * engine with the real AWS provider against the AWS emulator (remote state
+ * and S3 lock file in the emulator's S3); the AWS SDK checks what exists.
+ * Faults (an interrupted apply, a held lock) and key rotation run the same
+ * engine directly on the same stacks. Tests run in order and share one emulator.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -50,7 +52,9 @@ import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   accessLogBucketName,
+  bootstrapStateKey,
   credentialsStackName,
+  registryHost,
   deployRoleName,
   ecrUserName,
   githubOidcProviderArn,
@@ -78,8 +82,9 @@ import {
   synthForEmulator,
   synthForEmulatorWithRotation,
 } from "../../scripts/lib/local-run";
-import { prepareStackWorkdir, tofuRunner, type TofuRunner, type StackWorkdir } from "../../scripts/lib/tofu";
+import { prepareStackWorkdir, tofuRunner, type TofuRunner, type StackWorkdir, type TofuResult } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
+import { cdktfEnv, offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
 
 const env = localEnvironment();
 const timings: Record<string, number> = {};
@@ -90,7 +95,9 @@ let stack: StackWorkdir;
 /** The environment's long-lived secrets: access keys and their SSM parameters. */
 let credentials: StackWorkdir;
 let toolchain: ReturnType<typeof ensureToolchain>;
-let bootstrap: StackWorkdir;
+let bootstrapStack: string;
+/** The variables an operator has set: the engine, the emulator's endpoint and CA, credentials. */
+let operatorEnv: Record<string, string>;
 let expectedResources: number;
 let sdk: ReturnType<typeof emulatorSdkConfig>;
 
@@ -138,22 +145,36 @@ function doctorOnline(keys: { accessKeyId: string; secretAccessKey: string }): P
   });
 }
 
+/** `npx cdktf <args>` as typed, with this suite's own output directory (other suites run beside it). */
+function cdktf(args: readonly string[], outdir = join(work, "cdktf.out")): Promise<TofuResult> {
+  return runCdktf([...args, "--output", outdir, ...offlineFlags(toolchain)], { env: operatorEnv });
+}
+const output = (r: TofuResult) => r.stdout + r.stderr;
+
 beforeAll(async () => {
-  toolchain = ensureToolchain();
-  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Providers");
+  toolchain = ensureToolchain("test");
+  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Requirements");
   emulator = await startEmulator(toolchain.motoPython);
   sdk = emulatorSdkConfig(emulator, env.region);
   work = mkdtempSync(join(tmpdir(), "e2e-"));
-  const outdir = join(work, "cdktf.out");
+  bootstrapStack = localBootstrapStack(env);
+  operatorEnv = {
+    ...cdktfEnv(toolchain),
+    ...emulatorAwsEnv(emulator, env.region),
+    PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint,
+    PLATFORM_BOOTSTRAP_DIR: join(work, "bootstrap"),
+  };
+  // The engine-level steps (faults, rotation) run on copies of the same synthesized stacks.
+  const outdir = join(work, "engine.out");
   synthForEmulator(emulator, outdir);
-  bootstrap = prepareStackWorkdir(outdir, localBootstrapStack(env), join(work, "run"), toolchain);
-  stack = prepareStackWorkdir(outdir, env.name, join(work, "run"), toolchain);
-  credentials = prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"), toolchain);
+  stack = prepareStackWorkdir(outdir, env.name, join(work, "run"));
+  credentials = prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"));
   expectedResources = Object.values(JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")).resource as Record<string, object>).reduce(
     (n, byName) => n + Object.keys(byName).length,
     0,
   );
-  tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region));
+  // The same engine as the CLI: a state written by a newer Terraform is refused by an older OpenTofu.
+  tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
 }, 180_000);
 
 afterAll(async () => {
@@ -164,7 +185,7 @@ afterAll(async () => {
   writeFileSync(
     join(report, "timings.json"),
     JSON.stringify(
-      { providerNote: stack?.providerVersionNote ?? null, seconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])) },
+      { seconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])) },
       null,
       2,
     ),
@@ -176,11 +197,23 @@ afterAll(async () => {
   );
 });
 
-describe("bootstrap", () => {
+function runOperatorCommand(script: string, args: readonly string[]): Promise<TofuResult> {
+  return new Promise((done) => {
+    const began = Date.now();
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "scripts", `${script}.js`), ...args], { env: { ...process.env, ...operatorEnv } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("close", (code, signal) => done({ code, signal, stdout, stderr, ms: Date.now() - began }));
+  });
+}
+
+describe("bootstrap (npm run bootstrap: local state first, then moved into its bucket)", () => {
   it("creates the state bucket versioned, encrypted, private and TLS-only", async () => {
-    expect((await tofu.run(bootstrap.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
-    const apply = await timed("bootstrap_apply", tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
-    expect(apply.code).toBe(0);
+    const apply = await timed("bootstrap_apply", runOperatorCommand("bootstrap", [bootstrapStack, "--auto-approve"]));
+    if (apply.code !== 0) throw new Error(output(apply));
+    expect(apply.stdout).toContain(`From now on: npx cdktf diff ${bootstrapStack} / npx cdktf deploy ${bootstrapStack}`);
     const s3 = new S3Client(sdk);
     const Bucket = env.state.bucket;
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket }))).Status).toBe("Enabled");
@@ -219,13 +252,31 @@ describe("bootstrap", () => {
     expect(replicationConfiguration?.rules?.[0].repositoryFilters?.map((f) => f.filter).sort()).toEqual(env.services.map((s) => repositoryName(env, s)).sort());
   });
 
-  it("plans no changes right after (no perpetual diff on the bucket's settings)", async () => {
-    const plan = await tofu.run(bootstrap.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    expect({ code: plan.code, stderr: plan.stderr, changes: plan.stdout.split("\n").filter((l) => /^\s+[~+-] /.test(l)) }).toEqual({
+  it("its state is in its bucket and nowhere else; run again, the command says so", async () => {
+    const s3 = new S3Client(sdk);
+    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: bootstrapStateKey(env.accountId, env.state.region) }))).resolves.toBeDefined();
+    expect(existsSync(join(operatorEnv.PLATFORM_BOOTSTRAP_DIR, bootstrapStack))).toBe(false);
+    const again = await runOperatorCommand("bootstrap", [bootstrapStack, "--auto-approve"]);
+    expect({ code: again.code, said: again.stdout.trim() }).toEqual({
       code: 0,
-      stderr: "",
-      changes: [],
+      said: `${bootstrapStack}: its state is already in its bucket. Use \`npx cdktf diff ${bootstrapStack}\` and \`npx cdktf deploy ${bootstrapStack}\`.`,
     });
+  });
+
+  it("a second operator (fresh checkout, no local file) plans it with cdktf: no changes", async () => {
+    const diff = await timed("bootstrap_diff", cdktf(["diff", bootstrapStack], join(work, "second-checkout", "cdktf.out")));
+    if (diff.code !== 0) throw new Error(output(diff));
+    expect(output(diff)).toMatch(/No changes\. Your infrastructure matches the configuration/);
+  });
+});
+
+describe("order between an environment's stacks", () => {
+  it("cdktf deploy of the credentials before the environment fails at plan, naming the command to run, and creates nothing", async () => {
+    const early = await cdktf(["deploy", credentialsStackName(env), "--auto-approve"]);
+    expect(early.code).not.toBe(0);
+    expect(output(early).replace(/\s+│\s*/g, " ")).toContain(`Run \`cdktf deploy ${env.name}\` first`);
+    const ssm = new SSMClient(sdk);
+    await expect(ssm.send(new GetParameterCommand({ Name: ssmPath(env, keyParameterLeaves("ecr").accessKeyId) }))).rejects.toThrow();
   });
 });
 
@@ -271,18 +322,40 @@ describe("deploy with faults", () => {
     await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).rejects.toThrow();
   });
 
-  it("a plan right after apply reports no changes", async () => {
-    const plan = await timed("noop_plan", tofu.run(stack.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]));
-    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(plan.stdout).toMatch(/No changes/);
+  it("cdktf deploy then finds nothing to do, and cdktf diff reports no changes", async () => {
+    const deploy = await timed("cdktf_deploy_noop", cdktf(["deploy", env.name, "--auto-approve"]));
+    if (deploy.code !== 0) throw new Error(output(deploy));
+    const diff = await timed("cdktf_diff", cdktf(["diff", env.name]));
+    if (diff.code !== 0) throw new Error(output(diff));
+    expect(output(diff)).toMatch(/No changes\. Your infrastructure matches the configuration/);
   });
 
-  it("the credentials stack (keys and SSM parameters) applies after it and then plans no changes", async () => {
+  it("cdktf deploy of the credentials stack (keys and SSM parameters) applies after it; cdktf diff then reports no changes", async () => {
+    const apply = await timed("cdktf_deploy_credentials", cdktf(["deploy", credentialsStackName(env), "--auto-approve"]));
+    if (apply.code !== 0) throw new Error(output(apply));
     expect((await tofu.run(credentials.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
-    const apply = await timed("credentials_apply", tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
-    expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: "" });
-    const plan = await tofu.run(credentials.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: "" });
+    const diff = await cdktf(["diff", credentialsStackName(env)]);
+    expect(output(diff)).toMatch(/No changes\. Your infrastructure matches the configuration/);
+  });
+});
+
+describe("cdktf output: what teams consume, and the keys for operators only", () => {
+  it("cdktf output <env> prints the repositories, roles and registry", async () => {
+    const out = await cdktf(["output", env.name]);
+    if (out.code !== 0) throw new Error(output(out));
+    for (const svc of env.services) expect(out.stdout).toContain(`${registryHost(env)}/${repositoryName(env, svc)}`);
+    expect(out.stdout).toContain(`role/${deployRoleName(env)}`);
+  });
+
+  it("cdktf output <env>-credentials masks the keys on screen; the outputs file an operator asks for holds the SSM values", async () => {
+    const file = join(work, "credentials.json");
+    const out = await cdktf(["output", credentialsStackName(env), "--outputs-file", file, "--outputs-file-include-sensitive-outputs"]);
+    if (out.code !== 0) throw new Error(output(out));
+    const keys = await ecrUserKeys();
+    expect(output(out)).not.toContain(keys.secretAccessKey);
+    expect(output(out)).toMatch(/ecr_aws_secret_access_key = <sensitive>/);
+    const written = JSON.parse(readFileSync(file, "utf8"))[credentialsStackName(env)];
+    expect({ id: written.ecr_aws_access_key_id, secret: written.ecr_aws_secret_access_key === keys.secretAccessKey }).toEqual({ id: keys.accessKeyId, secret: true });
   });
 });
 
@@ -460,7 +533,7 @@ describe("key rotation without downtime (two slots, driven by key-rotation.json)
   const applyRotation = async (previousKey: "active" | "inactive" | "deleted") => {
     const outdir = join(work, `rotation-${previousKey}`);
     synthForEmulatorWithRotation(emulator, outdir, { [env.name]: { ecr: { generation: 2, previousKey } } });
-    prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"), toolchain);
+    prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"));
     const apply = await timed(`rotation_${previousKey}_apply`, tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
     expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: "" });
     const plan = await tofu.run(credentials.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
@@ -515,11 +588,9 @@ describe("key rotation without downtime (two slots, driven by key-rotation.json)
 });
 
 describe("destroy", () => {
-  it("removes everything of the environment, credentials first", async () => {
-    const destroyKeys = await tofu.run(credentials.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    expect(destroyKeys.code).toBe(0);
-    const destroy = await timed("destroy", tofu.run(stack.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]));
-    expect(destroy.code).toBe(0);
+  it("cdktf destroy <env>-credentials <env> --parallelism 1 removes everything of the environment, credentials first", async () => {
+    const destroy = await timed("cdktf_destroy", cdktf(["destroy", credentialsStackName(env), env.name, "--auto-approve", "--parallelism", "1"]));
+    if (destroy.code !== 0) throw new Error(output(destroy));
     const ecr = new ECRClient(sdk);
     const { repositories } = await ecr.send(new DescribeRepositoriesCommand({}));
     expect(repositories).toEqual([]);
@@ -552,10 +623,10 @@ describe("destroy", () => {
     expect(out.stdout).toMatch(/cause: repository shop-api-local does not exist in us-east-1/);
   });
 
-  it("refuses to destroy the state bucket, which keeps the state", async () => {
-    const destroy = await tofu.run(bootstrap.dir, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    expect(destroy.code).toBe(1);
-    expect(destroy.stderr).toMatch(/prevent_destroy/);
+  it("cdktf destroy of the bootstrap is refused: the state bucket keeps the state", async () => {
+    const destroy = await cdktf(["destroy", bootstrapStack, "--auto-approve"]);
+    expect(destroy.code).not.toBe(0);
+    expect(output(destroy)).toMatch(/prevent_destroy/);
     const s3 = new S3Client(sdk);
     await expect(s3.send(new HeadBucketCommand({ Bucket: env.state.bucket }))).resolves.toBeDefined();
     await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }))).resolves.toBeDefined();

@@ -37,6 +37,7 @@ import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../../scripts/lib/recording-proxy";
 import { simulate, type Verdict } from "../../scripts/lib/simulator";
+import { initLocal } from "../../scripts/lib/bootstrap";
 import { prepareStackWorkdir, tofuRunner, type StackWorkdir, type TofuRunner } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT, type Toolchain } from "../../scripts/lib/toolchain";
 
@@ -82,8 +83,8 @@ beforeAll(async () => {
   outdir = join(work, "cdktf.out");
   // Synthesized against the proxy: the provider and the backend reach the emulator only through it.
   synthForEmulator({ ...emulator, endpoint: proxy.endpoint }, outdir);
-  bootstrap = prepareStackWorkdir(outdir, localBootstrapStack(env), join(work, "admin"), toolchain);
-  stack = prepareStackWorkdir(outdir, env.name, join(work, "admin"), toolchain);
+  bootstrap = prepareStackWorkdir(outdir, localBootstrapStack(env), join(work, "admin"));
+  stack = prepareStackWorkdir(outdir, env.name, join(work, "admin"));
   synthesized = JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8"));
   synthesizedBootstrap = JSON.parse(readFileSync(join(bootstrap.dir, "cdk.tf.json"), "utf8"));
   tofu = tofuRunner(toolchain, { ...emulatorAwsEnv(emulator, env.region), AWS_CA_BUNDLE: proxy.caFile });
@@ -110,7 +111,7 @@ it("the synthesized plan role policy is planRolePolicy(env) (dist/ is not stale)
 });
 
 it("deploys the bootstrap and the local environment with the emulator's admin credentials", async () => {
-  ok(await timed("admin_init", tofu.run(bootstrap.dir, ["init", "-input=false", "-no-color"])), "bootstrap init");
+  await initLocal(tofu, bootstrap); // the bootstrap's first apply keeps a local state (scripts/lib/bootstrap.ts)
   ok(await timed("admin_apply", tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"])), "bootstrap apply");
   ok(await timed("admin_init", tofu.run(stack.dir, ["init", "-input=false", "-no-color"])), `${env.name} init`);
   ok(await timed("admin_apply", tofu.run(stack.dir, ["apply", "-auto-approve", "-input=false", "-no-color"])), `${env.name} apply`);
@@ -131,7 +132,7 @@ it("plans the stack as a pull request does, with a plan role session, every call
   expect(whoami.Arn).toMatch(new RegExp(`:assumed-role/${planRoleName(env)}/plan-e2e$`));
 
   // A fresh checkout, as in CI (scripts/ci/plan.sh): init, plan without the lock (the role writes nothing), show.
-  const pr = prepareStackWorkdir(outdir, env.name, join(work, "pull-request"), toolchain);
+  const pr = prepareStackWorkdir(outdir, env.name, join(work, "pull-request"));
   const asPlanRole = {
     env: { AWS_ACCESS_KEY_ID: session.accessKeyId, AWS_SECRET_ACCESS_KEY: session.secretAccessKey, AWS_SESSION_TOKEN: session.sessionToken },
   };
@@ -394,7 +395,7 @@ it("every call of the pull request's plan is one the plan role may make; unused 
     JSON.stringify(
       {
         environment: env.name,
-        providerNote: stack.providerVersionNote ?? null,
+        
         denied,
         tolerated,
         unmapped,

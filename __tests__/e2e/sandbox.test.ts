@@ -55,6 +55,8 @@ describe("bash scripts/local.sh up", () => {
     expect(up.stdout).toMatch(/The sandbox is up \(emulator pid \d+\)/);
     expect(up.stdout).toContain(`source ${join(dir, "sandbox.env")}`);
     expect(up.stderr).toMatch(/\[local\] bootstrap apply: [\d.]+ s/);
+    expect(up.stderr).toMatch(/\[local\] bootstrap state moved into s3:\/\//);
+    expect(up.stdout + up.stderr).not.toMatch(/\[ERROR\]|NodeVersionSupportWarning/);
     expect(exported.AWS_SECRET_ACCESS_KEY).toMatch(/^\S{20,}$/);
     expect(up.stdout + up.stderr).not.toContain(exported.AWS_SECRET_ACCESS_KEY);
     expect(statSync(join(dir, "sandbox.env")).mode & 0o077).toBe(0);
@@ -81,6 +83,19 @@ describe("bash scripts/local.sh up", () => {
     });
     expect({ status: doctor.status, out: doctor.status === 0 ? "" : doctor.stdout }).toEqual({ status: 0, out: "" });
     expect(doctor.stdout).toMatch(/dry push step .*\s+ok\s+allowed/);
+  });
+
+  it("every command the banner offers works as printed, with nothing but the exports (cdktf diff: no changes)", () => {
+    const banner = up.stdout.split("\n");
+    const hints = banner.slice(banner.indexOf("then, as against AWS:") + 1, banner.findIndex((l) => l.startsWith("Stop it with:"))).map((l) => l.trim());
+    expect(hints.length).toBeGreaterThanOrEqual(4);
+    for (const hint of hints) {
+      const run = spawnSync("bash", ["-c", hint], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...exported }, encoding: "utf8" });
+      expect({ hint, status: run.status, out: run.status === 0 ? "" : `${run.stdout}${run.stderr}`.slice(-3000) }).toEqual({ hint, status: 0, out: "" });
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/\[ERROR\]|Warning:/);
+      expect(`${run.stdout}${run.stderr}`).not.toContain(exported.AWS_SECRET_ACCESS_KEY);
+      if (hint.startsWith("npx cdktf diff")) expect(run.stdout).toMatch(/No changes\. Your infrastructure matches the configuration/);
+    }
   });
 
   it("down stops the emulator and removes the sandbox; a second down is a no-op", () => {

@@ -46,7 +46,7 @@ describe("tofu validate", () => {
   const blocked = stacks.filter((s) => !runnable.includes(s));
 
   it.each(runnable)("%s: init -backend=false and validate pass", async (stack) => {
-    const { dir } = prepareStackWorkdir(outdir, stack, join(work, "run"), toolchain);
+    const { dir } = prepareStackWorkdir(outdir, stack, join(work, "run"));
     const init = await tofu.run(dir, ["init", "-backend=false", "-input=false", "-no-color"]);
     expect({ code: init.code, err: init.stderr }).toEqual({ code: 0, err: "" });
     const validate = await tofu.run(dir, ["validate", "-json", "-no-color"]);
@@ -54,7 +54,7 @@ describe("tofu validate", () => {
     expect({ valid: report.valid, diagnostics: report.diagnostics }).toEqual({ valid: true, diagnostics: [] });
   });
 
-  // No integrations/github binary can be obtained here (README, Providers): these stacks are
-  // reported as skipped, never as passed. Their content is covered by the unit tests.
-  (blocked.length > 0 ? it.skip.each(blocked) : it.skip.each(["(none)"]))("%s: needs the integrations/github provider", () => undefined);
+  // Without an integrations/github binary these stacks are reported as skipped, never as passed.
+  // A skip row only for a stack that did not run (jest refuses an empty table, so none then).
+  if (blocked.length > 0) it.skip.each(blocked)("%s: needs the integrations/github provider (PLATFORM_GITHUB_PROVIDER)", () => undefined);
 });

@@ -47,7 +47,7 @@ describe("synthesizePlatform", () => {
   it("as a command, exits 1 with every problem named and writes nothing", () => {
     inEmptyCwd("cli-bad", (dir) => {
       let said = "";
-      const code = runSynth([envInput({ name: "prod", accountId: "12", services: [{ name: "api" }, { name: "Bad Name" }] })], (l) => (said += l));
+      const code = runSynth([envInput({ name: "prod", accountId: "12", services: [{ name: "api" }, { name: "Bad Name" }] })], { error: (l) => (said += l) });
       expect(code).toBe(1);
       expect(said).toContain("invalid environment configuration:");
       expect(said).toContain("prod.accountId: must be a 12-digit AWS account id");
@@ -59,7 +59,7 @@ describe("synthesizePlatform", () => {
   it("as a command, exits 0 and says what it wrote", () => {
     inEmptyCwd("cli-ok", (dir) => {
       let said = "";
-      expect(runSynth(ENVIRONMENTS, (l) => (said += l))).toBe(0);
+      expect(runSynth(ENVIRONMENTS, { error: (l) => (said += `error: ${l}`), info: (l) => (said += l) })).toBe(0);
       expect(said).toMatch(/^synthesized 15 stacks for 4 environments into .*cdktf\.out\n$/);
       expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toHaveLength(15);
     });

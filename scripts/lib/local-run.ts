@@ -23,7 +23,7 @@ export const localBootstrapStack = (env: EnvironmentConfig) => bootstrapStackNam
 export function synthForEmulator(emulator: Emulator, outdir: string): void {
   execFileSync(process.execPath, [join(PROJECT_ROOT, "dist", "main.js")], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOCAL_AWS_ENDPOINT: emulator.endpoint, CDKTF_OUTDIR: outdir },
+    env: { ...process.env, PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint, CDKTF_OUTDIR: outdir },
     stdio: ["ignore", "ignore", "pipe"],
   });
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Toolchain } from "./toolchain";
 
@@ -14,62 +14,45 @@ export interface TofuResult {
 export interface StackWorkdir {
   readonly stack: string;
   readonly dir: string;
-  /** Set when the stack's pinned provider version had to be replaced by the one available here. */
-  readonly providerVersionNote?: string;
 }
 
-/**
- * Copies one synthesized stack into its own working directory. The JSON is
- * used as synthesized with at most two documented edits:
- *  - bootstrap stacks keep their local state in the working directory;
- *  - when the pinned hashicorp/aws version is not in the mirror (no 6.x
- *    provider is obtainable here, see README), the version constraint is
- *    set to the version that is.
- */
-export function prepareStackWorkdir(outdir: string, stack: string, root: string, toolchain: Toolchain): StackWorkdir {
+/** Copies one synthesized stack, as synthesized, into its own working directory. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- TODO(lead): drop the old fourth argument once every caller has
+export function prepareStackWorkdir(outdir: string, stack: string, root: string, _legacy?: unknown): StackWorkdir {
   const dir = join(root, stack);
   mkdirSync(dir, { recursive: true });
-  const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
-  let providerVersionNote: string | undefined;
-  const aws = json.terraform?.required_providers?.aws;
-  if (aws && toolchain.awsProviderVersion && aws.version !== toolchain.awsProviderVersion) {
-    providerVersionNote = `hashicorp/aws ${aws.version} is not obtainable here; running with ${toolchain.awsProviderVersion}`;
-    aws.version = toolchain.awsProviderVersion;
-  }
-  if (json.terraform?.backend?.local) json.terraform.backend.local.path = "terraform.tfstate";
-  writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify(json, null, 2));
-  return { stack, dir, providerVersionNote };
+  copyFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), join(dir, "cdk.tf.json"));
+  return { stack, dir };
 }
 
 export interface TofuRunner {
-  run(dir: string, args: readonly string[], opts?: { stdin?: string; env?: Record<string, string> }): Promise<TofuResult>;
+  /** `terminal`: the engine talks to this process's terminal (an interactive apply); nothing is captured. */
+  run(dir: string, args: readonly string[], opts?: { stdin?: string; env?: Record<string, string>; terminal?: boolean }): Promise<TofuResult>;
   /** Starts a command and returns it unfinished, for fault tests. */
   start(
     dir: string,
     args: readonly string[],
-    opts?: { env?: Record<string, string> },
+    opts?: { env?: Record<string, string>; terminal?: boolean },
   ): { child: ChildProcess; result: Promise<TofuResult>; output: () => string };
 }
 
-export function tofuRunner(toolchain: Toolchain, baseEnv: Record<string, string>): TofuRunner {
+/** Runs the test toolchain OpenTofu, or `engine` when given. */
+export function tofuRunner(toolchain: Toolchain, baseEnv: Record<string, string>, engine: string = toolchain.tofuBin): TofuRunner {
   const envFor = (extra?: Record<string, string>) => ({
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: process.env.HOME ?? "/tmp",
-    TF_CLI_CONFIG_FILE: toolchain.cliConfigFile,
+    ...engineEnv(toolchain),
     TF_IN_AUTOMATION: "1",
-    // Providers are linked from one cache instead of copied (the aws binary is ~700 MB) into every stack.
-    TF_PLUGIN_CACHE_DIR: toolchain.pluginCacheDir,
-    CHECKPOINT_DISABLE: "1",
     ...baseEnv,
     ...extra,
   });
   const start: TofuRunner["start"] = (dir, args, opts) => {
     const began = Date.now();
-    const child = spawn(toolchain.tofuBin, ["-chdir=" + dir, ...args], { env: envFor(opts?.env), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(engine, ["-chdir=" + dir, ...args], { env: envFor(opts?.env), stdio: opts?.terminal ? "inherit" : ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
     const result = new Promise<TofuResult>((resolveResult) => {
       child.on("close", (code, signal) => resolveResult({ code, signal, stdout, stderr, ms: Date.now() - began }));
     });
@@ -80,8 +63,22 @@ export function tofuRunner(toolchain: Toolchain, baseEnv: Record<string, string>
     run: async (dir, args, opts) => {
       const { child, result } = start(dir, args, opts);
       if (opts?.stdin !== undefined) child.stdin!.end(opts.stdin);
-      else child.stdin!.end();
+      else child.stdin?.end();
       return result;
     },
+  };
+}
+
+/**
+ * What the engine (and cdktf, which runs it) needs from the toolchain: the
+ * provider mirror when the registry does not answer, one plugin cache
+ * (providers are linked from it instead of copied into every stack: the aws
+ * binary is ~700 MB), and no call home.
+ */
+export function engineEnv(toolchain: Toolchain): Record<string, string> {
+  return {
+    ...(toolchain.cliConfigFile ? { TF_CLI_CONFIG_FILE: toolchain.cliConfigFile } : {}),
+    TF_PLUGIN_CACHE_DIR: toolchain.pluginCacheDir,
+    CHECKPOINT_DISABLE: "1",
   };
 }

@@ -15,21 +15,37 @@ export const PROJECT_ROOT = (() => {
 })();
 
 export interface Toolchain {
+  /** The engine cdktf drives here: the user's tofu or terraform, or OpenTofu built as a last resort. */
+  readonly engineBin: string;
+  readonly engineName: "tofu" | "terraform";
+  readonly engineVersion: string;
+  /** OpenTofu for the suites that run it whatever the engine is (the test toolchain); else the engine. */
   readonly tofuBin: string;
+  /** CLI configuration with the local provider mirror; empty when every provider comes from the registry. */
   readonly cliConfigFile: string;
-  /** Version of the hashicorp/aws binary in the mirror; empty when none is available. */
+  /** Version of the hashicorp/aws binary in the mirror, `registry`, or empty when none is available. */
   readonly awsProviderVersion: string;
   readonly githubProviderVersion: string;
+  /** Whether the Terraform registry answered: providers come from it, not from the local mirror. */
+  readonly registry: "reachable" | "unreachable";
   readonly motoPython: string;
   readonly pluginCacheDir: string;
 }
 
 /** Runs scripts/toolchain.sh (cheap when cached) and reads what it wrote. */
-export function ensureToolchain(): Toolchain {
-  const cache = process.env.PLATFORM_CACHE ?? join(homedir(), ".cache", "platform");
-  execFileSync("bash", [join(PROJECT_ROOT, "scripts", "toolchain.sh")], { stdio: ["ignore", "inherit", "inherit"] });
-  const envFile = join(cache, "toolchain.env");
-  if (!existsSync(envFile)) throw new Error(`toolchain.sh wrote no ${envFile}`);
+export function ensureToolchain(mode: "engine" | "main" | "test" = "main"): Toolchain {
+  execFileSync("bash", [join(PROJECT_ROOT, "scripts", "toolchain.sh"), mode], { stdio: ["ignore", "inherit", "inherit"] });
+  const toolchain = readToolchain();
+  if (!toolchain) throw new Error(`toolchain.sh wrote no ${toolchainEnvFile()}`);
+  return toolchain;
+}
+
+const toolchainEnvFile = () => join(process.env.PLATFORM_CACHE ?? join(homedir(), ".cache", "platform"), "toolchain.env");
+
+/** What scripts/toolchain.sh last wrote, without running it; undefined when it never ran. */
+export function readToolchain(): Toolchain | undefined {
+  const envFile = toolchainEnvFile();
+  if (!existsSync(envFile)) return undefined;
   const vars = Object.fromEntries(
     readFileSync(envFile, "utf8")
       .split("\n")
@@ -37,10 +53,14 @@ export function ensureToolchain(): Toolchain {
       .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
   );
   return {
+    engineBin: vars.ENGINE_BIN,
+    engineName: vars.ENGINE_NAME === "tofu" ? "tofu" : "terraform",
+    engineVersion: vars.ENGINE_VERSION,
     tofuBin: vars.TOFU_BIN,
     cliConfigFile: vars.TF_CLI_CONFIG_FILE,
     awsProviderVersion: vars.AWS_PROVIDER_VERSION ?? "",
     githubProviderVersion: vars.GITHUB_PROVIDER_VERSION ?? "",
+    registry: vars.REGISTRY === "reachable" ? "reachable" : "unreachable",
     motoPython: vars.MOTO_PYTHON,
     pluginCacheDir: vars.TF_PLUGIN_CACHE_DIR,
   };

@@ -1,0 +1,81 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TofuResult, TofuRunner } from "./tofu";
+
+/**
+ * A bootstrap stack's state lives in the bucket that the stack itself
+ * creates, so its first apply cannot use that bucket. As with cloudposse's
+ * tfstate-backend: apply once with a local state (an override file replaces
+ * the synthesized S3 backend), then `init -migrate-state` into the bucket and
+ * drop the local file. From then on every operator runs `cdktf deploy|diff`
+ * on the stack as on any other.
+ */
+export const LOCAL_BACKEND_OVERRIDE = "backend_override.tf.json";
+const LOCAL_STATE = "terraform.tfstate";
+
+export type BootstrapPhase = "in-bucket" | "local" | "new";
+
+export interface BootstrapWorkdir {
+  readonly stack: string;
+  readonly dir: string;
+}
+
+/** Copies the synthesized stack into `root/<stack>` (kept between runs: it may hold the local state). */
+export function prepareBootstrapWorkdir(outdir: string, stack: string, root: string): BootstrapWorkdir {
+  const dir = join(root, stack);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), join(dir, "cdk.tf.json"));
+  return { stack, dir };
+}
+
+const fail = (step: string, r: TofuResult) => new Error(`${step} failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-4000)}`);
+
+/**
+ * Where the stack's state is now: a local file from an unfinished bootstrap,
+ * already in its bucket (init with the S3 backend finds resources), or
+ * nowhere yet.
+ */
+export async function bootstrapPhase(tofu: TofuRunner, work: BootstrapWorkdir): Promise<BootstrapPhase> {
+  if (existsSync(join(work.dir, LOCAL_STATE))) return "local";
+  rmSync(join(work.dir, LOCAL_BACKEND_OVERRIDE), { force: true });
+  const init = await tofu.run(work.dir, ["init", "-input=false", "-no-color", "-reconfigure"]);
+  if (init.code !== 0) return "new"; // the bucket does not exist yet
+  const list = await tofu.run(work.dir, ["state", "list", "-no-color"]);
+  return list.code === 0 && list.stdout.trim() !== "" ? "in-bucket" : "new";
+}
+
+/** Initialises the stack with a local state in its working directory (the first apply). */
+export async function initLocal(tofu: TofuRunner, work: BootstrapWorkdir): Promise<void> {
+  writeFileSync(join(work.dir, LOCAL_BACKEND_OVERRIDE), JSON.stringify({ terraform: { backend: { local: { path: LOCAL_STATE } } } }, null, 2));
+  const init = await tofu.run(work.dir, ["init", "-input=false", "-no-color", "-reconfigure"]);
+  if (init.code !== 0) throw fail("init (local state)", init);
+}
+
+interface StateFile {
+  readonly lineage: string;
+  readonly serial: number;
+  readonly resources: readonly unknown[];
+}
+
+/**
+ * Moves the local state into the stack's bucket, proves that the bucket then
+ * holds the same state (lineage, serial, resources), and only then removes
+ * the local files.
+ */
+export async function migrateToBucket(tofu: TofuRunner, work: BootstrapWorkdir): Promise<{ ms: number }> {
+  const started = Date.now();
+  const local = JSON.parse(readFileSync(join(work.dir, LOCAL_STATE), "utf8")) as StateFile;
+  rmSync(join(work.dir, LOCAL_BACKEND_OVERRIDE), { force: true });
+  const init = await tofu.run(work.dir, ["init", "-input=false", "-no-color", "-migrate-state", "-force-copy"]);
+  if (init.code !== 0) throw fail("init -migrate-state", init);
+  const pulled = await tofu.run(work.dir, ["state", "pull"]);
+  if (pulled.code !== 0) throw fail("state pull from the bucket", pulled);
+  const remote = JSON.parse(pulled.stdout) as StateFile;
+  if (remote.lineage !== local.lineage || remote.serial !== local.serial || remote.resources.length !== local.resources.length) {
+    throw new Error(
+      `the bucket's state differs from the local one (lineage ${remote.lineage}/${local.lineage}, serial ${remote.serial}/${local.serial}); the local state stays in ${work.dir}`,
+    );
+  }
+  for (const file of [LOCAL_STATE, `${LOCAL_STATE}.backup`]) rmSync(join(work.dir, file), { force: true });
+  return { ms: Date.now() - started };
+}
