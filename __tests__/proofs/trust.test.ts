@@ -55,6 +55,18 @@ describe("the simulator decides known GitHub cases right (checked before trustin
   it("denies when the subject differs by one character", () => {
     expect(assume(env, "deploy", { sub: `${sub(env, env.github.deployFrom)}x`, aud: AUD })).toBe("ImplicitlyDenied");
   });
+  // IAM's StringEquals compares byte for byte: what `doctor trust` must reproduce instead of trimming or folding case.
+  it.each([
+    ["a trailing space", (s: string) => `${s} `],
+    ["a leading space", (s: string) => ` ${s}`],
+    ["a trailing line feed", (s: string) => `${s}\n`],
+    ["a trailing NUL", (s: string) => `${s}\u0000`],
+    ["the owner in upper case", (s: string) => s.replace("repo:acme", "repo:ACME")],
+  ])("denies the exact subject with %s", (_what, alter) => {
+    const exact = sub(env, env.github.deployFrom);
+    expect(alter(exact)).not.toBe(exact);
+    expect(assume(env, "deploy", { sub: alter(exact), aud: AUD })).toBe("ImplicitlyDenied");
+  });
 });
 
 /** The same job's subject in the other format, and with the repository's identity altered. */
