@@ -12,6 +12,7 @@ import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, s3U
 import {
   accessLogBucketName,
   bootstrapStackName,
+  bootstrapStateKey,
   environmentStackNames,
   githubRepositoryLevelSuffix,
   githubVariableNames,
@@ -262,8 +263,11 @@ export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[])
   };
   // Bootstrap stacks are shared by every environment of their account and region: claimed once, up front.
   for (const env of envs)
-    for (const region of [env.state.region, env.region])
+    for (const region of [env.state.region, env.region]) {
       owners.set(`stack|${bootstrapStackName(env.accountId, region)}`, { env: "the platform", what: "bootstrap stack" });
+      // The bootstrap stack's state moves into a state bucket of its account: its key is taken in each.
+      owners.set(`state/${env.state.bucket}|${bootstrapStateKey(env.accountId, region)}`, { env: "the platform", what: "bootstrap stack's state" });
+    }
   for (const env of envs) {
     for (const [scope, name] of scopedNames(env)) claim(scope, name, env, "name", scope.split("/").pop()!.replace("-", " "));
     // GitHub compares owner and repository names case-insensitively; so must the uniqueness of subjects.

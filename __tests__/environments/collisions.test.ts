@@ -77,6 +77,27 @@ describe("derived names claimed once", () => {
       [/^uat\.state\.key: 'shop\/qa\.tfstate\.d\/uat\.tfstate' starts with 'shop\/qa\.tfstate', which qa's plan role may list/],
     ],
     [
+      "a state key equal to the bootstrap stack's state key",
+      [envInput({ state: { bucket: "acme-state-111111111111", key: "bootstrap/bootstrap-111111111111-us-east-1.tfstate", region: "us-east-1" } })],
+      [/^qa\.state\.key: state object 'bootstrap\/bootstrap-111111111111-us-east-1\.tfstate' is also the platform's bootstrap stack's state/],
+    ],
+    [
+      "more repositories than one replication rule takes filters (101 in one registry)",
+      [
+        envInput({
+          name: "qa",
+          services: Array.from({ length: 60 }, (_, i) => ({ name: `s${i}` })),
+          ecr: { registry: { replicateTo: [{ region: "eu-west-1" }] } },
+        }),
+        envInput({
+          name: "uat",
+          services: Array.from({ length: 41 }, (_, i) => ({ name: `s${i}` })),
+          ecr: { registry: { replicateTo: [{ region: "eu-west-1" }] } },
+        }),
+      ],
+      [/^uat\.services: the registry of account 111111111111 in us-east-1 replicates 101 repositories, one filter each; ECR API Reference, ReplicationRule/],
+    ],
+    [
       "a state key in the backend's workspace area (env:/), which every plan role may list",
       [envInput({ state: { bucket: "acme-state-111111111111", key: "env:/shop/qa.tfstate", region: "us-east-1" } })],
       [/^qa\.state\.key: must not start with 'env:'/],

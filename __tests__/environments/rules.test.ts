@@ -166,6 +166,26 @@ describe("one environment", () => {
       { s3UserBuckets: ["acme-state-111111111111"] },
       /^qa\.s3UserBuckets\[0\]: 'acme-state-111111111111' is the state bucket/,
     ],
+    [
+      "the repository 'acme/..' (GitHub reserves it; the token would go to /repos/)",
+      { github: { ...TEST_REPOSITORY, repository: "acme/..", deployFrom: { kind: "environment", name: "qa" } } },
+      /^qa\.github\.repository: the repository name cannot be '\.\.'/,
+    ],
+    [
+      "the repository 'acme/.'",
+      { github: { ...TEST_REPOSITORY, repository: "acme/.", deployFrom: { kind: "environment", name: "qa" } } },
+      /^qa\.github\.repository: the repository name cannot be '\.'/,
+    ],
+    [
+      "the repository 'acme/shop.git'",
+      { github: { ...TEST_REPOSITORY, repository: "acme/shop.git", deployFrom: { kind: "environment", name: "qa" } } },
+      /^qa\.github\.repository: the repository name cannot end in '\.git'/,
+    ],
+    [
+      "an owner ending in '-'",
+      { github: { ...TEST_REPOSITORY, repository: "acme-/shop", deployFrom: { kind: "environment", name: "qa" } } },
+      /^qa\.github\.repository: the owner must be/,
+    ],
     ["a tag key with the reserved aws: prefix", { tags: { "aws:owner": "x" } }, /^qa\.tags\.aws:owner: keys starting with 'aws:' are reserved/],
     [
       "more than 50 tags with the platform's own",
