@@ -109,7 +109,7 @@ export function withKeyRotation(inputs: readonly EnvironmentInput[], rotation: u
   const { data, problems } = parseKeyRotation(rotation, names);
   return inputs.map((input) => ({
     ...input,
-    ...(data[input.name] ? { keyRotation: { ...input.keyRotation, ...data[input.name] } } : {}),
+    ...(isRecord(input) && typeof input.name === "string" && data[input.name] ? { keyRotation: { ...input.keyRotation, ...data[input.name] } } : {}),
     ...(problems.length > 0 ? { [ROTATION_FILE_PROBLEMS]: problems } : {}),
   }));
 }

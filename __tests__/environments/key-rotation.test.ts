@@ -148,3 +148,18 @@ describe("the rotation file's problems reach synth", () => {
     },
   );
 });
+
+describe("inputs that are not environments at all", () => {
+  it("are refused as ConfigError naming their index, never a stack trace", () => {
+    const junk = [null, 5, "dev", [], {}, { name: "dev\nx" }] as unknown as Parameters<typeof withKeyRotation>[0];
+    let error: unknown;
+    try {
+      loadEnvironments(withKeyRotation(junk, { dev: {} }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    for (const [i] of junk.entries()) expect(problems.some((p) => p.startsWith(`environments[${i}]`))).toBe(true);
+  });
+});
