@@ -49,7 +49,11 @@ function executable(dir: string, name: string, body: string): string {
 
 function fakeEngine(dir: string, name: string, version: string): string {
   const banner = name === "tofu" ? `OpenTofu v${version}` : `Terraform v${version}`;
-  return executable(dir, name, `if [ "$1" = version ] && [ "$2" = -json ]; then echo '{"terraform_version": "${version}", "platform": "linux_amd64"}'; else echo '${banner}'; fi`);
+  return executable(
+    dir,
+    name,
+    `if [ "$1" = version ] && [ "$2" = -json ]; then echo '{"terraform_version": "${version}", "platform": "linux_amd64"}'; else echo '${banner}'; fi`,
+  );
 }
 
 /**
@@ -99,7 +103,13 @@ describe("the engine cdktf drives", () => {
     ["tofu and terraform on PATH: OpenTofu", { tofu: "1.11.2", terraform: "1.14.0" }, {}, "tofu", "1.11.2"],
     ["only terraform on PATH: Terraform", { terraform: "1.11.4" }, {}, "terraform", "1.11.4"],
     ["an old tofu is passed over for a current terraform", { tofu: "1.8.0", terraform: "1.11.4" }, {}, "terraform", "1.11.4"],
-    ["TERRAFORM_BINARY_NAME (cdktf's own variable) wins over PATH order", { tofu: "1.11.2", terraform: "1.12.0" }, { TERRAFORM_BINARY_NAME: "terraform" }, "terraform", "1.12.0"],
+    [
+      "TERRAFORM_BINARY_NAME (cdktf's own variable) wins over PATH order",
+      { tofu: "1.11.2", terraform: "1.12.0" },
+      { TERRAFORM_BINARY_NAME: "terraform" },
+      "terraform",
+      "1.12.0",
+    ],
   ] as const)("%s", async (_what, engines, env, name, version) => {
     const r = await decide({ engines, registry: "silent", env });
     expect({ code: r.code, name: r.vars.ENGINE_NAME, version: r.vars.ENGINE_VERSION, bin: r.vars.ENGINE_BIN?.endsWith(`/bin/${name}`) }).toEqual({

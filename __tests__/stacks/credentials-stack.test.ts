@@ -1,4 +1,4 @@
-import { Testing } from "cdktf";
+import { Testing, type TerraformStack } from "cdktf";
 import { loadEnvironments } from "../../environments";
 import { addPlatformStacks } from "../../stacks/platform-app";
 import { CredentialsStack } from "../../stacks/credentials-stack";
@@ -56,15 +56,38 @@ describe("credentials stack", () => {
     expect(overlap.output.ecr_key_generation.value).toBe("2");
   });
 
-  it("makes the protected GitHub environment exist before the role that trusts it", () => {
+  /** The order checks of a stack: the state key each one waits for, and the command its failure names. */
+  const prerequisitesOf = (stack: TerraformStack) =>
+    Object.values<{ prefix: string; lifecycle: { postcondition: { condition: string; error_message: string }[] } }>(
+      JSON.parse(Testing.synth(stack)).data?.aws_s3_objects ?? {},
+    ).map((d) => ({
+      key: d.prefix,
+      condition: d.lifecycle.postcondition[0].condition,
+      command: /Run `([^`]+)` first/.exec(d.lifecycle.postcondition[0].error_message)?.[1],
+    }));
+
+  it("has no cdktf-level dependencies, so that `cdktf deploy <stack>` runs as typed", () => {
     const stacks = addPlatformStacks(Testing.app(), loadEnvironments([envInput()]));
-    expect(stacks.environments[0].dependencies).toEqual([stacks.github[0]]);
+    expect([...stacks.environments, ...stacks.credentials, ...stacks.github, ...stacks.bootstrap].map((s) => s.dependencies)).toEqual(
+      Array(stacks.environments.length * 3 + stacks.bootstrap.length).fill([]),
+    );
   });
 
-  it("is deployed after the environment stack (users, key) and before a GitHub stack that publishes its keys", () => {
+  it("makes the protected GitHub environment exist before the role that trusts it: the environment's plan fails until the GitHub stack has state", () => {
+    const stacks = addPlatformStacks(Testing.app(), loadEnvironments([envInput()]));
+    expect(prerequisitesOf(stacks.environments[0])).toEqual([
+      { key: "shop/qa-github.tfstate", condition: '${contains(self.keys, "shop/qa-github.tfstate")}', command: "cdktf deploy qa-github" },
+    ]);
+    expect(prerequisitesOf(stacks.credentials[0])).toEqual([
+      { key: "shop/qa.tfstate", condition: '${contains(self.keys, "shop/qa.tfstate")}', command: "cdktf deploy qa" },
+    ]);
+  });
+
+  it("with keys published to GitHub: credentials after the environment, the GitHub stack after the credentials", () => {
     const envs = loadEnvironments([envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, publishStaticEcrKeys: true } })]);
     const stacks = addPlatformStacks(Testing.app(), envs);
-    expect(stacks.credentials[0].dependencies).toEqual([stacks.environments[0]]);
-    expect(stacks.github[0].dependencies).toEqual([stacks.credentials[0]]);
+    expect(prerequisitesOf(stacks.credentials[0]).map((p) => p.command)).toEqual(["cdktf deploy qa"]);
+    expect(prerequisitesOf(stacks.github[0]).map((p) => p.command)).toEqual(["cdktf deploy qa-credentials"]);
+    expect(prerequisitesOf(stacks.environments[0])).toEqual([]);
   });
 });

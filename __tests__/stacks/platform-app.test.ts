@@ -76,6 +76,11 @@ describe("platform app", () => {
       Resource: ["arn:aws:s3:::acme-shop-tfstate-111111111111-logs/*"],
       Condition: { ArnLike: { "aws:SourceArn": ["arn:aws:s3:::acme-shop-tfstate-111111111111"] }, StringEquals: { "aws:SourceAccount": "111111111111" } },
     });
-    expect(json.terraform.backend.local).toBeDefined();
+    // Its own state, once `npm run bootstrap` has moved it there, is in the bucket it creates.
+    expect(json.terraform.backend.s3).toMatchObject({
+      bucket: "acme-shop-tfstate-111111111111",
+      key: "bootstrap/bootstrap-111111111111-us-east-1.tfstate",
+      use_lockfile: true,
+    });
   });
 });
