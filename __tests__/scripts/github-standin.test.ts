@@ -245,6 +245,14 @@ describe("secrets: libsodium sealed boxes, decrypted by the stand-in", () => {
     expect(after.updated_at > before.updated_at).toBe(true);
     expect(gh.state().repository("acme/shop").environments.prod.secrets.TOKEN.value).toBe("edited by hand");
   });
+
+  it("deleteSecretBehindTerraform removes the secret as `gh secret delete` does: the API answers 404 for it", async () => {
+    gh.setSecretBehindTerraform({ repository: "acme/shop", name: "DOOMED", value: "x" });
+    expect((await api("GET", "/repos/acme/shop/actions/secrets/DOOMED")).status).toBe(200);
+    gh.deleteSecretBehindTerraform({ repository: "acme/shop", name: "DOOMED" });
+    expect((await api("GET", "/repos/acme/shop/actions/secrets/DOOMED")).status).toBe(404);
+    expect(() => gh.deleteSecretBehindTerraform({ repository: "acme/shop", name: "DOOMED" })).toThrow(/has no secret DOOMED/);
+  });
 });
 
 describe("protocol checks against GitHub's OpenAPI description", () => {
