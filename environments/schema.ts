@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { GITHUB_NAME_PATTERN, GITHUB_OWNER_PATTERN } from "../constructs/github-oidc";
 import { githubRepositoryProblem } from "./github-names";
+import { ECR_SCAN_FILTER_PATTERN } from "../constructs/validation";
 import { refPatternProblem } from "./ref-pattern";
 import { AWS_REGIONS } from "./regions";
 
@@ -17,8 +18,6 @@ const ENV_NAME_PATTERN = /^(?=.{1,20}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const GITHUB_REPOSITORY_PATTERN = new RegExp(`^${GITHUB_OWNER_PATTERN.source.slice(1, -1)}/${GITHUB_NAME_PATTERN.source.slice(1, -1)}$`);
 /** Branch, tag and environment names may not carry IAM wildcard characters: a subject must name one thing. */
 const NO_WILDCARD = /^[^*?]+$/;
-/** ECR API Reference, ScanningRepositoryFilter.filter (length 1-255). */
-const SCAN_FILTER_PATTERN = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
 const S3_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 const accountId = z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id");
@@ -235,8 +234,8 @@ const registry = z
           .min(1)
           .max(255, "ECR allows at most 255 characters (API Reference, ScanningRepositoryFilter)")
           .regex(
-            SCAN_FILTER_PATTERN,
-            `must be a repository name wildcard matching ECR's ${SCAN_FILTER_PATTERN.source} (API Reference, ScanningRepositoryFilter)`,
+            ECR_SCAN_FILTER_PATTERN,
+            "must be a repository name wildcard matching ECR's pattern ^[a-z0-9*](?:[._\\-/a-z0-9*]?[a-z0-9*]+)*$ (API Reference, ScanningRepositoryFilter)",
           ),
       )
       .min(1)
