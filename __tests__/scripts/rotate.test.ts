@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENVIRONMENTS, loadEnvironments } from "../../environments";
-import { nextRotation, withKeyRotation } from "../../environments/key-rotation";
+import { nextRotation, withKeyRotation, type KeyRotationFile } from "../../environments/key-rotation";
 import { runRotate } from "../../scripts/rotate";
 
 function rotationFile(content: object = {}) {
@@ -102,7 +102,7 @@ describe("npm run rotate refuses a rotation file it cannot trust, and writes not
     expect(text === undefined ? existsSync(file) : readFileSync(file, "utf8")).toBe(text === undefined ? false : text);
   });
 
-  it.each<[string, object, object, string[]]>([
+  it.each<[string, KeyRotationFile, KeyRotationFile, string[]]>([
     [
       "a second step before the first is committed (rotate, then retire)",
       {},
@@ -120,7 +120,7 @@ describe("npm run rotate refuses a rotation file it cannot trust, and writes not
   });
 
   it("takes the next step once the previous one is committed", () => {
-    const working = { dev: { ecr: { generation: 2, previousKey: "active" } } };
+    const working: KeyRotationFile = { dev: { ecr: { generation: 2, previousKey: "active" } } };
     const file = rotationFile(working);
     expect(runRotate(["dev", "ecr", "--retire"], file, () => undefined, { baseline: () => working })).toBe(0);
     expect(JSON.parse(readFileSync(file, "utf8")).dev.ecr).toEqual({ generation: 2, previousKey: "inactive" });
