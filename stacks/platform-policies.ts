@@ -1,8 +1,7 @@
 import { iamArn, kmsAliasName, planListPrefixes, repositoryArn, repositoryName, s3BucketArn, scanLogGroupName, scanRuleName } from "../environments/naming";
-import { partitionOf } from "../environments/regions";
-import { regionalServiceHost } from "../constructs/aws-partition";
+import { formatArn, logGroupArn, regionalServiceHost } from "../constructs/aws-partition";
 import type { EnvironmentConfig } from "../environments/schema";
-import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_PULL_ACTIONS } from "../constructs/ecr-actions";
+import { ecrGrantStatements, ecrPullStatements } from "../constructs/ecr-actions";
 import type { PolicyDocument, PolicyStatement } from "../constructs/policy-document";
 import { identityNamesOf } from "./identity-names";
 
@@ -14,18 +13,18 @@ export function environmentRepositoryArns(env: EnvironmentConfig): string[] {
   return env.services.map((s) => repositoryArn(env, repositoryName(env, s)));
 }
 
-/** Seed 003's split: the token on "*" alone, everything else on this environment's repositories. */
+/** Every KMS key of the environment's account and region (identity policies narrow them by alias or ViaService). */
+const environmentKeyArns = (env: EnvironmentConfig) => formatArn({ region: env.region, service: "kms", account: env.accountId, resource: "key/*" });
+
+/** Push and pull split in two: the registry token on "*" alone (it names no repository), everything else on this environment's repositories. */
 function ecrPushPullStatements(env: EnvironmentConfig): PolicyStatement[] {
-  return [
-    { sid: "EcrLogin", actions: [...ECR_AUTH_ACTIONS], resources: ["*"] },
-    { sid: "EcrPushPullOwnRepositories", actions: ECR_PUSH_PULL_ACTIONS, resources: environmentRepositoryArns(env) },
-  ];
+  return ecrGrantStatements(environmentRepositoryArns(env), ["pull", "push", "describe"], { sid: "EcrPushPullOwnRepositories" });
 }
 
 function kmsUseStatements(env: EnvironmentConfig): PolicyStatement[] {
   if (env.ecr.encryption.type !== "KMS") return [];
   // ECR encrypts and decrypts layers with the caller's grant on the key.
-  const keyResource = env.ecr.encryption.kmsKeyArn ?? `arn:${partitionOf(env.region)}:kms:${env.region}:${env.accountId}:key/*`;
+  const keyResource = env.ecr.encryption.kmsKeyArn ?? environmentKeyArns(env);
   return [
     {
       sid: "EcrKmsKeyUse",
@@ -50,8 +49,7 @@ export const deployRolePolicy = ecrUserPolicy;
 export function runtimePullPolicy(env: EnvironmentConfig): PolicyDocument {
   return {
     statements: [
-      { sid: "EcrLogin", actions: [...ECR_AUTH_ACTIONS], resources: ["*"] },
-      { sid: "EcrPullOwnRepositories", actions: [...ECR_PULL_ACTIONS], resources: environmentRepositoryArns(env) },
+      ...ecrPullStatements(environmentRepositoryArns(env), { sid: "EcrPullOwnRepositories" }),
       ...kmsUseStatements(env).map((st) => ({ ...st, actions: ["kms:Decrypt", "kms:DescribeKey"] })),
     ],
   };
@@ -98,11 +96,10 @@ export function stateObjectArns(env: EnvironmentConfig): { bucket: string; state
  */
 export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
   const state = stateObjectArns(env);
-  const p = partitionOf(env.region);
   const identities = identityNamesOf(env);
   const users = identities.filter((i) => i.principal === "user");
   const roles = identities.filter((i) => i.principal === "role");
-  const envKeyArns = `arn:${p}:kms:${env.region}:${env.accountId}:key/*`;
+  const envKeyArns = environmentKeyArns(env);
   return {
     statements: [
       // Only the prefixes the backend and the stack's checks list: the names of other environments' state stay hidden.
@@ -125,16 +122,16 @@ export function planRolePolicy(env: EnvironmentConfig): PolicyDocument {
       // These list calls have no resource-level permissions.
       { sid: "DescribeWithoutResourceScope", actions: ["logs:DescribeResourcePolicies", "kms:ListAliases"], resources: ["*"] },
       // DescribeLogGroups is authorized on the account's log-group:* pattern, not on one group.
-      { sid: "DescribeLogGroups", actions: ["logs:DescribeLogGroups"], resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:*`] },
+      { sid: "DescribeLogGroups", actions: ["logs:DescribeLogGroups"], resources: [logGroupArn(env.region, env.accountId, "*")] },
       {
         sid: "ReadScanLogGroup",
         actions: ["logs:ListTagsForResource"],
-        resources: [`arn:${p}:logs:${env.region}:${env.accountId}:log-group:${scanLogGroupName(env)}`],
+        resources: [logGroupArn(env.region, env.accountId, scanLogGroupName(env))],
       },
       {
         sid: "ReadScanRule",
         actions: ["events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource"],
-        resources: [`arn:${p}:events:${env.region}:${env.accountId}:rule/${scanRuleName(env)}`],
+        resources: [formatArn({ region: env.region, service: "events", account: env.accountId, resource: `rule/${scanRuleName(env)}` })],
       },
       {
         sid: "ReadEnvironmentKey",

@@ -126,7 +126,14 @@ describe("mapping known requests to IAM actions and resources", () => {
       "arn:aws:s3:::shop-local-tfstate/shop/local.tfstate",
     ],
   ])("S3 (REST): %s", (_name, req, action, resource) => {
-    expect(permissionsOf(req)).toEqual([{ action, resource }]);
+    expect(permissionsOf(req)).toEqual([expect.objectContaining({ action, resource })]);
+  });
+
+  it("a listing carries its prefix as the s3:prefix condition key; a bucket HEAD carries none", () => {
+    expect(permissionsOf(s3("GET", "/shop-local-tfstate?list-type=2&prefix=env%3A%2F"))).toEqual([
+      { action: "s3:ListBucket", resource: "arn:aws:s3:::shop-local-tfstate", context: { "s3:prefix": "env:/" } },
+    ]);
+    expect(permissionsOf(s3("HEAD", "/shop-local-tfstate"))).toEqual([{ action: "s3:ListBucket", resource: "arn:aws:s3:::shop-local-tfstate" }]);
   });
 
   it("SSM GetParameter with decryption of a SecureString also needs kms:Decrypt on its key, through SSM", () => {

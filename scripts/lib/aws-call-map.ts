@@ -416,7 +416,11 @@ function s3Permissions(call: ParsedCall, ctx: MapContext): { label: string; perm
   if (!key) {
     if (!sub) {
       // HeadBucket and ListObjects(V2) are both authorized as s3:ListBucket.
-      if (m === "GET" || m === "HEAD") return { label, permissions: [{ action: "s3:ListBucket", resource: bucketArn }] };
+      if (m === "GET" || m === "HEAD") {
+        // A listing is authorized with its prefix as the s3:prefix condition key (absent without one).
+        const prefix = m === "GET" && typeof call.params.prefix === "string" ? { "s3:prefix": call.params.prefix } : undefined;
+        return { label, permissions: [{ action: "s3:ListBucket", resource: bucketArn, ...(prefix ? { context: prefix } : {}) }] };
+      }
       throw new Unmappable(`S3 bucket-level ${m} without a sub-resource`);
     }
     const action = BUCKET_SUBRESOURCES[sub]?.[m];
