@@ -1,6 +1,7 @@
 import { Testing } from "cdktf";
 import type { TerraformStack } from "cdktf";
-import { loadEnvironments, type EnvironmentConfig, type EnvironmentInput } from "../environments";
+import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig, type EnvironmentInput } from "../environments";
+import { appEnvironments } from "../stacks/synthesize";
 
 /** The repository of test environments: immutable subjects, fixed ids. */
 export const TEST_REPOSITORY = { repository: "acme/shop", ownerId: 1001, repositoryId: 2002 } as const;
@@ -63,3 +64,10 @@ export function statementsOf(policyJson: string): Statement[] {
   expect(doc.Version).toBe("2012-10-17");
   return doc.Statement;
 }
+
+/**
+ * Every environment the app can synthesize: the user's and the main job's emulator environment
+ * (the set `npx cdktf deploy local` sees with PLATFORM_EMULATOR_ENDPOINT set). Proofs run on all
+ * of them, so the emulator's features (runtime pull, cross-account pull, KMS) are proven too.
+ */
+export const APP_ENVIRONMENTS: readonly EnvironmentInput[] = appEnvironments(ENVIRONMENTS, { PLATFORM_EMULATOR_ENDPOINT: "https://127.0.0.1:4566" });

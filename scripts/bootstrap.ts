@@ -57,7 +57,9 @@ export async function main(argv: readonly string[], write: (s: string) => void =
     // Interactive unless --auto-approve: the engine shows the plan and asks, as `cdktf deploy` does.
     const apply = await tofu.run(work.dir, ["apply", "-input=" + String(!auto), ...(auto ? ["-auto-approve"] : [])], { terminal: !auto });
     if (apply.code !== 0) {
-      process.stderr.write(`${apply.stdout.slice(-4000)}${apply.stderr.slice(-4000)}\n${stack}: apply failed; the local state stays in ${work.dir}: run the same command again.\n`);
+      process.stderr.write(
+        `${apply.stdout.slice(-4000)}${apply.stderr.slice(-4000)}\n${stack}: apply failed; the local state stays in ${work.dir}: run the same command again.\n`,
+      );
       return 1;
     }
     if (auto) write(apply.stdout.match(/Apply complete!.*/)?.[0] + "\n");
@@ -78,5 +80,5 @@ export async function main(argv: readonly string[], write: (s: string) => void =
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

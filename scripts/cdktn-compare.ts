@@ -347,7 +347,6 @@ export function parseArgs(argv: readonly string[]): Options {
   return { github, keep, cdktn, providerAws };
 }
 
-
 interface RunResult {
   readonly code: number;
   readonly stdout: string;

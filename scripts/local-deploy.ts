@@ -50,7 +50,8 @@ const alive = (pid: number) => {
 async function deploy(keep: { as: Identity } | undefined): Promise<void> {
   const started = Date.now();
   const toolchain = ensureToolchain("main");
-  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider: the Terraform registry does not answer and none is on this machine (README, Requirements)");
+  if (!toolchain.awsProviderVersion)
+    throw new Error("no hashicorp/aws provider: the Terraform registry does not answer and none is on this machine (README, Requirements)");
   const env = localEnvironment();
   if (keep) mkdirSync(SANDBOX, { recursive: true });
   const work = keep ? SANDBOX : mkdtempSync(join(tmpdir(), "platform-local-"));
@@ -69,13 +70,19 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
     synthForEmulator(emulator, outdir);
     const tofu = tofuRunner(toolchain, awsEnv, toolchain.engineBin);
     const bootstrap = prepareBootstrapWorkdir(outdir, localBootstrapStack(env), join(work, "bootstrap"));
-    log(`bootstrap ${bootstrap.stack} with ${toolchain.engineName} ${toolchain.engineVersion}: state bucket ${env.state.bucket}, the account's GitHub OIDC provider`);
+    log(
+      `bootstrap ${bootstrap.stack} with ${toolchain.engineName} ${toolchain.engineVersion}: state bucket ${env.state.bucket}, the account's GitHub OIDC provider`,
+    );
     await initLocal(tofu, bootstrap);
     const bootstrapApply = tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
     let bootstrapDone = false;
     void bootstrapApply.then(() => (bootstrapDone = true));
     const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
-    const bucketExists = () => s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(() => true, () => false);
+    const bucketExists = () =>
+      s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(
+        () => true,
+        () => false,
+      );
     while (!bootstrapDone && !(await bucketExists())) await new Promise((r) => setTimeout(r, 250));
     if (bootstrapDone) check("bootstrap apply", await bootstrapApply);
 
@@ -117,7 +124,9 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
       process.stdout.write(
         `\nThe sandbox is up (emulator pid ${emulator.pid}). To use it:\n  source ${SANDBOX_ENV}\n` +
           `which sets:\n${exports.map((e) => `  ${line(e)}`).join("\n")}\n  and the ${keep.as}'s AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (not shown)\n` +
-          `then, as against AWS:\n${sandboxHints(env).map((h) => `  ${h}\n`).join("")}` +
+          `then, as against AWS:\n${sandboxHints(env)
+            .map((h) => `  ${h}\n`)
+            .join("")}` +
           `Stop it with: bash scripts/local.sh down\n`,
       );
       kept = true;

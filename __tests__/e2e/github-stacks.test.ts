@@ -53,7 +53,7 @@ import {
   type StackJson,
 } from "./github-stack-expectations";
 
-const toolchain = ensureToolchain();
+const toolchain = ensureToolchain("test");
 const work = mkdtempSync(join(tmpdir(), "github-e2e-"));
 const timings: Record<string, number> = {};
 const observations: Record<string, unknown> = {};

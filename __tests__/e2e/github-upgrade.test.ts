@@ -55,7 +55,7 @@ const EMULATOR_ACCOUNT = "123456789012"; // moto's fixed account: the AWS provid
 
 const toBin = process.env.PLATFORM_GITHUB_PROVIDER ?? "";
 const fromBin = process.env.PLATFORM_GITHUB_PROVIDER_UPGRADE_FROM ?? "";
-const toolchain = ensureToolchain();
+const toolchain = ensureToolchain("test");
 const skipReason = ((): string | undefined => {
   for (const [name, bin] of [
     ["PLATFORM_GITHUB_PROVIDER", toBin],

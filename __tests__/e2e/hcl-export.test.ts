@@ -40,7 +40,7 @@ import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 const render = require("cdktf/lib/hcl/render") as { renderAttributes(a: object): string; renderTerraform(t: object): string };
 
 const env = localEnvironment();
-const toolchain = ensureToolchain();
+const toolchain = ensureToolchain("test");
 const work = mkdtempSync(join(tmpdir(), "hcl-export-"));
 const timings: Record<string, number> = {};
 const report: string[] = [];

@@ -149,7 +149,13 @@ function doctorOnline(keys: { accessKeyId: string; secretAccessKey: string }): P
 function cdktf(args: readonly string[], outdir = join(work, "cdktf.out")): Promise<TofuResult> {
   return runCdktf([...args, "--output", outdir, ...offlineFlags(toolchain)], { env: operatorEnv });
 }
-const output = (r: TofuResult) => r.stdout + r.stderr;
+/** What the CLI printed, as a reader sees it: no colour codes, no box-drawing margins, lines joined. */
+const output = (r: TofuResult) =>
+  (r.stdout + r.stderr)
+    // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what is removed
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")
+    .replace(/[│╷╵·]/g, " ")
+    .replace(/\s+/g, " ");
 
 beforeAll(async () => {
   toolchain = ensureToolchain("test");
@@ -182,14 +188,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
   const report = join(PROJECT_ROOT, ".e2e");
   mkdirSync(report, { recursive: true });
-  writeFileSync(
-    join(report, "timings.json"),
-    JSON.stringify(
-      { seconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])) },
-      null,
-      2,
-    ),
-  );
+  writeFileSync(join(report, "timings.json"), JSON.stringify({ seconds: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, v / 1000])) }, null, 2));
   process.stderr.write(
     `e2e timings (s): ${Object.entries(timings)
       .map(([k, v]) => `${k}=${(v / 1000).toFixed(1)}`)
@@ -274,7 +273,7 @@ describe("order between an environment's stacks", () => {
   it("cdktf deploy of the credentials before the environment fails at plan, naming the command to run, and creates nothing", async () => {
     const early = await cdktf(["deploy", credentialsStackName(env), "--auto-approve"]);
     expect(early.code).not.toBe(0);
-    expect(output(early).replace(/\s+│\s*/g, " ")).toContain(`Run \`cdktf deploy ${env.name}\` first`);
+    expect(output(early)).toContain(`Run \`cdktf deploy ${env.name}\` first`);
     const ssm = new SSMClient(sdk);
     await expect(ssm.send(new GetParameterCommand({ Name: ssmPath(env, keyParameterLeaves("ecr").accessKeyId) }))).rejects.toThrow();
   });
@@ -355,7 +354,10 @@ describe("cdktf output: what teams consume, and the keys for operators only", ()
     expect(output(out)).not.toContain(keys.secretAccessKey);
     expect(output(out)).toMatch(/ecr_aws_secret_access_key = <sensitive>/);
     const written = JSON.parse(readFileSync(file, "utf8"))[credentialsStackName(env)];
-    expect({ id: written.ecr_aws_access_key_id, secret: written.ecr_aws_secret_access_key === keys.secretAccessKey }).toEqual({ id: keys.accessKeyId, secret: true });
+    expect({ id: written.ecr_aws_access_key_id, secret: written.ecr_aws_secret_access_key === keys.secretAccessKey }).toEqual({
+      id: keys.accessKeyId,
+      secret: true,
+    });
   });
 });
 

@@ -75,7 +75,7 @@ const resourcesOf = (json: Json, type: string): Json[] => Object.values(json.res
 
 beforeAll(async () => {
   const began = Date.now();
-  toolchain = ensureToolchain();
+  toolchain = ensureToolchain("test");
   if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Providers");
   emulator = await startEmulator(toolchain.motoPython);
   proxy = await startRecordingProxy(emulator);
@@ -395,7 +395,7 @@ it("every call of the pull request's plan is one the plan role may make; unused 
     JSON.stringify(
       {
         environment: env.name,
-        
+
         denied,
         tolerated,
         unmapped,

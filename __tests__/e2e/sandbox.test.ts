@@ -87,10 +87,19 @@ describe("bash scripts/local.sh up", () => {
 
   it("every command the banner offers works as printed, with nothing but the exports (cdktf diff: no changes)", () => {
     const banner = up.stdout.split("\n");
-    const hints = banner.slice(banner.indexOf("then, as against AWS:") + 1, banner.findIndex((l) => l.startsWith("Stop it with:"))).map((l) => l.trim());
+    const hints = banner
+      .slice(
+        banner.indexOf("then, as against AWS:") + 1,
+        banner.findIndex((l) => l.startsWith("Stop it with:")),
+      )
+      .map((l) => l.trim());
     expect(hints.length).toBeGreaterThanOrEqual(4);
     for (const hint of hints) {
-      const run = spawnSync("bash", ["-c", hint], { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...exported }, encoding: "utf8" });
+      const run = spawnSync("bash", ["-c", hint], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...exported },
+        encoding: "utf8",
+      });
       expect({ hint, status: run.status, out: run.status === 0 ? "" : `${run.stdout}${run.stderr}`.slice(-3000) }).toEqual({ hint, status: 0, out: "" });
       expect(`${run.stdout}${run.stderr}`).not.toMatch(/\[ERROR\]|Warning:/);
       expect(`${run.stdout}${run.stderr}`).not.toContain(exported.AWS_SECRET_ACCESS_KEY);

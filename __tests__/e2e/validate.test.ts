@@ -9,10 +9,12 @@ import { execFileSync } from "node:child_process";
 import { prepareStackWorkdir, tofuRunner } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 
-const toolchain = ensureToolchain();
+const toolchain = ensureToolchain("test");
 const work = mkdtempSync(join(tmpdir(), "validate-"));
 const outdir = join(work, "cdktf.out");
-execFileSync(process.execPath, [join(PROJECT_ROOT, "dist", "main.js")], { env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: "ignore" });
+// The user's environments and the main job's emulator environment (its endpoint is never called here).
+const WITH_EMULATOR = { PLATFORM_EMULATOR_ENDPOINT: "https://127.0.0.1:4566" };
+execFileSync(process.execPath, [join(PROJECT_ROOT, "dist", "main.js")], { env: { ...process.env, ...WITH_EMULATOR, CDKTF_OUTDIR: outdir }, stdio: "ignore" });
 const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
 const stacks: string[] = Object.keys(manifest.stacks).sort();
 const needsGithub = (stack: string) =>
@@ -26,7 +28,7 @@ describe("cdktf conventions", () => {
     const cliOut = join(work, "cli-out");
     execFileSync(join(PROJECT_ROOT, "node_modules", ".bin", "cdktf"), ["synth", "--output", cliOut], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, CHECKPOINT_DISABLE: "1", DISABLE_CDKTF_TELEMETRY: "1", CI: "1" },
+      env: { ...process.env, ...WITH_EMULATOR, CHECKPOINT_DISABLE: "1", DISABLE_CDKTF_TELEMETRY: "1", CI: "1" },
       stdio: "ignore",
     });
     const cliManifest = JSON.parse(readFileSync(join(cliOut, "manifest.json"), "utf8"));

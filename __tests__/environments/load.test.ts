@@ -15,8 +15,9 @@ function problemsOf(inputs: unknown[]): string[] {
 describe("committed environments", () => {
   const envs = loadEnvironments(ENVIRONMENTS);
 
-  it("are dev, staging, prod and the local emulator target", () => {
-    expect(envs.map((e) => e.name)).toEqual(["dev", "staging", "prod", "local"]);
+  it("are the user's dev, staging and prod (the emulator's environment is the main job's, added only when asked)", () => {
+    expect(envs.map((e) => e.name)).toEqual(["dev", "staging", "prod"]);
+    expect(envs.filter((e) => e.emulatorEndpoint)).toEqual([]);
   });
 
   it("keep prod immutable, KMS-encrypted and pull-only for the runtime account", () => {

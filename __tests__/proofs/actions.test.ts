@@ -2,16 +2,16 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENVIRONMENTS } from "../../environments";
 import { synthesizePlatform } from "../../stacks/synthesize";
 import { unknownActions } from "../../scripts/lib/simulator";
+import { APP_ENVIRONMENTS } from "../helpers";
 
 const POLICY_FIELDS = ["policy", "assume_role_policy", "policy_document"];
 
 function synthesizedPolicies(): { where: string; actions: string[] }[] {
   const root = mkdtempSync(join(tmpdir(), "actions-"));
   try {
-    const { outdir } = synthesizePlatform({ outdir: join(root, "out"), environments: ENVIRONMENTS });
+    const { outdir } = synthesizePlatform({ outdir: join(root, "out"), environments: APP_ENVIRONMENTS });
     const found: { where: string; actions: string[] }[] = [];
     for (const stack of readdirSync(join(outdir, "stacks"))) {
       const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));

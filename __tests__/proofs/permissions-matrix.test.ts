@@ -4,7 +4,7 @@
  * x resource -> allowed or denied, with the deciding statement.
  */
 import { Testing } from "cdktf";
-import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
+import { loadEnvironments, type EnvironmentConfig } from "../../environments";
 import {
   keyParameterLeaves,
   kmsAliasName,
@@ -20,8 +20,9 @@ import { stateObjectArns } from "../../stacks/platform-policies";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { identitiesOf, IDENTITY_KINDS, type IdentityKind } from "../../stacks/identities";
 import { simulate, type Decision, type NamedPolicy } from "../../scripts/lib/simulator";
+import { APP_ENVIRONMENTS } from "../helpers";
 
-const envs = loadEnvironments(ENVIRONMENTS);
+const envs = loadEnvironments(APP_ENVIRONMENTS);
 const stacks = new Map(envs.map((e) => [e.name, new EnvironmentStack(Testing.app(), e)]));
 
 interface Principal {

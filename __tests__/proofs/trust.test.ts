@@ -10,8 +10,9 @@ import type { GithubOidcRole } from "../../constructs/github-oidc-role";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { identitiesOf } from "../../stacks/identities";
 import { simulateWebIdentity } from "../../scripts/lib/simulator";
+import { APP_ENVIRONMENTS } from "../helpers";
 
-const committed = loadEnvironments(ENVIRONMENTS);
+const committed = loadEnvironments(APP_ENVIRONMENTS);
 /** A repository from before 2026-06-18 that has not opted in: its tokens carry names only. */
 const legacyDev = loadEnvironments([
   { ...ENVIRONMENTS[0], name: "legacy", github: { ...ENVIRONMENTS[0].github, subjectFormat: "legacy", ownerId: undefined, repositoryId: undefined } },

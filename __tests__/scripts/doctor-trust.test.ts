@@ -10,8 +10,9 @@ import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig, type Environmen
 import { deployRoleArn, deployRoleName, githubRepositoryRef, planRoleArn, planRoleName } from "../../environments/naming";
 import { githubSubject, type GithubSubject } from "../../constructs/github-oidc";
 import { diagnoseTrust, escapeUntrusted, explainDenial, githubRolesOf, parseSubject, runTrustCommand } from "../../scripts/doctor/trust";
+import { APP_ENVIRONMENTS } from "../helpers";
 
-const committed = loadEnvironments(ENVIRONMENTS);
+const committed = loadEnvironments(APP_ENVIRONMENTS);
 const byName = (name: string) => committed.find((e) => e.name === name)!;
 const dev = byName("dev"); // GitHub environment `dev`, immutable subjects
 const local = byName("local"); // branch `main`, immutable subjects

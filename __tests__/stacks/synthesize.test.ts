@@ -2,18 +2,37 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, ENVIRONMENTS } from "../../environments";
-import { runSynth, synthesizePlatform } from "../../stacks/synthesize";
-import { envInput } from "../helpers";
+import { appEnvironments, runSynth, synthesizePlatform } from "../../stacks/synthesize";
+import { APP_ENVIRONMENTS, envInput } from "../helpers";
 
 describe("synthesizePlatform", () => {
   const root = mkdtempSync(join(tmpdir(), "synth-test-"));
 
   it("writes every stack of every environment", () => {
     const outdir = join(root, "ok");
-    synthesizePlatform({ outdir, environments: ENVIRONMENTS });
+    synthesizePlatform({ outdir, environments: APP_ENVIRONMENTS });
     const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks)).toHaveLength(15);
     expect(readdirSync(root).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+
+  it("holds the emulator's stacks only when PLATFORM_EMULATOR_ENDPOINT names an emulator", () => {
+    const names = (vars: NodeJS.ProcessEnv) => appEnvironments(ENVIRONMENTS, vars).map((e) => e.name);
+    expect(names({})).toEqual(["dev", "staging", "prod"]);
+    expect(names({ PLATFORM_EMULATOR_ENDPOINT: "https://127.0.0.1:4566" })).toEqual(["dev", "staging", "prod", "local"]);
+    const outdir = join(root, "plain");
+    synthesizePlatform({ outdir, environments: appEnvironments(ENVIRONMENTS, {}) });
+    const stacks = Object.keys(JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")).stacks);
+    expect(stacks.filter((s) => s.startsWith("local") || s.includes("123456789012"))).toEqual([]);
+  });
+
+  it("keeps each stack's provider lock file across synths (the engine's choice of providers stays chosen)", () => {
+    const outdir = join(root, "locks");
+    synthesizePlatform({ outdir, environments: ENVIRONMENTS });
+    writeFileSync(join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "# lock\n");
+    synthesizePlatform({ outdir, environments: ENVIRONMENTS });
+    expect(readFileSync(join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "utf8")).toBe("# lock\n");
+    expect(existsSync(join(outdir, "stacks", "prod", ".terraform.lock.hcl"))).toBe(false);
   });
 
   it("writes nothing on bad input and leaves an earlier cdktf.out untouched", () => {
@@ -60,8 +79,8 @@ describe("synthesizePlatform", () => {
     inEmptyCwd("cli-ok", (dir) => {
       let said = "";
       expect(runSynth(ENVIRONMENTS, { error: (l) => (said += `error: ${l}`), info: (l) => (said += l) })).toBe(0);
-      expect(said).toMatch(/^synthesized 15 stacks for 4 environments into .*cdktf\.out\n$/);
-      expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toHaveLength(15);
+      expect(said).toMatch(/^synthesized 11 stacks for 3 environments into .*cdktf\.out\n$/);
+      expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toHaveLength(11);
     });
   });
 });

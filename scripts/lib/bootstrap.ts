@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TofuResult, TofuRunner } from "./tofu";
 
@@ -37,11 +37,17 @@ const fail = (step: string, r: TofuResult) => new Error(`${step} failed (exit ${
  */
 export async function bootstrapPhase(tofu: TofuRunner, work: BootstrapWorkdir): Promise<BootstrapPhase> {
   if (existsSync(join(work.dir, LOCAL_STATE))) return "local";
-  rmSync(join(work.dir, LOCAL_BACKEND_OVERRIDE), { force: true });
-  const init = await tofu.run(work.dir, ["init", "-input=false", "-no-color", "-reconfigure"]);
-  if (init.code !== 0) return "new"; // the bucket does not exist yet
-  const list = await tofu.run(work.dir, ["state", "list", "-no-color"]);
-  return list.code === 0 && list.stdout.trim() !== "" ? "in-bucket" : "new";
+  // A probe in a directory of its own: a failed init against a missing bucket leaves nothing behind here.
+  const probe = mkdtempSync(join(work.dir, "..", `.${work.stack}-probe-`));
+  try {
+    copyFileSync(join(work.dir, "cdk.tf.json"), join(probe, "cdk.tf.json"));
+    const init = await tofu.run(probe, ["init", "-input=false", "-no-color"]);
+    if (init.code !== 0) return "new"; // the bucket does not exist yet
+    const list = await tofu.run(probe, ["state", "list", "-no-color"]);
+    return list.code === 0 && list.stdout.trim() !== "" ? "in-bucket" : "new";
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
 }
 
 /** Initialises the stack with a local state in its working directory (the first apply). */

@@ -2,19 +2,16 @@ import { execFileSync } from "node:child_process";
 import { Agent } from "node:https";
 import { join } from "node:path";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
+import { emulatorEnvironment, ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
 import { withKeyRotation, type KeyRotationFile } from "../../environments/key-rotation";
 import { bootstrapStackName } from "../../stacks/bootstrap-stack";
-import { synthesizePlatform } from "../../stacks/synthesize";
+import { appEnvironments, synthesizePlatform } from "../../stacks/synthesize";
 import type { Emulator } from "./emulator";
 import { PROJECT_ROOT } from "./toolchain";
 
-export const LOCAL_ENVIRONMENT = "local";
-
-export function localEnvironment(): EnvironmentConfig {
-  const env = loadEnvironments(ENVIRONMENTS).find((e) => e.name === LOCAL_ENVIRONMENT);
-  if (!env) throw new Error(`no '${LOCAL_ENVIRONMENT}' environment in environments/index.ts`);
-  return env;
+/** The emulator's environment as validated config; its names do not depend on where the emulator listens. */
+export function localEnvironment(endpoint = "https://127.0.0.1:4566"): EnvironmentConfig {
+  return loadEnvironments([emulatorEnvironment(endpoint)])[0];
 }
 
 export const localBootstrapStack = (env: EnvironmentConfig) => bootstrapStackName(env.accountId, env.state.region);
@@ -34,7 +31,7 @@ export function synthForEmulator(emulator: Emulator, outdir: string): void {
  * key-rotation.json would: for tests that walk a rotation.
  */
 export function synthForEmulatorWithRotation(emulator: Emulator, outdir: string, rotation: KeyRotationFile): void {
-  const inputs = ENVIRONMENTS.map((e) => (e.name === LOCAL_ENVIRONMENT ? { ...e, emulatorEndpoint: emulator.endpoint } : e));
+  const inputs = appEnvironments(ENVIRONMENTS, { PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint });
   synthesizePlatform({ outdir, environments: withKeyRotation(inputs, rotation) });
 }
 

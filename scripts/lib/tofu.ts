@@ -17,7 +17,6 @@ export interface StackWorkdir {
 }
 
 /** Copies one synthesized stack, as synthesized, into its own working directory. */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- TODO(lead): drop the old fourth argument once every caller has
 export function prepareStackWorkdir(outdir: string, stack: string, root: string, _legacy?: unknown): StackWorkdir {
   const dir = join(root, stack);
   mkdirSync(dir, { recursive: true });
