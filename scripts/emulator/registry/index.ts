@@ -47,7 +47,8 @@ export interface RegistryDecision {
   readonly principal: string;
   readonly method: string;
   readonly path: string;
-  readonly action: EcrRegistryAction | "authenticate";
+  /** `challenge`: a request without credentials, answered 401 with the Basic challenge, as every client's first ping is. */
+  readonly action: EcrRegistryAction | "authenticate" | "challenge";
   readonly repository?: string;
   readonly allowed: boolean;
   readonly status: number;
@@ -174,6 +175,15 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
       delete headers.authorization;
       if (body) headers["content-length"] = String(body.length);
       const upstream = httpRequest({ host: "127.0.0.1", port: backendPort, method: req.method, path: req.url, headers }, (up) => {
+        if (up.statusCode === 416) {
+          // distribution 2.8 declares the whole blob's Content-Length on an unsatisfiable range, then sends less: the client would wait forever.
+          const { "content-length": _declared, ...rest } = up.headers;
+          void _declared;
+          res.writeHead(416, { ...rest, "content-length": "0" });
+          res.end();
+          up.destroy();
+          return done({ status: 416, headers: up.headers });
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
         up.on("end", () => done({ status: up.statusCode ?? 502, headers: up.headers }));
@@ -191,7 +201,13 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
     const hostname = req.headers.host ?? "";
     const token = checkToken(req.headers.authorization, key, clock());
     if (!token.ok) {
-      note({ principal: "(none)", action: "authenticate", allowed: false, status: token.reason === "expired" ? 403 : 401, code: token.reason });
+      note({
+        principal: "(none)",
+        action: token.reason === "missing" ? "challenge" : "authenticate",
+        allowed: false,
+        status: token.reason === "expired" ? 403 : 401,
+        code: token.reason,
+      });
       req.resume();
       if (token.reason === "expired") return sendError(res, 403, "DENIED", "Your authorization token has expired. Reauthenticate and try again.");
       return sendError(res, 401, "UNAUTHORIZED", token.reason === "missing" ? "Not Authorized" : "Your authorization token is invalid.", {
@@ -270,7 +286,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
   const proxy = await startConnectProxy(registryHostPattern(opts.region), { host: "127.0.0.1", port });
 
   const stop = async () => {
-    await new Promise<void>((r) => proxy.server.close(() => r()));
+    await proxy.close();
     await new Promise<void>((r) => {
       server.closeAllConnections();
       server.close(() => r());

@@ -1,4 +1,4 @@
-import { connect, createServer, type Server } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 
 /**
  * An HTTP CONNECT proxy on loopback that tunnels the region's real registry
@@ -8,9 +8,15 @@ import { connect, createServer, type Server } from "node:net";
  * registries.conf rewrites, and the registry host has no DNS entry here. TLS
  * is end to end between the client and the stand-in (the proxy sees bytes).
  */
-export async function startConnectProxy(hostPattern: string, target: { host: string; port: number }): Promise<{ url: string; server: Server }> {
+export async function startConnectProxy(hostPattern: string, target: { host: string; port: number }): Promise<{ url: string; close(): Promise<void> }> {
   const suffix = hostPattern.replace(/^\*\./, ".");
-  const server = createServer((client) => {
+  const open = new Set<Socket>();
+  const track = (socket: Socket) => {
+    open.add(socket);
+    socket.on("close", () => open.delete(socket));
+  };
+  const server: Server = createServer((client) => {
+    track(client);
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
@@ -33,6 +39,7 @@ export async function startConnectProxy(hostPattern: string, target: { host: str
         if (rest.length) upstream.write(rest);
         client.pipe(upstream).pipe(client);
       });
+      track(upstream);
       upstream.on("error", () => client.destroy());
       client.on("error", () => upstream.destroy());
     };
@@ -41,5 +48,12 @@ export async function startConnectProxy(hostPattern: string, target: { host: str
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const address = server.address();
-  return { url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`, server };
+  return {
+    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        open.forEach((s) => s.destroy());
+      }),
+  };
 }
