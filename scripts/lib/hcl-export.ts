@@ -35,9 +35,8 @@
  * longer parses) and cdk-terrain#313 (extra `terraform {}` keys rendered as
  * `0 = "key"`).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Toolchain } from "./toolchain";
 
 export type HclNode =
   | { t: "string"; v: string; s: number; e: number }
@@ -561,39 +560,12 @@ export function findAttribute(body: HclBody, kind: string, type: string, name: s
 export interface HclStackWorkdir {
   readonly stack: string;
   readonly dir: string;
-  /** Set when the stack's pinned provider version had to be replaced by the one available here. */
-  readonly providerVersionNote?: string;
 }
 
-/**
- * Copies one exported stack (cdk.tf) into its own working directory, with
- * the same two documented edits as scripts/lib/tofu.ts prepareStackWorkdir
- * makes to the JSON: a pinned provider version the mirror does not hold is
- * replaced by the one it does (hashicorp/aws 6.25.0 -> the mirror's version,
- * and the same for integrations/github), and a local backend keeps its state
- * in the working directory. Both edits replace one string literal found by
- * parsing, nothing else.
- */
-export function prepareHclStackWorkdir(hclOutdir: string, stack: string, root: string, toolchain: Toolchain): HclStackWorkdir {
+/** Copies one exported stack (cdk.tf), as exported, into its own working directory. */
+export function prepareHclStackWorkdir(hclOutdir: string, stack: string, root: string): HclStackWorkdir {
   const dir = join(root, stack);
   mkdirSync(dir, { recursive: true });
-  const text = readFileSync(join(hclOutdir, "stacks", stack, "cdk.tf"), "utf8");
-  const body = parseHcl(text);
-  const terraform = body.blocks.find((b) => b.type === "terraform")?.body;
-  const edits: Edit[] = [];
-  const notes: string[] = [];
-  const required = terraform?.blocks.find((b) => b.type === "required_providers")?.body;
-  const available: Record<string, string> = { aws: toolchain.awsProviderVersion, github: toolchain.githubProviderVersion };
-  for (const [name, version] of Object.entries(available)) {
-    const entry = required?.attrs.get(name);
-    const pinned = entry?.t === "object" ? entry.entries.find(([k]) => k === "version")?.[1] : undefined;
-    if (pinned?.t === "string" && version && pinned.v !== version) {
-      notes.push(`${name === "aws" ? "hashicorp/aws" : "integrations/github"} ${pinned.v} is not obtainable here; running with ${version}`);
-      edits.push({ s: pinned.s, e: pinned.e, text: JSON.stringify(version) });
-    }
-  }
-  const local = terraform?.blocks.find((b) => b.type === "backend" && b.labels[0] === "local")?.body.attrs.get("path");
-  if (local) edits.push({ s: local.s, e: local.e, text: '"terraform.tfstate"' });
-  writeFileSync(join(dir, "cdk.tf"), applyEdits(text, edits));
-  return { stack, dir, providerVersionNote: notes.length ? notes.join("; ") : undefined };
+  copyFileSync(join(hclOutdir, "stacks", stack, "cdk.tf"), join(dir, "cdk.tf"));
+  return { stack, dir };
 }

@@ -17,7 +17,7 @@ export interface StackWorkdir {
 }
 
 /** Copies one synthesized stack, as synthesized, into its own working directory. */
-export function prepareStackWorkdir(outdir: string, stack: string, root: string, _legacy?: unknown): StackWorkdir {
+export function prepareStackWorkdir(outdir: string, stack: string, root: string): StackWorkdir {
   const dir = join(root, stack);
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), join(dir, "cdk.tf.json"));
