@@ -2,7 +2,7 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { GithubProvider } from "@cdktf/provider-github/lib/provider";
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { deployRoleArn, githubStackName, keyParameterLeaves, outputKey, registryHost, repositoryName, ssmPath } from "../environments/naming";
+import { githubRepositoryLevelSuffix, githubStackName, githubVariables, keyParameterLeaves, ssmPath } from "../environments/naming";
 import type { EnvironmentConfig } from "../environments/schema";
 import { platformAwsProvider } from "../constructs/aws-provider";
 import { environmentRemoteState, providerPropsOf } from "./environment-providers";
@@ -42,14 +42,8 @@ export class GithubStack extends TerraformStack {
     this.addOverride("terraform.required_providers.github.version", GITHUB_PROVIDER_VERSION);
     environmentRemoteState(this, env, "github");
 
-    const variables: Record<string, string> = {
-      AWS_ROLE_ARN: deployRoleArn(env),
-      AWS_REGION: env.region,
-      ECR_REGISTRY: registryHost(env),
-    };
-    for (const service of env.services) {
-      variables[`ECR_REPOSITORY_${outputKey(service.name).toUpperCase()}`] = `${registryHost(env)}/${repositoryName(env, service)}`;
-    }
+    // One derivation for the stack and for config's collision check (environments/rules.ts).
+    const variables = githubVariables(env);
 
     let secrets: Record<string, string> | undefined;
     if (env.github.publishStaticEcrKeys) {
@@ -69,7 +63,7 @@ export class GithubStack extends TerraformStack {
       repositoryOwner: owner,
       githubEnvironment: deploy.kind === "environment" ? deploy.name : undefined,
       protection: deploy.kind === "environment" ? deploy.protection : undefined,
-      repositoryLevelSuffix: env.name.toUpperCase().replace(/-/g, "_"),
+      repositoryLevelSuffix: githubRepositoryLevelSuffix(env),
       variables,
       secrets,
     });
