@@ -65,12 +65,30 @@ export type GithubRepositoryRef =
 /** GitHub's rules for an owner (1-39 letters, digits, hyphens; no leading hyphen) and a repository name (1-100 of letters, digits, . _ -). */
 export const GITHUB_OWNER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/;
 export const GITHUB_NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
-const OWNER = GITHUB_OWNER_PATTERN;
-const NAME = GITHUB_NAME_PATTERN;
+
+/**
+ * `owner/name` as GitHub accepts it: an owner login of letters, digits and
+ * single inner hyphens (at most 39), and a repository name of letters,
+ * digits, `.`, `_` and `-` (at most 100) that is not `.` or `..` (they would
+ * address `/repos/owner/` or `/repos/`) and does not end in `.git` (GitHub
+ * strips it). Returns why not, or undefined.
+ */
+export function githubRepositoryProblem(repository: string): string | undefined {
+  const parts = repository.split("/");
+  if (parts.length !== 2) return "must be 'owner/name' (one '/')";
+  const [owner, name] = parts;
+  if (!GITHUB_OWNER_PATTERN.test(owner) || owner.endsWith("-") || owner.includes("--"))
+    return "the owner must be 1-39 letters, digits or single hyphens, not starting or ending with a hyphen";
+  if (!GITHUB_NAME_PATTERN.test(name)) return "the repository name must be 1-100 letters, digits, '.', '_' or '-'";
+  if (name === "." || name === "..") return `the repository name cannot be '${name}' (GitHub reserves it)`;
+  if (name.toLowerCase().endsWith(".git")) return "the repository name cannot end in '.git' (GitHub strips it)";
+  return undefined;
+}
 
 /** The part of `sub` that names the repository: `repo:owner/name` or `repo:owner@id/name@id`. */
 export function subjectRepositoryPart(repo: GithubRepositoryRef): string {
-  if (!OWNER.test(repo.owner) || !NAME.test(repo.name)) throw new Error(`GitHub repository '${repo.owner}/${repo.name}' must be 'owner/name' with no wildcard`);
+  const problem = githubRepositoryProblem(`${repo.owner}/${repo.name}`);
+  if (problem) throw new Error(`GitHub repository ${JSON.stringify(`${repo.owner}/${repo.name}`)}: ${problem}`);
   if (repo.subjectFormat === "legacy") return `repo:${repo.owner}/${repo.name}`;
   for (const id of [repo.ownerId, repo.repositoryId]) {
     if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`GitHub ids of '${repo.owner}/${repo.name}' must be positive integers, got ${id}`);

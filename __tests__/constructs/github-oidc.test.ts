@@ -27,8 +27,15 @@ describe("githubSubject", () => {
     ["*", "shop"],
     ["acme/x", "shop"],
     ["acme", "shop/x"],
-  ])("refuses repository %p/%p", (owner, name) => {
-    expect(() => githubSubject({ owner, name, subjectFormat: "legacy" }, { kind: "pull_request" })).toThrow(/must be 'owner\/name' with no wildcard/);
+    ["acme", ".."],
+    ["acme", "."],
+    ["acme", "shop.git"],
+    ["-acme", "shop"],
+    ["ac--me", "shop"],
+  ])("refuses repository %p/%p as GitHub does (no wildcard, no reserved name)", (owner, name) => {
+    expect(() => githubSubject({ owner, name, subjectFormat: "legacy" }, { kind: "pull_request" })).toThrow(
+      /^GitHub repository ".*": (must be 'owner\/name'|the owner must|the repository name)/,
+    );
   });
 
   it.each([0, -1, 1.5, Number.NaN])("refuses the id %p", (id) => {
