@@ -51,12 +51,12 @@ export interface Row {
 }
 
 const code = (v: unknown) => `\`${JSON.stringify(v)}\``;
-/** A value of the schema may hold `|` (a pattern): it must not split the table cell. */
-const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+/** One line per field: a description never breaks the list. */
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
 const variantsOf = (s: Json) => s.oneOf ?? s.anyOf;
 /** The property whose `const` tells a union's object variants apart (`kind`, `type`). */
 const discriminatorOf = (v: Json) => Object.entries(v.properties ?? {}).find(([, p]) => p.const !== undefined);
-/** More allowed values than fit a cell are left to the description, which names where they are kept. */
+/** More allowed values than fit a line are left to the description, which names where they are kept. */
 const MAX_LISTED = 8;
 
 /** The largest integer a JSON number holds exactly: zod's bound for an integer with no maximum. */
@@ -137,16 +137,16 @@ export function configReferenceRows(): Row[] {
   return rows;
 }
 
-/** The configuration reference: a Markdown table of every field. */
+/**
+ * The configuration reference: a Markdown list, one line per field (a table would be padded by
+ * prettier to its longest description on every row).
+ */
 export function renderConfigReference(): string {
-  const head = "| field | type | default | description |\n| --- | --- | --- | --- |\n";
-  return (
-    head +
-    configReferenceRows()
-      .map((r) => `| ${[r.field, r.type, r.default, r.description].map(cell).join(" | ")} |`)
-      .join("\n") +
-    "\n"
-  );
+  const when = (d: string) => (d === "required" || d === "optional" ? d : `default ${d}`);
+  return configReferenceRows()
+    .map((r) => oneLine(`- ${r.field}: ${r.type}, ${when(r.default)}. ${r.description}`).trimEnd())
+    .join("\n")
+    .concat("\n");
 }
 
 export const SECTIONS: readonly GeneratedSection[] = [{ file: "docs/configuration.md", name: "config-reference", render: renderConfigReference }];
@@ -167,21 +167,10 @@ export function replaceSection(text: string, section: GeneratedSection): string 
   return `${text.slice(0, from)}\n\n${section.render()}\n${text.slice(to)}`;
 }
 
-/**
- * A Markdown table without the padding prettier adds to align its columns: what the
- * section says, whatever its layout (`prettier --check` in the test command checks the layout).
- */
-export const withoutPadding = (markdown: string) =>
-  markdown
-    .split("\n")
-    .map((l) => (l.startsWith("|") ? l.replace(/ *(?<!\\)\| */g, "|").replace(/\|:?-+:?(?=\|)/g, "|---") : l))
-    .join("\n")
-    .trim();
-
 /** Whether the section in `text` says something other than what the code renders now. */
 export function isStale(text: string, section: GeneratedSection): boolean {
   const [from, to] = bounds(text, section);
-  return withoutPadding(text.slice(from, to)) !== withoutPadding(section.render());
+  return text.slice(from, to).trim() !== section.render().trim();
 }
 
 /** The committed files whose generated section is stale. */

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { configReferenceRows, isStale, main, replaceSection, SECTIONS, staleSections, withoutPadding } from "../../scripts/generate";
+import { configReferenceRows, isStale, main, renderConfigReference, replaceSection, SECTIONS, staleSections } from "../../scripts/generate";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -17,7 +17,7 @@ describe("generated sections", () => {
   it("a section whose rendering changed is reported stale: the check can fail", () => {
     const [section] = SECTIONS;
     const text = readFileSync(join(ROOT, section.file), "utf8");
-    const added = { ...section, render: () => `${section.render()}| \`extra\` | string | optional | A new field. |\n` };
+    const added = { ...section, render: () => `${section.render()}- \`extra\`: string, optional. A new field.\n` };
     const reworded = { ...section, render: () => section.render().replace("Default: 10.", "Default: 11.") };
     expect(isStale(text, section)).toBe(false);
     expect(isStale(text, added)).toBe(true);
@@ -25,9 +25,13 @@ describe("generated sections", () => {
     expect(isStale(replaceSection(text, added), added)).toBe(false);
   });
 
-  it("compares what a table says, not how prettier aligned it", () => {
-    expect(withoutPadding("| a   | b \\| c |\n| --- | ------ |\n| x   | y      |")).toBe("|a|b \\| c|\n|---|---|\n|x|y|");
-    expect(withoutPadding("| a | b |")).not.toBe(withoutPadding("| a | c |"));
+  it("renders one line per field, naming its type and default", () => {
+    const lines = renderConfigReference().trimEnd().split("\n");
+    expect(lines).toHaveLength(configReferenceRows().length);
+    expect(lines).toContain(
+      "- `ecr.imageRetentionCount`: integer 1–10000, default `10`. Images kept per tag prefix and per tag pattern (lifecycle rule), 1 to 10,000. Default: 10.",
+    );
+    expect(lines.find((l) => l.startsWith("- `name`:"))).toMatch(/^- `name`: string, required\. Environment name/);
   });
 
   it("refuses a file without the section's markers, naming them", () => {
