@@ -25,7 +25,7 @@ import { dirname, join } from "node:path";
 import { simulate } from "../../lib/simulator";
 import { awsView, type AwsView, type Repository } from "./aws-view";
 import { startConnectProxy } from "./proxy";
-import { routeOf, type EcrRegistryAction } from "./routes";
+import { routeOf, validReference, type EcrRegistryAction } from "./routes";
 import { registryCertificate, registryHostPattern } from "./tls";
 import { checkToken, tokenKey } from "./token";
 
@@ -245,6 +245,20 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
         return sendError(res, 403, "DENIED", verdict.message);
       }
     }
+    if (route.reference !== undefined && !validReference(route.reference)) {
+      // distribution 2.8 takes such a reference for a tag path and fails with 500; ECR refuses it.
+      note({ principal, action: route.action, repository: repository.name, allowed: false, status: 400, code: "DIGEST_INVALID" });
+      req.resume();
+      return sendError(res, 400, route.reference.includes(":") ? "DIGEST_INVALID" : "TAG_INVALID", `invalid manifest reference '${route.reference}'`);
+    }
+    const chunked = route.action === "ecr:UploadLayerPart" || route.action === "ecr:CompleteLayerUpload";
+    const outOfOrder = chunked ? misplacedChunk(req.headers["content-range"], url.searchParams.get("_state")) : undefined;
+    if (outOfOrder) {
+      // distribution 2.8 accepts a chunk that does not start where the upload ends; the spec (and ECR) answer 416.
+      note({ principal, action: route.action, repository: repository.name, allowed: false, status: 416, code: "BLOB_UPLOAD_INVALID" });
+      req.resume();
+      return sendError(res, 416, "BLOB_UPLOAD_INVALID", outOfOrder, { Range: `0-${Math.max(0, Number(/\d+/.exec(outOfOrder)![0]) - 1)}` });
+    }
     if (route.action !== "ecr:PutImage") {
       note({ principal, action: route.action, repository: repository.name, allowed: true, status: 0 });
       const slot = decisions.length - 1;
@@ -312,6 +326,24 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
   const hostPort = `127.0.0.1:${port}`;
   opts.log?.(`registry stand-in on https://${hostPort}, proxy ${proxy.url} for ${registryHostPattern(opts.region)} (distribution on 127.0.0.1:${backendPort})`);
   return { endpoint: `https://${hostPort}`, hostPort, proxyUrl: proxy.url, registryCaFile: tls.certFile, caFile, decisions, stop };
+}
+
+/**
+ * A chunk whose Content-Range does not start where the upload ends, as the
+ * upload's state (distribution's `_state`: a 32-byte MAC, then JSON with the
+ * Offset) says; undefined when in order or not decidable.
+ */
+function misplacedChunk(contentRange: string | undefined, state: string | null): string | undefined {
+  const range = /^(?:bytes[= ])?(\d+)-(\d+)$/.exec(contentRange ?? "");
+  if (!range || !state) return undefined;
+  let offset: unknown;
+  try {
+    offset = JSON.parse(Buffer.from(state, "base64url").subarray(32).toString("utf8")).Offset;
+  } catch {
+    return undefined;
+  }
+  if (typeof offset !== "number" || Number(range[1]) === offset) return undefined;
+  return `upload is at ${offset} bytes; a chunk starting at ${range[1]} is out of order`;
 }
 
 function backendReady(port: number): Promise<boolean> {

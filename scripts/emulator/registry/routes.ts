@@ -24,10 +24,16 @@ export type Route =
       readonly tag?: string;
       /** A cross-repository mount's source, which is read (GetDownloadUrlForLayer) as well. */
       readonly mountFrom?: string;
+      /** The manifest reference (tag or digest) of a manifest request. */
+      readonly reference?: string;
     }
   | { readonly kind: "unsupported" };
 
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+/** What ECR accepts as a manifest reference: a tag, or a sha256 digest (its only algorithm). */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const SHA256 = /^sha256:[a-f0-9]{64}$/;
+export const validReference = (ref: string) => TAG.test(ref) || SHA256.test(ref);
 
 const table: readonly { pattern: RegExp; actions: Partial<Record<string, EcrRegistryAction>> }[] = [
   {
@@ -54,7 +60,14 @@ export function routeOf(method: string, pathname: string, query: URLSearchParams
     const ref = match.groups!.ref;
     const tag = action === "ecr:PutImage" && ref && !DIGEST.test(ref) ? ref : undefined;
     const mountFrom = action === "ecr:InitiateLayerUpload" && query.get("mount") ? (query.get("from") ?? undefined) : undefined;
-    return { kind: "repository", repository, action, ...(tag ? { tag } : {}), ...(mountFrom ? { mountFrom } : {}) };
+    return {
+      kind: "repository",
+      repository,
+      action,
+      ...(tag ? { tag } : {}),
+      ...(mountFrom ? { mountFrom } : {}),
+      ...(ref ? { reference: decodeURIComponent(ref) } : {}),
+    };
   }
   return { kind: "unsupported" };
 }
