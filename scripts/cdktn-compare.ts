@@ -469,7 +469,7 @@ interface Toolchain {
  * bindings need integrations/github itself, which only PLATFORM_GITHUB_PROVIDER brings.
  */
 function findToolchain(): Toolchain | string {
-  const toolchain = readToolchain();
+  const toolchain = readToolchain("test") ?? readToolchain("main");
   if (!toolchain) return "no toolchain (bash scripts/toolchain.sh writes it)";
   if (!toolchain.githubProviderVersion) return "no integrations/github provider (set PLATFORM_GITHUB_PROVIDER to a binary)";
   return { tofu: toolchain.tofuBin, cliConfig: toolchain.cliConfigFile };

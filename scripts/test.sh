@@ -34,7 +34,7 @@ npx tsc -p tsconfig.constructs.json || exit 1
 step "toolchain"
 bash scripts/toolchain.sh test || exit 1
 # shellcheck disable=SC1090
-. "${PLATFORM_CACHE:-$HOME/.cache/platform}/toolchain.env"
+. "${PLATFORM_CACHE:-$HOME/.cache/platform}/toolchain-test.env"
 
 step "emulator patch tests"
 if out="$("$MOTO_PYTHON" -m unittest -v scripts/emulator/test_moto_patch.py 2>&1)"; then :; else failures=$((failures + 1)); fi

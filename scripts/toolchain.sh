@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Finds or builds what the main job and the tests need, cached under
-# ~/.cache/platform keyed by version, and writes ~/.cache/platform/toolchain.env.
+# ~/.cache/platform keyed by version, and writes ~/.cache/platform/toolchain-<mode>.env.
 #
 #   bash scripts/toolchain.sh engine  an engine and providers (npm run bootstrap)
 #   bash scripts/toolchain.sh         the main job: also moto, the AWS emulator
@@ -227,7 +227,9 @@ if [ "$MODE" = test ]; then
 fi
 
 mkdir -p "$CACHE/plugin-cache"
-cat >"$CACHE/toolchain.env.tmp" <<ENV
+# One file per mode: a narrower run (the bootstrap's) never blanks what a wider one found.
+ENV_FILE="$CACHE/toolchain-$MODE.env"
+cat >"$ENV_FILE.tmp" <<ENV
 ENGINE_BIN=$ENGINE_BIN
 ENGINE_NAME=$ENGINE_NAME
 ENGINE_VERSION=$ENGINE_VERSION
@@ -241,5 +243,5 @@ TF_PLUGIN_CACHE_DIR=$CACHE/plugin-cache
 CHECKOV_BIN=$CHECKOV_BIN
 ACTIONLINT_BIN=$ACTIONLINT_BIN
 ENV
-mv "$CACHE/toolchain.env.tmp" "$CACHE/toolchain.env"
-log "ready: $CACHE/toolchain.env"
+mv "$ENV_FILE.tmp" "$ENV_FILE"
+log "ready: $ENV_FILE"

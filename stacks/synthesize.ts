@@ -2,8 +2,6 @@ import { App } from "cdktf";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, basename, join, resolve } from "node:path";
 import { ConfigError, loadEnvironments } from "../environments/load";
-import { emulatorEnvironment } from "../environments/local";
-import type { EnvironmentInput } from "../environments/schema";
 import { addPlatformStacks, type PlatformStacks } from "./platform-app";
 
 export interface SynthesizeOptions {
@@ -74,12 +72,4 @@ export function runSynth(
   }
 }
 
-/**
- * The environments the app synthesizes: the user's, and the emulator's `local`
- * environment when PLATFORM_EMULATOR_ENDPOINT names a running emulator (the
- * main job and `source .local/sandbox.env` set it).
- */
-export function appEnvironments(committed: readonly EnvironmentInput[], env: NodeJS.ProcessEnv): EnvironmentInput[] {
-  const endpoint = env.PLATFORM_EMULATOR_ENDPOINT;
-  return endpoint ? [...committed, emulatorEnvironment(endpoint)] : [...committed];
-}
+export { appEnvironments } from "../environments";

@@ -160,7 +160,7 @@ async function planHcl(stack: string): Promise<HclPlan> {
 
 beforeAll(async () => {
   if (!existsSync(EXPORT)) throw new Error(`${EXPORT} is missing: npm run build first`);
-  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Providers");
+  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Requirements");
   lockFile = await seedLockFile();
   emulator = await startEmulator(toolchain.motoPython);
   tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region));
@@ -446,7 +446,7 @@ describe("tofu init -backend=false and validate of the exported HCL", () => {
     report.push(`validate ${stack}: valid, 0 diagnostics`);
   });
 
-  // No integrations/github binary: reported as skipped, never as passed (README, Providers).
+  // No integrations/github binary: reported as skipped, never as passed (README, Requirements).
   // A skip row only for a stack that did not run (jest refuses an empty table, so none then).
   if (blocked.length > 0) it.skip.each(blocked)("%s: needs the integrations/github provider (PLATFORM_GITHUB_PROVIDER)", () => undefined);
 });

@@ -134,6 +134,7 @@ function doctorOnline(keys: { accessKeyId: string; secretAccessKey: string }): P
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         NODE_EXTRA_CA_CERTS: emulator.caFile,
+        PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint,
         AWS_ACCESS_KEY_ID: keys.accessKeyId,
         AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
         AWS_REGION: env.region,

@@ -76,7 +76,7 @@ const resourcesOf = (json: Json, type: string): Json[] => Object.values(json.res
 beforeAll(async () => {
   const began = Date.now();
   toolchain = ensureToolchain("test");
-  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Providers");
+  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Requirements");
   emulator = await startEmulator(toolchain.motoPython);
   proxy = await startRecordingProxy(emulator);
   work = mkdtempSync(join(tmpdir(), "e2e-plan-role-"));

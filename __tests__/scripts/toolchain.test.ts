@@ -80,7 +80,7 @@ async function decide(machine: Machine): Promise<{ code: number | null; vars: Re
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
   child.stdout.resume();
   const run = { status: await new Promise<number | null>((r) => child.on("close", r)), stderr };
-  const envFile = join(cache, "toolchain.env");
+  const envFile = join(cache, "toolchain-engine.env");
   const vars =
     run.status === 0 && existsSync(envFile)
       ? Object.fromEntries(

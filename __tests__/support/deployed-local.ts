@@ -28,7 +28,7 @@ export interface DeployedLocal {
 export async function deployLocal(): Promise<DeployedLocal> {
   const env = localEnvironment();
   const toolchain = ensureToolchain();
-  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Providers");
+  if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Requirements");
   const emulator = await startEmulator(toolchain.motoPython);
   const work = mkdtempSync(join(tmpdir(), "registry-e2e-"));
   const stop = async () => {

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { Testing } from "cdktf";
-import { ConfigError, ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
+import { appEnvironments, ConfigError, loadEnvironments, type EnvironmentConfig } from "../../environments";
 import {
   deployRoleArn,
   deployRoleName,
@@ -397,7 +397,7 @@ export function runTrustCommand(
   }
   let envs: readonly EnvironmentConfig[];
   try {
-    envs = (environments ?? (() => loadEnvironments(ENVIRONMENTS)))();
+    envs = (environments ?? (() => loadEnvironments(appEnvironments())))();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     out(`${err.message}\n`);

@@ -58,15 +58,20 @@ export async function initLocal(tofu: TofuRunner, work: BootstrapWorkdir): Promi
 }
 
 interface StateFile {
-  readonly lineage: string;
-  readonly serial: number;
-  readonly resources: readonly unknown[];
+  readonly resources: readonly { readonly mode: string; readonly type: string; readonly name: string; readonly instances: readonly unknown[] }[];
+  readonly outputs?: Record<string, unknown>;
 }
+
+/** What a state holds, as addresses and output names (the engine gives a migrated state a new lineage and serial). */
+const contentOf = (state: StateFile) =>
+  JSON.stringify({
+    resources: state.resources.map((r) => `${r.mode}.${r.type}.${r.name}[${r.instances.length}]`).sort(),
+    outputs: Object.keys(state.outputs ?? {}).sort(),
+  });
 
 /**
  * Moves the local state into the stack's bucket, proves that the bucket then
- * holds the same state (lineage, serial, resources), and only then removes
- * the local files.
+ * holds the same resources and outputs, and only then removes the local files.
  */
 export async function migrateToBucket(tofu: TofuRunner, work: BootstrapWorkdir): Promise<{ ms: number }> {
   const started = Date.now();
@@ -77,10 +82,8 @@ export async function migrateToBucket(tofu: TofuRunner, work: BootstrapWorkdir):
   const pulled = await tofu.run(work.dir, ["state", "pull"]);
   if (pulled.code !== 0) throw fail("state pull from the bucket", pulled);
   const remote = JSON.parse(pulled.stdout) as StateFile;
-  if (remote.lineage !== local.lineage || remote.serial !== local.serial || remote.resources.length !== local.resources.length) {
-    throw new Error(
-      `the bucket's state differs from the local one (lineage ${remote.lineage}/${local.lineage}, serial ${remote.serial}/${local.serial}); the local state stays in ${work.dir}`,
-    );
+  if (contentOf(remote) !== contentOf(local)) {
+    throw new Error(`the bucket's state does not hold what the local one does; the local state stays in ${work.dir}`);
   }
   for (const file of [LOCAL_STATE, `${LOCAL_STATE}.backup`]) rmSync(join(work.dir, file), { force: true });
   return { ms: Date.now() - started };

@@ -33,18 +33,20 @@ export interface Toolchain {
 }
 
 /** Runs scripts/toolchain.sh (cheap when cached) and reads what it wrote. */
-export function ensureToolchain(mode: "engine" | "main" | "test" = "main"): Toolchain {
+export function ensureToolchain(mode: ToolchainMode = "main"): Toolchain {
   execFileSync("bash", [join(PROJECT_ROOT, "scripts", "toolchain.sh"), mode], { stdio: ["ignore", "inherit", "inherit"] });
-  const toolchain = readToolchain();
-  if (!toolchain) throw new Error(`toolchain.sh wrote no ${toolchainEnvFile()}`);
+  const toolchain = readToolchain(mode);
+  if (!toolchain) throw new Error(`toolchain.sh wrote no ${toolchainEnvFile(mode)}`);
   return toolchain;
 }
 
-const toolchainEnvFile = () => join(process.env.PLATFORM_CACHE ?? join(homedir(), ".cache", "platform"), "toolchain.env");
+/** engine: an engine and providers; main: also the emulator; test: also OpenTofu, checkov, actionlint. */
+export type ToolchainMode = "engine" | "main" | "test";
+const toolchainEnvFile = (mode: ToolchainMode) => join(process.env.PLATFORM_CACHE ?? join(homedir(), ".cache", "platform"), `toolchain-${mode}.env`);
 
-/** What scripts/toolchain.sh last wrote, without running it; undefined when it never ran. */
-export function readToolchain(): Toolchain | undefined {
-  const envFile = toolchainEnvFile();
+/** What scripts/toolchain.sh last wrote for `mode`, without running it; undefined when it never ran. */
+export function readToolchain(mode: ToolchainMode): Toolchain | undefined {
+  const envFile = toolchainEnvFile(mode);
   if (!existsSync(envFile)) return undefined;
   const vars = Object.fromEntries(
     readFileSync(envFile, "utf8")

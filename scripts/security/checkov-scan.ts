@@ -42,7 +42,7 @@ export function newEnvironmentLikeDev(): EnvironmentInput {
 
 function main(): number {
   const checkov = process.env.CHECKOV_BIN;
-  if (!checkov) throw new Error("CHECKOV_BIN is not set: run scripts/toolchain.sh and source ~/.cache/platform/toolchain.env");
+  if (!checkov) throw new Error("CHECKOV_BIN is not set: run `bash scripts/toolchain.sh test` and source ~/.cache/platform/toolchain-test.env");
   const work = mkdtempSync(join(tmpdir(), "checkov-"));
   try {
     const withNew = process.argv.includes("--with-new-environment");
