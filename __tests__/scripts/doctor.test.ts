@@ -1,4 +1,4 @@
-import { runDoctor } from "../../scripts/doctor";
+import { runDoctor, runExplainDoctor } from "../../scripts/doctor";
 import { explain } from "../../scripts/doctor/online";
 import { keyFinding, maskKeyId } from "../../scripts/doctor/keys";
 
@@ -41,7 +41,7 @@ describe("doctor, offline", () => {
   });
 
   it.each([
-    [["nope"], /unknown environment 'nope'; known: dev, staging, prod, local/],
+    [["nope"], /unknown environment 'nope'; known: dev, staging, prod/],
     [["dev", "--service", "billing"], /has no service 'billing'; services: api, worker/],
     [["dev", "--as", "root"], /unknown identity 'root'/],
     [["dev", "--bogus"], /Unknown option '--bogus'/],
@@ -112,5 +112,133 @@ describe("doctor, key age (iam:ListAccessKeys, iam:GetAccessKeyLastUsed)", () =>
   it("never shows a whole key id", () => {
     expect(maskKeyId("AKIAEXAMPLE1234WXYZ")).toBe("AKIA…WXYZ");
     expect(maskKeyId("short")).toBe("…");
+  });
+});
+
+describe("doctor explain: the text a failed push or pull printed", () => {
+  const explainText = (text: string) => {
+    let out = "";
+    const code = runExplainDoctor(["staging", text], (s) => (out += s));
+    return { code, out };
+  };
+  const REPO = "arn:aws:ecr:us-east-1:111111111111:repository/shop-api-staging";
+  it.each<[string, string, RegExp | null, RegExp, RegExp]>([
+    [
+      "the S3 user's get-login-password (AWS CLI)",
+      "An error occurred (AccessDeniedException) when calling the GetAuthorizationToken operation: User: arn:aws:iam::111111111111:user/shop-staging-s3-user is not authorized to perform: ecr:GetAuthorizationToken on resource: * because no identity-based policy allows the ecr:GetAuthorizationToken action",
+      /identity: staging's s3-user \(shop-staging-s3-user\)/,
+      /may not call ecr:GetAuthorizationToken/,
+      /ECR user's keys/,
+    ],
+    [
+      "a 12-hour-old token (podman)",
+      "Error: reading manifest v1 in 111111111111.dkr.ecr.us-east-1.amazonaws.com/shop-worker-staging: denied: Your authorization token has expired. Reauthenticate and try again.",
+      null,
+      /older than 12 hours/,
+      /log in again, then retry: aws ecr get-login-password --region us-east-1 \| <docker\|podman> login/,
+    ],
+    [
+      "the runtime pull role's push (podman)",
+      `Error: writing blob: initiating layer upload to /v2/shop-api-staging/blobs/uploads/ in 111111111111.dkr.ecr.us-east-1.amazonaws.com: denied: User: arn:aws:sts::111111111111:assumed-role/shop-staging-ecr-pull/ecs-task is not authorized to perform: ecr:InitiateLayerUpload on resource: ${REPO} because no identity-based policy allows the ecr:InitiateLayerUpload action`,
+      /identity: staging's runtime-pull-role \(shop-staging-ecr-pull\)/,
+      /may pull from shop-api-staging but never push/,
+      /ECR user's keys or the deploy role/,
+    ],
+    [
+      "a foreign account's push (skopeo)",
+      `denied: User: arn:aws:sts::444455556666:assumed-role/image-puller/partner is not authorized to perform: ecr:InitiateLayerUpload on resource: ${REPO} because no resource-based policy allows the ecr:InitiateLayerUpload action`,
+      /identity: a principal of account 444455556666/,
+      /never push/,
+      /pull-only/,
+    ],
+    [
+      "the deploy role denied a pull it should have (identity policy)",
+      `denied: User: arn:aws:sts::111111111111:assumed-role/shop-staging-github-deploy/gh is not authorized to perform: ecr:BatchGetImage on resource: ${REPO} because no identity-based policy allows the ecr:BatchGetImage action`,
+      /identity: staging's deploy-role/,
+      /identity policy of .* does not allow ecr:BatchGetImage/,
+      /npm run doctor -- staging --as/,
+    ],
+    [
+      "a repository of another environment",
+      "denied: User: arn:aws:iam::111111111111:user/shop-staging-ecr-user is not authorized to perform: ecr:PutImage on resource: arn:aws:ecr:us-east-1:111111111111:repository/shop-api-dev because no identity-based policy allows the ecr:PutImage action",
+      /identity: staging's ecr-user/,
+      /shop-api-dev is not a repository of staging/,
+      /111111111111\.dkr\.ecr\.us-east-1\.amazonaws\.com\/shop-api-staging/,
+    ],
+    [
+      "a missing repository (podman)",
+      "Error: writing blob: initiating layer upload to /v2/shop-billing-staging/blobs/uploads/ in 111111111111.dkr.ecr.us-east-1.amazonaws.com: name unknown: The repository with name 'shop-billing-staging' does not exist in the registry with id '111111111111'",
+      null,
+      /repository shop-billing-staging does not exist in registry 111111111111 \(us-east-1\)/,
+      /environments\/staging\.ts/,
+    ],
+    [
+      "an immutable tag pushed again",
+      "tag invalid: The image tag 'v1' already exists in the 'shop-api-staging' repository and cannot be overwritten because the repository is immutable.",
+      null,
+      /tags are immutable/,
+      /new tag/,
+    ],
+    ["no login at all (docker)", "unauthorized: authentication required", null, /no valid ECR login/, /get-login-password/],
+    [
+      "an unreachable registry after a good token",
+      'Error: pinging container registry 111111111111.dkr.ecr.us-east-1.amazonaws.com: Get "https://111111111111.dkr.ecr.us-east-1.amazonaws.com/v2/": dial tcp: lookup 111111111111.dkr.ecr.us-east-1.amazonaws.com: no such host',
+      null,
+      /could not be reached .* not a permission problem/,
+      /HTTPS_PROXY/,
+    ],
+  ])("%s", (_what, text, identity, cause, fix) => {
+    const { code, out } = explainText(text);
+    expect(code).toBe(0);
+    if (identity) expect(out).toMatch(identity);
+    else expect(out).not.toMatch(/^identity:/m);
+    expect(out).toMatch(new RegExp(`cause: +.*${cause.source}`));
+    expect(out).toMatch(new RegExp(`fix: +.*${fix.source}`));
+  });
+
+  it("shows the error escaped, says when it does not recognize it, and refuses bad usage", () => {
+    const strange = explainText("\u001b[31mboom\u001b[0m\nsecond line");
+    expect(strange.code).toBe(1);
+    expect(strange.out).toContain(String.raw`error:    "\u001b[31mboom\u001b[0m\nsecond line"`);
+    expect(strange.out).toMatch(/not an error this doctor recognizes/);
+    let out = "";
+    expect(runExplainDoctor(["nope", "x"], (s) => (out += s))).toBe(2);
+    expect(runExplainDoctor(["staging"], (s) => (out += s))).toBe(2);
+    expect(out).toMatch(/usage: npm run doctor -- explain <env>/);
+    expect(
+      runExplainDoctor(
+        ["staging", "-"],
+        () => undefined,
+        () => "tag invalid: x",
+      ),
+    ).toBe(0);
+  });
+});
+
+describe("doctor --online says which identity each part checks", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it("without credentials: the header names the --as identity for the offline part, the key rows are skipped, not ok", async () => {
+    for (const k of [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_PROFILE",
+      "AWS_WEB_IDENTITY_TOKEN_FILE",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ])
+      delete process.env[k];
+    Object.assign(process.env, { AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true" });
+    const { code, text } = await doctor("staging", "--online", "--endpoint", "https://127.0.0.1:9");
+    expect(code).toBe(1);
+    expect(text).toMatch(/^ECR doctor: staging, repository shop-api-staging in 111111111111\/us-east-1$/m);
+    expect(text).toMatch(/^Offline: the ecr-user \(arn:aws:iam::111111111111:user\/shop-staging-ecr-user, chosen with --as\)/m);
+    expect(text).toMatch(/^Online: this shell's own credentials, which did not identify/m);
+    expect(text).toMatch(/who am I \(sts:GetCallerIdentity\)\s+FAILED\s+CredentialsProviderError/);
+    expect(text).toMatch(/access keys of shop-staging-ecr-user\s+skipped\s+not checked: no identity answered/);
+    expect(text).not.toMatch(/^access keys of .*\s+ok\s+/m);
   });
 });
