@@ -32,7 +32,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../environments";
+import { appEnvironments, loadEnvironments, type EnvironmentConfig } from "../environments";
 import { ecrUserName, GITHUB_OIDC_AUDIENCE, repositoryName, s3UserName } from "../environments/naming";
 import { synthesizePlatform } from "../stacks/synthesize";
 import { IDENTITY_KINDS, identityFromStack, repositoryPolicyFromStack, type IdentityKind } from "./doctor/identities";
@@ -66,7 +66,7 @@ export async function runGithubDoctor(
   environments?: readonly EnvironmentConfig[],
   vars: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<number> {
-  const envs = environments ?? loadEnvironments(ENVIRONMENTS);
+  const envs = environments ?? loadEnvironments(appEnvironments());
   const env = argv.length === 1 ? envs.find((e) => e.name === argv[0]) : undefined;
   if (!env) {
     out(`${argv.length === 1 ? `unknown environment '${argv[0]}'; known: ${envs.map((e) => e.name).join(", ")}\n` : ""}${GITHUB_USAGE}\n`);
@@ -103,7 +103,7 @@ export function runTrustDoctor(argv: string[], out: (s: string) => void = (s) =>
     out(`${(err as Error).message}\n${TRUST_USAGE}\n`);
     return 2;
   }
-  const envs = environments ?? loadEnvironments(ENVIRONMENTS);
+  const envs = environments ?? loadEnvironments(appEnvironments());
   const [name, ...extra] = parsed.positionals;
   const env = envs.find((e) => e.name === name);
   if (!env) {
@@ -132,7 +132,7 @@ const escaped = (text: string) => JSON.stringify(text.length > 2000 ? `${text.sl
 
 /** `doctor explain <env> <text>`: a registry error's cause and fix. */
 export function runExplainDoctor(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), readStdin = () => readFileSync(0, "utf8")): number {
-  const envs = loadEnvironments(ENVIRONMENTS);
+  const envs = loadEnvironments(appEnvironments());
   const [name, text, ...extra] = argv;
   const env = envs.find((e) => e.name === name);
   if (!env || text === undefined || extra.length > 0) {
@@ -173,7 +173,7 @@ export async function runDoctor(argv: string[], out: (s: string) => void = (s) =
     out(`${(err as Error).message}\n${usage}\n`);
     return 2;
   }
-  const envs = loadEnvironments(ENVIRONMENTS);
+  const envs = loadEnvironments(appEnvironments());
   const env = envs.find((e) => e.name === parsed.positionals[0]);
   if (!env) {
     out(`unknown environment '${parsed.positionals[0] ?? ""}'; known: ${envs.map((e) => e.name).join(", ")}\n${usage}\n`);
@@ -194,7 +194,7 @@ export async function runDoctor(argv: string[], out: (s: string) => void = (s) =
   const work = mkdtempSync(join(tmpdir(), "doctor-"));
   let stackJson;
   try {
-    const { outdir } = synthesizePlatform({ outdir: join(work, "cdktf.out"), environments: ENVIRONMENTS });
+    const { outdir } = synthesizePlatform({ outdir: join(work, "cdktf.out"), environments: appEnvironments() });
     stackJson = JSON.parse(readFileSync(join(outdir, "stacks", env.name, "cdk.tf.json"), "utf8"));
   } finally {
     rmSync(work, { recursive: true, force: true });

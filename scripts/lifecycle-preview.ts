@@ -16,7 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import { DescribeImagesCommand, ECRClient, GetLifecyclePolicyCommand, type ImageDetail } from "@aws-sdk/client-ecr";
-import { ENVIRONMENTS, loadEnvironments } from "../environments";
+import { appEnvironments, loadEnvironments } from "../environments";
 import { repositoryName } from "../environments/naming";
 
 export interface PreviewImage {
@@ -109,7 +109,11 @@ function render(entries: readonly PreviewEntry[]): string {
 
 const USAGE = "usage: npm run lifecycle-preview -- <env> [--service <name> | --repository <name>] [--at <ISO time>] [--endpoint <url>]";
 
-export async function runLifecyclePreview(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function runLifecyclePreview(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  clientConfig: Record<string, unknown> = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -121,7 +125,7 @@ export async function runLifecyclePreview(argv: string[], out: (s: string) => vo
     out(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const envs = loadEnvironments(ENVIRONMENTS);
+  const envs = loadEnvironments(appEnvironments());
   const env = envs.find((e) => e.name === parsed.positionals[0]);
   if (!env || parsed.positionals.length !== 1) {
     out(`${parsed.positionals[0] ? `unknown environment '${parsed.positionals[0]}'; known: ${envs.map((e) => e.name).join(", ")}\n` : ""}${USAGE}\n`);
@@ -139,7 +143,7 @@ export async function runLifecyclePreview(argv: string[], out: (s: string) => vo
   }
   const repository = parsed.values.repository ?? repositoryName(env, service);
   const endpoint = parsed.values.endpoint ?? process.env.AWS_ENDPOINT_URL;
-  const ecr = new ECRClient({ region: env.region, ...(endpoint ? { endpoint } : {}) });
+  const ecr = new ECRClient({ region: env.region, ...(endpoint ? { endpoint } : {}), ...clientConfig });
   let policyText: string;
   const details: ImageDetail[] = [];
   try {
