@@ -126,7 +126,8 @@ mirror_provider() { # <namespace/type> <binary> -> prints version
   for host in registry.opentofu.org registry.terraform.io; do
     local dir="$MIRROR/$host/$addr/$ver/linux_amd64"
     mkdir -p "$dir"
-    ln -sfn "$bin" "$dir/$base"
+    # Relinked only when it changes: an engine beside this run (another suite) may be reading it.
+    [ "$(readlink "$dir/$base" 2>/dev/null)" = "$bin" ] || ln -sfn "$bin" "$dir/$base"
   done
   echo "$ver"
 }
@@ -134,8 +135,8 @@ find_provider() { # <type> -> newest binary that ships with this machine
   local type="$1"
   { find /opt/tf-plugins "$HOME/.terraform.d/plugins" -type f -name "terraform-provider-${type}_v*" 2>/dev/null || true; } | sort -V | tail -1
 }
-# Links are remade each run; a GitHub provider mirrored earlier is dropped unless named again.
-rm -rf "$MIRROR"/*/integrations
+# A GitHub provider mirrored earlier is dropped unless named again.
+[ -n "${PLATFORM_GITHUB_PROVIDER:-}" ] || rm -rf "$MIRROR"/*/integrations
 
 AWS_PROVIDER_VERSION=""
 AWS_BIN="${PLATFORM_AWS_PROVIDER:-}"
