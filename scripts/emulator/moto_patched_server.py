@@ -18,6 +18,8 @@ AWS semantics restored here, and nothing else:
     names the caller (user or assumed role) and expires 12 hours from now, as
     AWS documents, instead of moto's constant token dated 2015-01-01; the
     registry stand-in (scripts/emulator/registry) accepts only such tokens;
+  * a tag pushed again in a MUTABLE repository moves to the new image and the
+    old image stays, untagged (moto deleted it);
   * a request signed with an Inactive access key is refused (InvalidClientTokenId,
     UnrecognizedClientException for JSON protocols), as in AWS; moto answered
     it, so a retired key kept working (S3's own dispatch is not covered).
@@ -167,6 +169,31 @@ def _patch_ecr_token():
     ECRResponse.get_authorization_token = get_authorization_token
 
 
+def _patch_ecr_tag_moves():
+    """Pushing a tag that another image holds in a MUTABLE repository moves the
+    tag: the other image stays, untagged (or with its other tags), until a
+    lifecycle rule expires it. moto deleted that image instead, so no
+    repository ever held an untagged image."""
+    from moto.ecr.models import ECRBackend
+
+    original = ECRBackend.put_image
+    if getattr(original, "_platform_patched", False):
+        return
+
+    def put_image(self, repository_name, image_manifest, image_tag, image_manifest_mediatype=None, digest=None):
+        repository = self.repositories.get(repository_name)
+        if repository is not None and image_tag is not None and repository.image_tag_mutability == "MUTABLE":
+            for image in repository.images:
+                if image_tag in image.image_tags and image.image_manifest != image_manifest:
+                    image.remove_tag(image_tag)
+                    if not image.image_tags:
+                        image.image_tag = None
+        return original(self, repository_name, image_manifest, image_tag, image_manifest_mediatype, digest)
+
+    put_image._platform_patched = True
+    ECRBackend.put_image = put_image
+
+
 def _patch_s3_eventbridge_readback():
     from moto.s3.responses import S3Response
 
@@ -273,6 +300,7 @@ def apply_patch():
     IAMPolicyStatement.is_action_permitted = _is_action_permitted
     assert access_control.IAMPolicyStatement.is_action_permitted is _is_action_permitted
     _patch_ecr_token()
+    _patch_ecr_tag_moves()
     _patch_s3_eventbridge_readback()
     _patch_inactive_keys_refused()
     _patch_logging_policy_lists()

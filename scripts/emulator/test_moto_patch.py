@@ -130,6 +130,38 @@ class EcrIdentityTokenTest(unittest.TestCase):
                 )
 
 
+class EcrTagMoveTest(unittest.TestCase):
+    """A re-pushed tag moves; the image it left stays, untagged, as in AWS."""
+
+    def test_old_image_stays_untagged(self):
+        apply_patch()
+        import boto3
+        from moto import mock_aws
+
+        manifest = lambda n: json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {"digest": f"sha256:{n:064x}"}, "layers": []})
+        with mock_aws():
+            ecr = boto3.client("ecr", region_name="us-east-1")
+            ecr.create_repository(repositoryName="repo", imageTagMutability="MUTABLE")
+            ecr.put_image(repositoryName="repo", imageManifest=manifest(1), imageTag="latest")
+            ecr.put_image(repositoryName="repo", imageManifest=manifest(2), imageTag="latest")
+            images = ecr.describe_images(repositoryName="repo")["imageDetails"]
+        self.assertEqual(sorted(tuple(i.get("imageTags", [])) for i in images), [(), ("latest",)])
+
+    def test_immutable_repository_still_refuses(self):
+        apply_patch()
+        import boto3
+        from moto import mock_aws
+
+        with mock_aws():
+            ecr = boto3.client("ecr", region_name="us-east-1")
+            ecr.create_repository(repositoryName="repo", imageTagMutability="IMMUTABLE")
+            base = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "layers": []}
+            ecr.put_image(repositoryName="repo", imageManifest=json.dumps({**base, "config": {"digest": "sha256:" + "1" * 64}}), imageTag="v1")
+            with self.assertRaises(Exception) as refused:
+                ecr.put_image(repositoryName="repo", imageManifest=json.dumps({**base, "config": {"digest": "sha256:" + "2" * 64}}), imageTag="v1")
+        self.assertIn("ImageTagAlreadyExistsException", str(refused.exception))
+
+
 class S3EventBridgeReadbackTest(unittest.TestCase):
     def test_eventbridge_configuration_is_read_back(self):
         apply_patch()
