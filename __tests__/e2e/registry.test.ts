@@ -9,8 +9,26 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, ListImagesCommand } from "@aws-sdk/client-ecr";
-import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  ListImagesCommand,
+  PutLifecyclePolicyCommand,
+} from "@aws-sdk/client-ecr";
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  GetRoleCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from "@aws-sdk/client-iam";
+import { renderLifecyclePolicy, standardLifecycleRules } from "../../constructs/lifecycle-policy";
+import { ENVIRONMENTS, loadEnvironments } from "../../environments";
+import { runLifecyclePreview } from "../../scripts/lifecycle-preview";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { githubSubject } from "../../constructs/github-oidc";
@@ -115,6 +133,8 @@ const actionsOf = (ds: readonly RegistryDecision[], allowed: boolean) =>
 
 beforeAll(async () => {
   local = await deployLocal();
+  // The operator commands see the emulator's `local` environment when this names the emulator, as in the sandbox.
+  process.env.PLATFORM_EMULATOR_ENDPOINT = local.emulator.endpoint;
   registry = await startRegistry({ emulator: local.emulator, region: local.env.region, clock: () => Date.now() + clockAhead });
   work = mkdtempSync(join(tmpdir(), "registry-clients-"));
   oci = ociWorkspace(work, registry);
@@ -129,6 +149,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  delete process.env.PLATFORM_EMULATOR_ENDPOINT;
   await registry?.stop();
   await local?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -416,6 +437,89 @@ describe("pushes and pulls by identity", () => {
     const doctor = doctorExplain(result.stderr);
     expect(doctor.text).toMatch(/cause: .*does not exist in registry/);
     expect(doctor.text).toContain(`${host()}/${repoOf("api")}`);
+  });
+});
+
+describe("lifecycle preview of pushed images", () => {
+  const SCRATCH = "lifecycle-preview/images";
+  const tagged = ["v1", "v2", "v3", "v4", "v5", "v6", "main-1", "main-2", "main-3", "main-4", "release-1", "release-2", "feature-a", "feature-b"];
+
+  it("15 tagged and 2 untagged images: the preview expires exactly what each committed environment's rules say", async () => {
+    const ecr = new ECRClient(local.sdk);
+    // A MUTABLE scratch repository: re-pushing `latest` is how images become untagged.
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: SCRATCH, imageTagMutability: "MUTABLE" }));
+    const iam = new IAMClient(local.sdk);
+    await iam.send(new CreateUserCommand({ UserName: "lifecycle-pusher" }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: "lifecycle-pusher",
+        PolicyName: "push",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: [...ECR_AUTH_ACTIONS], Resource: "*" },
+            { Effect: "Allow", Action: [...ECR_PUSH_ACTIONS], Resource: repositoryArn(env(), SCRATCH) },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: "lifecycle-pusher" }));
+    tokens.lifecycle = (await loginPassword({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! })).stdout.trim();
+    await podmanLogin("lifecycle");
+    const pushSeconds: Record<string, number> = {};
+    // ECR orders by push time; the emulator keeps it to the second, so each push gets a second of its own.
+    for (const tag of [...tagged, "latest", "latest", "latest"]) {
+      const image = `${host()}/${SCRATCH}:${tag}`;
+      await build(image, `${tag} ${Object.keys(pushSeconds).length} ${Math.random()}`);
+      const second = Math.floor(Date.now() / 1000);
+      const r = await push("lifecycle", image);
+      expect([tag, r.code]).toEqual([tag, 0]);
+      pushSeconds[Object.hasOwn(pushSeconds, tag) ? `${tag}#${Object.keys(pushSeconds).length}` : tag] = r.ms / 1000;
+      while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 50));
+    }
+    figures.push({ scenario: "lifecycle images pushed (17 pushes, podman)", allowed: 0, denied: 0, challenged: 0, pushSeconds });
+    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: SCRATCH }));
+    expect(imageDetails!.filter((d) => (d.imageTags ?? []).length > 0)).toHaveLength(15);
+    expect(imageDetails!.filter((d) => (d.imageTags ?? []).length === 0)).toHaveLength(2);
+
+    for (const committed of loadEnvironments(ENVIRONMENTS)) {
+      const keep = committed.ecr.imageRetentionCount;
+      // The expectation is written from the rules' meaning, not computed by the preview's code.
+      expect({ env: committed.name, prefixes: committed.ecr.taggedPrefixes, patterns: committed.ecr.taggedPatterns }).toEqual({
+        env: committed.name,
+        prefixes: expect.arrayContaining(["v", "main", "release"]),
+        patterns: [],
+      });
+      const oldest = (prefix: string, count: number) => tagged.filter((t) => t.startsWith(prefix)).slice(0, Math.max(0, count - keep));
+      const expected = ["(untagged)", "(untagged)", ...oldest("v", 6), ...oldest("main-", 4), ...oldest("release-", 2)].sort();
+      await ecr.send(
+        new PutLifecyclePolicyCommand({
+          repositoryName: SCRATCH,
+          lifecyclePolicyText: renderLifecyclePolicy(
+            standardLifecycleRules({
+              taggedPrefixes: committed.ecr.taggedPrefixes,
+              taggedPatterns: committed.ecr.taggedPatterns,
+              keepLast: keep,
+              untaggedExpiryDays: committed.ecr.untaggedExpiryDays,
+            }),
+          ),
+        }),
+      );
+      const at = new Date(Date.now() + (committed.ecr.untaggedExpiryDays + 1) * 86_400_000).toISOString();
+      let out = "";
+      const code = await runLifecyclePreview([env().name, "--repository", SCRATCH, "--at", at, "--endpoint", local.emulator.endpoint], (t) => (out += t), {
+        credentials: local.sdk.credentials,
+        requestHandler: local.sdk.requestHandler,
+      });
+      expect(code).toBe(0);
+      const expiring = out
+        .split("\n")
+        .filter((l) => / EXPIRE$/.test(l))
+        .map((l) => (l.includes("(untagged)") ? "(untagged)" : JSON.parse(`[${/\s("[^\s]+")\s/.exec(l)![1]}]`)[0]))
+        .sort();
+      expect({ env: committed.name, expiring }).toEqual({ env: committed.name, expiring: expected });
+      expect(out).toContain(`${expected.length} of 17 images would expire`);
+    }
   });
 });
 
