@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, basename, join, resolve } from "node:path";
 import { ConfigError, loadEnvironments } from "../environments/load";
 import { addPlatformStacks, type PlatformStacks } from "./platform-app";
@@ -19,6 +19,8 @@ export interface SynthesizeOptions {
 export function synthesizePlatform(opts: SynthesizeOptions): { outdir: string; stacks: PlatformStacks } {
   const envs = loadEnvironments(opts.environments);
   const outdir = resolve(opts.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  // `cdktf synth --output a/b/cdktf.out` names a directory whose parents may not exist yet.
+  mkdirSync(dirname(outdir), { recursive: true });
   const staging = mkdtempSync(join(dirname(outdir), `.${basename(outdir)}.tmp-`));
   try {
     const app = new App({ outdir: staging });

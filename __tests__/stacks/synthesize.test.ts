@@ -26,6 +26,12 @@ describe("synthesizePlatform", () => {
     expect(stacks.filter((s) => s.startsWith("local") || s.includes("123456789012"))).toEqual([]);
   });
 
+  it("writes into an output directory whose parents do not exist yet (cdktf synth --output a/b/cdktf.out)", () => {
+    const outdir = join(root, "not", "yet", "cdktf.out");
+    synthesizePlatform({ outdir, environments: ENVIRONMENTS });
+    expect(existsSync(join(outdir, "manifest.json"))).toBe(true);
+  });
+
   it("keeps each stack's provider lock file across synths (the engine's choice of providers stays chosen)", () => {
     const outdir = join(root, "locks");
     synthesizePlatform({ outdir, environments: ENVIRONMENTS });
