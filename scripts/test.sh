@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The project's test command (README; .ci/run calls exactly this).
 #   1. dependencies (npm ci when the lock changed)   2. type check + build
-#   3. toolchain: OpenTofu, provider mirror, moto (cached under ~/.cache/platform)
-#   4. emulator patch tests (python unittest)         5. checkov with the project's waivers, eslint + prettier, actionlint
+#   3. toolchain: engine, OpenTofu, provider mirror, moto, checkov, actionlint, the OCI clients
+#      (cached under ~/.cache/platform)
+#   4. end-to-end suites (the cdktf CLI, the engines and real providers against the AWS emulator),
+#      two at a time, started in the background: most of their time is spent waiting on the
+#      emulator and on the provider's waiters, so the steps below run beside them
+#   5. emulator patch tests, checkov with the project's waivers, eslint + prettier, actionlint
 #   6. unit tests and permission proofs (jest)
-#   7. end-to-end tests: tofu validate of every stack, deploy/fault/destroy against the emulator
 # Ends with one line "N passed, N failed, N skipped"; exits non-zero on any failure.
+# The fast inner loop, unit tests and proofs only: npm run test:unit
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
@@ -35,6 +39,16 @@ step "toolchain"
 bash scripts/toolchain.sh test || exit 1
 # shellcheck disable=SC1090
 . "${PLATFORM_CACHE:-$HOME/.cache/platform}/toolchain-test.env"
+if [ -f __tests__/support/oci-toolchain.sh ]; then bash __tests__/support/oci-toolchain.sh >/dev/null || exit 1; fi
+
+# The end-to-end suites, in the background (their output is shown when they end).
+e2e_started=$SECONDS
+(
+  npx jest -c jest.e2e.config.js --json --outputFile="$REPORTS/e2e.json" >"$REPORTS/e2e.log" 2>&1
+  echo $? >"$REPORTS/e2e.rc"
+  echo $((SECONDS - e2e_started)) >"$REPORTS/e2e.seconds"
+) &
+e2e_pid=$!
 
 step "emulator patch tests"
 if out="$("$MOTO_PYTHON" -m unittest -v scripts/emulator/test_moto_patch.py 2>&1)"; then :; else failures=$((failures + 1)); fi
@@ -51,20 +65,27 @@ if npx eslint . && npx prettier --check . >/dev/null; then passed=$((passed + 1)
 step "actionlint (.github/workflows and examples/github-actions)"
 if "$ACTIONLINT_BIN" .github/workflows/*.yml examples/github-actions/*.yml; then passed=$((passed + 1)); echo "actionlint: no findings"; else failed=$((failed + 1)); failures=$((failures + 1)); fi
 
-run_jest() { # <name> <jest args...>
-  local name="$1"; shift
-  step "$name"
-  npx jest "$@" --json --outputFile="$REPORTS/$name.json" || failures=$((failures + 1))
-  if [ -f "$REPORTS/$name.json" ]; then
-    read -r p f s < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests)' "$REPORTS/$name.json")
+count_jest() { # <report> : adds a jest JSON report's counts to the totals
+  if [ -f "$1" ]; then
+    read -r p f s < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests, r.numPendingTests + r.numTodoTests)' "$1")
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   else
     failed=$((failed + 1))
   fi
 }
-run_jest unit
-run_jest e2e -c jest.e2e.config.js --runInBand
 
+step "unit tests and proofs (jest)"
+npx jest --json --outputFile="$REPORTS/unit.json" || failures=$((failures + 1))
+count_jest "$REPORTS/unit.json"
+
+end_step
+step "end-to-end suites (started $((SECONDS - e2e_started)) s ago, beside the steps above)"
+wait "$e2e_pid"
+e2e_rc=$(cat "$REPORTS/e2e.rc" 2>/dev/null || echo 1)
+cat "$REPORTS/e2e.log"
+[ "$e2e_rc" -eq 0 ] || failures=$((failures + 1))
+count_jest "$REPORTS/e2e.json"
+STEP_TIMES+=("$(printf '%5d s  %s' "$(cat "$REPORTS/e2e.seconds" 2>/dev/null || echo 0)" "end-to-end suites alone, from their start")")
 end_step
 step "summary"
 printf 'wall time per step (total %d s):\n' "$SECONDS"
