@@ -396,7 +396,7 @@ describe("export-hcl", () => {
       }
     }
     expect(lockfiles).toBeGreaterThan(0);
-    expect(hclOf(hclOut, env.name)).toMatch(/\n {2}backend "s3" \{\n( {4}.*\n)* {4}use_lockfile\s+= true\n {2}\}\n/);
+    expect(hclOf(hclOut, "dev")).toMatch(/\n {2}backend "s3" \{\n( {4}.*\n)* {4}use_lockfile\s+= true\n {2}\}\n/);
     report.push(`use_lockfile: written as \`use_lockfile = true\` inside backend "s3" in ${lockfiles} stacks, equal to the JSON`);
   });
 
