@@ -10,14 +10,17 @@
  * key report work), ecr-user or s3-user (their keys, read from SSM).
  * Secrets go to .local/sandbox.env (mode 600), never to the terminal.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { bootstrapStateKey, credentialsStackName, keyParameterLeaves, ssmPath } from "../environments/naming";
 import { initLocal, migrateToBucket, prepareBootstrapWorkdir } from "./lib/bootstrap";
-import { cdktfEnv, offlineFlags, runCdktf } from "./lib/cdktf-cli";
+import { AWS_PROVIDER_CONSTRAINT } from "../stacks/platform-app";
+import { cdktfEnv, offlineFlags, runCdktf, seedAwsProviderLocks } from "./lib/cdktf-cli";
+import type { ServedRegistry } from "./emulator/registry/serve";
 import { startEmulator, type Emulator } from "./lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "./lib/local-run";
 import { tofuRunner, type TofuResult } from "./lib/tofu";
@@ -28,6 +31,7 @@ const log = (msg: string) => process.stderr.write(`[local] ${msg}\n`);
 const SANDBOX = process.env.PLATFORM_SANDBOX_DIR ?? join(PROJECT_ROOT, ".local");
 const SANDBOX_STATE = join(SANDBOX, "sandbox.json");
 const SANDBOX_ENV = join(SANDBOX, "sandbox.env");
+const REGISTRY_STATE = join(SANDBOX, "registry.json");
 const IDENTITIES = ["operator", "ecr-user", "s3-user"] as const;
 type Identity = (typeof IDENTITIES)[number];
 const USAGE = `usage: npm run local [-- up [--as ${IDENTITIES.join("|")}] | down]`;
@@ -47,6 +51,29 @@ const alive = (pid: number) => {
   }
 };
 
+async function stop(pid: number, what: string): Promise<void> {
+  if (!alive(pid)) return;
+  process.kill(pid, "SIGTERM");
+  for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, "SIGKILL");
+  log(`${what} (pid ${pid}) stopped`);
+}
+
+/** Starts the registry stand-in (scripts/emulator/registry) as a process of the sandbox; `down` stops it. */
+async function startSandboxRegistry(emulator: Emulator, region: string): Promise<ServedRegistry> {
+  const logFd = openSync(join(SANDBOX, "registry.log"), "a");
+  const serve = join(PROJECT_ROOT, "dist", "scripts", "emulator", "registry", "serve.js");
+  spawn(process.execPath, [serve, "--endpoint", emulator.endpoint, "--ca", emulator.caFile, "--region", region, "--out", REGISTRY_STATE], {
+    detached: true,
+    stdio: ["ignore", logFd, logFd],
+  }).unref();
+  for (let i = 0; i < 300 && !existsSync(REGISTRY_STATE); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!existsSync(REGISTRY_STATE)) throw new Error(`the registry stand-in did not start (see ${join(SANDBOX, "registry.log")})`);
+  const registry = JSON.parse(readFileSync(REGISTRY_STATE, "utf8")) as ServedRegistry;
+  log(`ECR registry stand-in on ${registry.hostPort} (pid ${registry.pid})`);
+  return registry;
+}
+
 async function deploy(keep: { as: Identity } | undefined): Promise<void> {
   const started = Date.now();
   const toolchain = ensureToolchain("main");
@@ -60,6 +87,8 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
   try {
     emulator = await startEmulator(toolchain.motoPython, { log, keepIn: keep ? SANDBOX : undefined });
     if (keep) writeFileSync(SANDBOX_STATE, JSON.stringify({ pid: emulator.pid, endpoint: emulator.endpoint }));
+    // The sandbox's registry: an ECR stand-in before the emulator, for `podman push` and co.
+    const registry = keep ? await startSandboxRegistry(emulator, env.region) : undefined;
     const awsEnv = emulatorAwsEnv(emulator, env.region);
     const cliEnv = { ...cdktfEnv(toolchain), ...awsEnv, PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint };
 
@@ -88,6 +117,7 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
 
     // Without the registry the engine cannot compute the lock's other-platform checksums.
     const deployArgs = ["deploy", env.name, credentialsStackName(env), "--auto-approve", "--parallelism", "1", ...offlineFlags(toolchain)];
+    seedAwsProviderLocks(toolchain, join(PROJECT_ROOT, "cdktf.out"), [env.name, credentialsStackName(env)], AWS_PROVIDER_CONSTRAINT);
     log(`npx cdktf ${deployArgs.join(" ")} (state in s3://${env.state.bucket})`);
     const echo = (chunk: string) => process.stdout.write(chunk);
     check("cdktf deploy", await runCdktf(deployArgs, { env: cliEnv, echo }));
@@ -109,8 +139,15 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
         ["AWS_ENDPOINT_URL", emulator.endpoint],
         ["AWS_REGION", env.region],
         ["AWS_DEFAULT_REGION", env.region],
-        ["AWS_CA_BUNDLE", emulator.caFile],
-        ["NODE_EXTRA_CA_CERTS", emulator.caFile],
+        // The emulator's and the registry stand-in's certificates.
+        ["AWS_CA_BUNDLE", registry!.caFile],
+        ["NODE_EXTRA_CA_CERTS", registry!.caFile],
+        // Any OCI client pushes to <account>.dkr.ecr.<region>.amazonaws.com through this proxy
+        // (only those hosts go to the stand-in) and trusts the stand-in's certificate.
+        ["ECR_REGISTRY_ENDPOINT", registry!.hostPort],
+        ["HTTPS_PROXY", registry!.proxyUrl],
+        ["NO_PROXY", "127.0.0.1,localhost"],
+        ["CONTAINER_CERT_DIR", registry!.certDir],
         // The cdktf CLI, as typed, against the sandbox: the app points `local` at the emulator.
         ["PLATFORM_EMULATOR_ENDPOINT", emulator.endpoint],
         ...Object.entries(cdktfEnv(toolchain)),
@@ -159,13 +196,8 @@ async function down(): Promise<number> {
     rmSync(SANDBOX, { recursive: true, force: true });
     return 0;
   }
-  const { pid } = JSON.parse(readFileSync(SANDBOX_STATE, "utf8")) as { pid: number };
-  if (alive(pid)) {
-    process.kill(pid, "SIGTERM");
-    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    if (alive(pid)) process.kill(pid, "SIGKILL");
-    log(`AWS emulator (pid ${pid}) stopped`);
-  }
+  if (existsSync(REGISTRY_STATE)) await stop(JSON.parse(readFileSync(REGISTRY_STATE, "utf8")).pid as number, "registry stand-in");
+  await stop((JSON.parse(readFileSync(SANDBOX_STATE, "utf8")) as { pid: number }).pid, "AWS emulator");
   rmSync(SANDBOX, { recursive: true, force: true });
   log("sandbox removed");
   return 0;

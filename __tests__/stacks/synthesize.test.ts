@@ -32,12 +32,15 @@ describe("synthesizePlatform", () => {
     expect(existsSync(join(outdir, "manifest.json"))).toBe(true);
   });
 
-  it("keeps each stack's provider lock file across synths (the engine's choice of providers stays chosen)", () => {
+  it("keeps each stack's provider lock file and initialised .terraform across synths, as cdktf's own synthesis does", () => {
     const outdir = join(root, "locks");
     synthesizePlatform({ outdir, environments: ENVIRONMENTS });
     writeFileSync(join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "# lock\n");
+    mkdirSync(join(outdir, "stacks", "dev", ".terraform"));
+    writeFileSync(join(outdir, "stacks", "dev", ".terraform", "terraform.tfstate"), "{}");
     synthesizePlatform({ outdir, environments: ENVIRONMENTS });
     expect(readFileSync(join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "utf8")).toBe("# lock\n");
+    expect(readFileSync(join(outdir, "stacks", "dev", ".terraform", "terraform.tfstate"), "utf8")).toBe("{}");
     expect(existsSync(join(outdir, "stacks", "prod", ".terraform.lock.hcl"))).toBe(false);
   });
 

@@ -1,5 +1,7 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { execFileSync, spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import type { TofuResult } from "./tofu";
 import { engineEnv } from "./tofu";
 import { PROJECT_ROOT, type Toolchain } from "./toolchain";
@@ -26,6 +28,40 @@ export function cdktfEnv(toolchain: Toolchain): Record<string, string> {
  * with providers from a local mirror that step cannot run, and the engine's own init writes the lock.
  */
 export const offlineFlags = (toolchain: Toolchain): string[] => (toolchain.registry === "reachable" ? [] : ["--skip-provider-lock"]);
+
+/**
+ * With hashicorp/aws from the local mirror, the engine's first init of a stack computes the
+ * provider's checksum itself and warns that the lock file then holds this platform's only.
+ * A lock computed from the mirror beforehand (`providers lock -fs-mirror`, once per version)
+ * leaves it nothing to warn about; synthesis keeps it (stacks/synthesize.ts).
+ */
+export function seedAwsProviderLocks(toolchain: Toolchain, outdir: string, stacks: readonly string[], constraint: string): void {
+  if (!toolchain.providerMirror || toolchain.registry === "reachable") return;
+  const cached = join(toolchain.pluginCacheDir, "..", "locks", `hashicorp-aws-${toolchain.awsProviderVersion}.lock.hcl`);
+  if (!existsSync(cached)) {
+    const scratch = mkdtempSync(join(tmpdir(), "provider-lock-"));
+    try {
+      writeFileSync(
+        join(scratch, "main.tf.json"),
+        JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: constraint } } } }),
+      );
+      execFileSync(toolchain.engineBin, ["-chdir=" + scratch, "providers", "lock", `-fs-mirror=${toolchain.providerMirror}`, "-platform=linux_amd64"], {
+        stdio: "ignore",
+        env: { ...process.env, ...engineEnv(toolchain) },
+      });
+      mkdirSync(dirname(cached), { recursive: true });
+      copyFileSync(join(scratch, ".terraform.lock.hcl"), cached);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  for (const stack of stacks) {
+    const lock = join(outdir, "stacks", stack, ".terraform.lock.hcl");
+    if (existsSync(lock)) continue;
+    mkdirSync(dirname(lock), { recursive: true });
+    copyFileSync(cached, lock);
+  }
+}
 
 /**
  * Runs `cdktf <args>` in `cwd` (the project by default) with the caller's

@@ -26,6 +26,8 @@ export interface Toolchain {
   /** Version of the hashicorp/aws binary in the mirror, `registry`, or empty when none is available. */
   readonly awsProviderVersion: string;
   readonly githubProviderVersion: string;
+  /** The local provider mirror's directory, when any provider comes from it. */
+  readonly providerMirror: string;
   /** Whether the Terraform registry answered: providers come from it, not from the local mirror. */
   readonly registry: "reachable" | "unreachable";
   readonly motoPython: string;
@@ -62,6 +64,7 @@ export function readToolchain(mode: ToolchainMode): Toolchain | undefined {
     cliConfigFile: vars.TF_CLI_CONFIG_FILE,
     awsProviderVersion: vars.AWS_PROVIDER_VERSION ?? "",
     githubProviderVersion: vars.GITHUB_PROVIDER_VERSION ?? "",
+    providerMirror: vars.PROVIDER_MIRROR ?? "",
     registry: vars.REGISTRY === "reachable" ? "reachable" : "unreachable",
     motoPython: vars.MOTO_PYTHON,
     pluginCacheDir: vars.TF_PLUGIN_CACHE_DIR,
