@@ -109,15 +109,16 @@ export function runRotate(args: readonly string[], file: string, write: (line: s
     write(`${env.name} ${user}: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
     return 1;
   }
-  const deploy = `npx cdktf deploy ${credentialsStackName(env)}`;
   const github = user === "ecr" && env.github.publishStaticEcrKeys ? ` ${githubStackName(env)}` : "";
+  // The GitHub secrets are read from the keys' SSM parameters: one stack at a time, credentials first.
+  const deploy = `npx cdktf deploy ${credentialsStackName(env)}${github ? `${github} --parallelism 1` : ""}`;
   const what =
     step === "rotate"
       ? `generation ${next.generation}: a new key becomes the published one (SSM, outputs${github ? ", GitHub secrets" : ""}); the previous key keeps working until retired`
       : next.previousKey === "inactive"
         ? "the previous key is deactivated (AWS refuses it; retire again to delete it, or undo this commit to re-activate it)"
         : "the previous key is deleted";
-  write(`${env.name} ${user}: ${what}\nwritten ${file}; commit it, then: ${deploy}${github}\n`);
+  write(`${env.name} ${user}: ${what}\nwritten ${file}; commit it, then: ${deploy}\n`);
   return 0;
 }
 

@@ -60,6 +60,9 @@ describe("bash scripts/local.sh up", () => {
     expect(exported.AWS_SECRET_ACCESS_KEY).toMatch(/^\S{20,}$/);
     expect(up.stdout + up.stderr).not.toContain(exported.AWS_SECRET_ACCESS_KEY);
     expect(statSync(join(dir, "sandbox.env")).mode & 0o077).toBe(0);
+    // Any OCI client can push there: the registry stand-in's host:port, and the proxy for the real registry host.
+    expect(exported.ECR_REGISTRY_ENDPOINT).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(exported.HTTPS_PROXY).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
   const sdk = () => ({

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENVIRONMENTS, loadEnvironments } from "../../environments";
+import { envInput, TEST_REPOSITORY } from "../helpers";
 import { nextRotation, withKeyRotation, type KeyRotationFile } from "../../environments/key-rotation";
 import { runRotate } from "../../scripts/rotate";
 
@@ -44,6 +45,13 @@ describe("npm run rotate", () => {
     expect(data).toEqual({ dev: { ecr: { generation: 2, previousKey: "active" } } });
     expect(out).toMatch(/dev ecr: generation 2: a new key becomes the published one/);
     expect(out).toMatch(/npx cdktf deploy dev-credentials/);
+  });
+
+  it("with keys published to GitHub, prints one command that deploys the credentials, then the GitHub stack, one at a time", () => {
+    const qa = loadEnvironments([envInput({ github: { ...TEST_REPOSITORY, deployFrom: { kind: "environment", name: "qa" }, publishStaticEcrKeys: true } })]);
+    const lines: string[] = [];
+    expect(runRotate(["qa", "ecr"], rotationFile(), (l) => lines.push(l), { environments: () => qa })).toBe(0);
+    expect(lines.join("")).toMatch(/commit it, then: npx cdktf deploy qa-credentials qa-github --parallelism 1\n$/);
   });
 
   it("retires in two steps, keeping other users' entries", () => {
