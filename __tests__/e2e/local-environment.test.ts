@@ -85,6 +85,7 @@ import {
 import { prepareStackWorkdir, tofuRunner, type TofuRunner, type StackWorkdir, type TofuResult } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 import { cdktfEnv, offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
+import { plainText } from "../support/cli-text";
 
 const env = localEnvironment();
 const timings: Record<string, number> = {};
@@ -150,13 +151,7 @@ function doctorOnline(keys: { accessKeyId: string; secretAccessKey: string }): P
 function cdktf(args: readonly string[], outdir = join(work, "cdktf.out")): Promise<TofuResult> {
   return runCdktf([...args, "--output", outdir, ...offlineFlags(toolchain)], { env: operatorEnv });
 }
-/** What the CLI printed, as a reader sees it: no colour codes, no box-drawing margins, lines joined. */
-const output = (r: TofuResult) =>
-  (r.stdout + r.stderr)
-    // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what is removed
-    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")
-    .replace(/[│╷╵·]/g, " ")
-    .replace(/\s+/g, " ");
+const output = (r: TofuResult) => plainText(r.stdout + r.stderr);
 
 beforeAll(async () => {
   toolchain = ensureToolchain("test");

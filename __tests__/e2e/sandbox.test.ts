@@ -15,6 +15,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { ecrUserName, repositoryName } from "../../environments/naming";
 import { localEnvironment } from "../../scripts/lib/local-run";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
+import { plainText } from "../support/cli-text";
 
 const env = localEnvironment();
 const dir = mkdtempSync(join(tmpdir(), "sandbox-"));
@@ -104,9 +105,10 @@ describe("bash scripts/local.sh up", () => {
         encoding: "utf8",
       });
       expect({ hint, status: run.status, out: run.status === 0 ? "" : `${run.stdout}${run.stderr}`.slice(-3000) }).toEqual({ hint, status: 0, out: "" });
-      expect(`${run.stdout}${run.stderr}`).not.toMatch(/\[ERROR\]|Warning:/);
-      expect(`${run.stdout}${run.stderr}`).not.toContain(exported.AWS_SECRET_ACCESS_KEY);
-      if (hint.startsWith("npx cdktf diff")) expect(run.stdout).toMatch(/No changes\. Your infrastructure matches the configuration/);
+      const printed = plainText(`${run.stdout}${run.stderr}`);
+      expect(printed).not.toMatch(/\[ERROR\]|Warning:/);
+      expect(printed).not.toContain(exported.AWS_SECRET_ACCESS_KEY);
+      if (hint.startsWith("npx cdktf diff")) expect(printed).toMatch(/No changes\. Your infrastructure matches the configuration/);
     }
   });
 
