@@ -19,8 +19,9 @@ import { plainText } from "../support/cli-text";
 
 const env = localEnvironment();
 const dir = mkdtempSync(join(tmpdir(), "sandbox-"));
+/** `bash scripts/local.sh <args>`, as typed (the script the README names). */
 const node = (args: string[], extraEnv: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [join(PROJECT_ROOT, "dist", "scripts", "local-deploy.js"), ...args], {
+  spawnSync("bash", [join(PROJECT_ROOT, "scripts", "local.sh"), ...args], {
     env: { ...process.env, PLATFORM_SANDBOX_DIR: dir, ...extraEnv },
     encoding: "utf8",
     timeout: 280_000,
