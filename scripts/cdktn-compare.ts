@@ -204,7 +204,8 @@ const countEntries = (block: unknown) =>
  */
 export function compareOutdirs(oursDir: string, theirsDir: string, ctx: SynthContext, leftOut: ReadonlyMap<string, string> = new Map()): OutdirComparison {
   const oursManifest = readJson(join(oursDir, "manifest.json")) as { stacks: Record<string, unknown> };
-  const theirsManifest = readJson(join(theirsDir, "manifest.json")) as { stacks: Record<string, unknown> };
+  const theirsRead = readJson(join(theirsDir, "manifest.json")) as { stacks: Record<string, unknown> };
+  const theirsManifest = { ...theirsRead, stacks: Object.fromEntries(Object.entries(theirsRead.stacks).filter(([name]) => !name.startsWith(LEFT_OUT_STACK))) };
   // Left-out stacks are removed from ours' manifest only for this comparison; any other gap is a difference.
   const trimmed = { ...oursManifest, stacks: Object.fromEntries(Object.entries(oursManifest.stacks).filter(([name]) => !leftOut.has(name))) };
   const manifest = compareSynthJson(trimmed, theirsManifest, "manifest", ctx);
@@ -545,6 +546,9 @@ async function generateBindings(work: string, cdktnVersion: string, provider: { 
  * the kept files that import them get a stub that builds nothing (class
  * names and addDependency only), so no GitHub stack is synthesized.
  */
+/** Name prefix of the empty stacks that stand in for left-out ones in theirs (never compared). */
+export const LEFT_OUT_STACK = "left-out-";
+
 function leaveOutGithub(appDir: string): string[] {
   const files = sourceFiles(appDir);
   const removed = files.filter((f) => moduleSpecifiers(readFileSync(f, "utf8")).some((s) => packageOf(s) === "@cdktf/provider-github"));
@@ -575,12 +579,16 @@ function leaveOutGithub(appDir: string): string[] {
           )
           .filter(Boolean),
       );
-      const stub = names
-        .map(
-          (n) =>
-            `/** Left out by cdktn-compare --github=skip: builds nothing. */\nexport class ${n} {\n  constructor(..._args: unknown[]) {}\n  addDependency(..._args: unknown[]): void {}\n}\n`,
-        )
-        .join("\n");
+      // A left-out stack stays a stack (the app adds constructs to it), empty and named apart so the comparison skips it.
+      const stub = [
+        names.some((n) => n.endsWith("Stack")) ? `import { TerraformStack } from "cdktf";\nlet leftOut = 0;\n` : "",
+        ...names.map((n) =>
+          n.endsWith("Stack")
+            ? `/** Left out by cdktn-compare --github=skip: an empty stack. */\nexport class ${n} extends TerraformStack {\n  constructor(scope: import("constructs").Construct, ..._args: unknown[]) {\n    super(scope, \`${LEFT_OUT_STACK}\${++leftOut}\`);\n  }\n}\n`
+            : `/** Left out by cdktn-compare --github=skip: builds nothing. */\nexport class ${n} {\n  constructor(..._args: unknown[]) {}\n  addDependency(..._args: unknown[]): void {}\n}\n`,
+        ),
+        "export {};\n",
+      ].join("\n");
       writeFileSync(`${resolve(dirname(f), spec)}.left-out.ts`, stub);
     }
   }
