@@ -41,7 +41,9 @@ TF="${TF_BINARY:-$(command -v tofu 2>/dev/null || command -v terraform 2>/dev/nu
 [ -d "$STACK" ] || die 4 "no synthesized stack at $STACK: run 'npm run synth' (and deploy the environment) first"
 [ -d "$CONTEXT" ] || die 2 "build context '$CONTEXT' is not a directory"
 
-# 2. outputs of the deployed environment
+# 2. outputs of the deployed environment (each synthesis leaves its stacks to be initialised again)
+initialised() { [ -d "$1/.terraform" ] || "$TF" -chdir="$1" init -input=false >/dev/null 2>&1 || true; }
+initialised "$STACK"
 output() { "$TF" -chdir="$STACK" output -raw "$1" 2>/dev/null; }
 key="$(printf '%s' "$SERVICE" | tr -c 'a-z0-9\n' '_')"
 REPOSITORY_URL="$(output "${key}_repository_url")" || die 4 "no output ${key}_repository_url in $STACK: is '$SERVICE' a service of $ENV_NAME, and is the environment deployed (state initialised)?"
@@ -52,6 +54,7 @@ MUTABILITY="$(output image_tag_mutability)" || MUTABILITY="IMMUTABLE"
 
 # 3. credentials: the ECR user's keys, unless told to use this shell's
 if [ "${ECR_USE_AMBIENT_CREDENTIALS:-0}" != "1" ]; then
+  initialised "$CREDENTIALS_STACK"
   credential() { "$TF" -chdir="$CREDENTIALS_STACK" output -raw "$1" 2>/dev/null; }
   ECR_KEY_ID="$(credential ecr_aws_access_key_id)" || die 5 "cannot read ecr_aws_access_key_id from the outputs of $ENV_NAME-credentials (deployed? your role may read its state?)"
   ECR_SECRET="$(credential ecr_aws_secret_access_key)" || die 5 "cannot read ecr_aws_secret_access_key from the outputs of $ENV_NAME-credentials"

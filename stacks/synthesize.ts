@@ -26,7 +26,7 @@ export function synthesizePlatform(opts: SynthesizeOptions): { outdir: string; s
     const app = new App({ outdir: staging });
     const stacks = addPlatformStacks(app, envs);
     app.synth();
-    keepEngineState(outdir, staging);
+    keepProviderLocks(outdir, staging);
     rmSync(outdir, { recursive: true, force: true });
     renameSync(staging, outdir);
     return { outdir, stacks };
@@ -37,22 +37,18 @@ export function synthesizePlatform(opts: SynthesizeOptions): { outdir: string; s
 }
 
 /**
- * Carries each stack's engine state into the new output, as cdktf's own
- * synthesis leaves it in place: the provider lock file (the providers chosen
- * stay chosen, and cdktf needs no registry to re-lock them) and the
- * initialised `.terraform` directory (so `terraform -chdir=cdktf.out/stacks/<stack>
- * output`, as scripts/ecr-deploy.sh runs it, still works after a synth).
+ * Carries each stack's provider lock file (written by the engine's init) into
+ * the new output: the providers chosen stay chosen across synths, as a lock
+ * file is for, and cdktf needs no registry to re-lock them. (`.terraform` is
+ * not carried: cdktf initialises each stack it runs, and a backend whose
+ * settings changed, like the emulator's endpoint, must be initialised anew.)
  */
-function keepEngineState(previous: string, next: string): void {
+function keepProviderLocks(previous: string, next: string): void {
   const stacksDir = join(previous, "stacks");
   if (!existsSync(stacksDir)) return;
   for (const stack of readdirSync(stacksDir)) {
-    const target = join(next, "stacks", stack);
-    if (!existsSync(target)) continue;
     const lock = join(stacksDir, stack, ".terraform.lock.hcl");
-    if (existsSync(lock)) copyFileSync(lock, join(target, ".terraform.lock.hcl"));
-    const initialised = join(stacksDir, stack, ".terraform");
-    if (existsSync(initialised)) renameSync(initialised, join(target, ".terraform"));
+    if (existsSync(lock) && existsSync(join(next, "stacks", stack))) copyFileSync(lock, join(next, "stacks", stack, ".terraform.lock.hcl"));
   }
 }
 

@@ -32,7 +32,7 @@ describe("synthesizePlatform", () => {
     expect(existsSync(join(outdir, "manifest.json"))).toBe(true);
   });
 
-  it("keeps each stack's provider lock file and initialised .terraform across synths, as cdktf's own synthesis does", () => {
+  it("keeps each stack's provider lock file across synths, not its .terraform (a changed backend must be initialised anew)", () => {
     const outdir = join(root, "locks");
     synthesizePlatform({ outdir, environments: ENVIRONMENTS });
     writeFileSync(join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "# lock\n");
@@ -40,7 +40,7 @@ describe("synthesizePlatform", () => {
     writeFileSync(join(outdir, "stacks", "dev", ".terraform", "terraform.tfstate"), "{}");
     synthesizePlatform({ outdir, environments: ENVIRONMENTS });
     expect(readFileSync(join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "utf8")).toBe("# lock\n");
-    expect(readFileSync(join(outdir, "stacks", "dev", ".terraform", "terraform.tfstate"), "utf8")).toBe("{}");
+    expect(existsSync(join(outdir, "stacks", "dev", ".terraform"))).toBe(false);
     expect(existsSync(join(outdir, "stacks", "prod", ".terraform.lock.hcl"))).toBe(false);
   });
 
