@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlink
 import { basename, join } from "node:path";
 import type { Toolchain } from "../../scripts/lib/toolchain";
 import type { EnvironmentConfig } from "../../environments";
-import { startGithubStandin, type EnvironmentView, type GithubStandin } from "../../scripts/github-standin";
+import { startGithubStandin, type EnvironmentView, type GithubStandin } from "../support/github-standin";
 
 /** Terraform JSON of one stack, as much of it as this module reads. */
 export interface StackJson {

@@ -1,7 +1,7 @@
 /**
  * Every `<env>-github` stack applied for real: OpenTofu with the real
  * integrations/github provider against the GitHub REST stand-in
- * (scripts/github-standin) on loopback. What GitHub then holds is compared
+ * (__tests__/support/github-standin) on loopback. What GitHub then holds is compared
  * with what the synthesized cdk.tf.json declares (variables, decrypted
  * secrets, environment protection, deployment branch policies); a second
  * plan must be empty; drift made in GitHub is observed; destroy removes what
@@ -30,7 +30,7 @@ import { githubStackName } from "../../environments/naming";
 import { runGithubDoctor } from "../../scripts/doctor";
 import { GITHUB_PROVIDER_VERSION, GithubStack } from "../../stacks/github-stack";
 import { synthesizePlatform } from "../../stacks/synthesize";
-import type { GithubStandin, RepositoryView } from "../../scripts/github-standin";
+import type { GithubStandin, RepositoryView } from "../support/github-standin";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig } from "../../scripts/lib/local-run";
 import { prepareStackWorkdir, tofuRunner, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";

@@ -32,7 +32,7 @@ import { App } from "cdktf";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentInput } from "../../environments";
 import { githubStackName } from "../../environments/naming";
 import { GITHUB_PROVIDER_VERSION, GithubStack } from "../../stacks/github-stack";
-import type { GithubStandin, RepositoryView } from "../../scripts/github-standin";
+import type { GithubStandin, RepositoryView } from "../support/github-standin";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig } from "../../scripts/lib/local-run";
 import { prepareStackWorkdir, tofuRunner, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";

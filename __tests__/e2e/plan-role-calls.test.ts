@@ -5,7 +5,7 @@
  * credentials, then planned as CI does (fresh init, plan without the lock,
  * show) with a session of the plan role, through a recording proxy in front
  * of the emulator. Every recorded call is mapped to the IAM permission AWS
- * checks (scripts/lib/aws-call-map.ts) and evaluated by the IAM simulator
+ * checks (__tests__/support/aws-call-map.ts) and evaluated by the IAM simulator
  * against planRolePolicy(env). The test fails on any call the role could not
  * make (AccessDenied in a pull request) or could not be mapped, and reports
  * the permissions of the policy that no call needed
@@ -32,10 +32,10 @@ import {
   type MappedCall,
   type PolicyPermission,
   type RequiredPermission,
-} from "../../scripts/lib/aws-call-map";
+} from "../support/aws-call-map";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
-import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../../scripts/lib/recording-proxy";
+import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../support/recording-proxy";
 import { simulate, type Verdict } from "../../scripts/lib/simulator";
 import { initLocal } from "../../scripts/lib/bootstrap";
 import { prepareStackWorkdir, tofuRunner, type StackWorkdir, type TofuRunner } from "../../scripts/lib/tofu";

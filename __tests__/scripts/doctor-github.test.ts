@@ -6,7 +6,7 @@
 import { loadEnvironments } from "../../environments";
 import { runGithubDoctor } from "../../scripts/doctor";
 import { protectionDrift } from "../../scripts/doctor/github-protection";
-import { startGithubStandin, type GithubStandin } from "../../scripts/github-standin";
+import { startGithubStandin, type GithubStandin } from "../support/github-standin";
 import { envInput, TEST_REPOSITORY } from "../helpers";
 
 const TEAM = 4312001;

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { runGithubIds } from "../../scripts/github-ids";
-import { startGithubStandin, type GithubStandin } from "../../scripts/github-standin";
+import { startGithubStandin, type GithubStandin } from "../support/github-standin";
 
 let gh: GithubStandin;
 

@@ -29,7 +29,7 @@ import {
   where,
   workflowFiles,
   type UsesEntry,
-} from "../../scripts/ci/action-pins";
+} from "../support/action-pins";
 import { simulateWebIdentity } from "../../scripts/lib/simulator";
 import { resourcesOf, synthJson } from "../helpers";
 

@@ -1,4 +1,4 @@
-import { loopbackCertificate } from "./loopback-tls";
+import { loopbackCertificate } from "../../scripts/lib/loopback-tls";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, createServer, request, type Server } from "node:https";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";

@@ -464,7 +464,7 @@ export function mapRequest(req: WireRequest, ctx: MapContext): MappedCall {
   if (typeof call === "string") return { kind: "unmapped", label: `${req.method} ${req.url}`, reason: call };
   const prefix = IAM_PREFIX[call.service];
   const name = `${call.service}:${call.operation}`;
-  if (!prefix) return { kind: "unmapped", label: name, reason: `service '${call.service}' has no IAM prefix in scripts/lib/aws-call-map.ts` };
+  if (!prefix) return { kind: "unmapped", label: name, reason: `service '${call.service}' has no IAM prefix in __tests__/support/aws-call-map.ts` };
   try {
     if (call.protocol === "rest") {
       if (call.service !== "s3") return { kind: "unmapped", label: name, reason: `REST protocol of '${call.service}' is not mapped` };
@@ -472,7 +472,7 @@ export function mapRequest(req: WireRequest, ctx: MapContext): MappedCall {
       return { kind: "mapped", call, label: `${s3.permissions[0].action} (${s3.label})`, permissions: s3.permissions };
     }
     const mapping = MAPPINGS[name];
-    if (!mapping) return { kind: "unmapped", label: name, reason: `operation ${name} is not in MAPPINGS (scripts/lib/aws-call-map.ts)` };
+    if (!mapping) return { kind: "unmapped", label: name, reason: `operation ${name} is not in MAPPINGS (__tests__/support/aws-call-map.ts)` };
     const action = `${prefix}:${call.operation}`;
     const target = mapping.label?.(call.params);
     const label = target ? `${action} ${target}` : action;

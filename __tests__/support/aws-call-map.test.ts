@@ -10,7 +10,7 @@ import {
   unusedPermissions,
   type MapContext,
   type WireRequest,
-} from "../../scripts/lib/aws-call-map";
+} from "./aws-call-map";
 import { localEnvironment } from "../../scripts/lib/local-run";
 import { simulate } from "../../scripts/lib/simulator";
 

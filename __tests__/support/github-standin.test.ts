@@ -1,5 +1,5 @@
 import sodium from "libsodium-wrappers";
-import { githubDescription, open, seal, startGithubStandin, type GithubStandin } from "../../scripts/github-standin";
+import { githubDescription, open, seal, startGithubStandin, type GithubStandin } from "./github-standin";
 
 const REPO = { owner: "acme", ownerId: 81234567, name: "shop", id: 912345678 };
 const TEAM = 4312001;
