@@ -33,7 +33,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { appEnvironments, loadEnvironments, type EnvironmentConfig } from "../environments";
-import { ecrUserName, GITHUB_OIDC_AUDIENCE, repositoryName, s3UserName } from "../environments/naming";
+import { ecrUserName, repositoryName, s3UserName } from "../environments/naming";
 import { synthesizePlatform } from "../stacks/synthesize";
 import { IDENTITY_KINDS, identityFromStack, repositoryPolicyFromStack, type IdentityKind } from "./doctor/identities";
 import { offlineCheck } from "./doctor/offline";
@@ -41,9 +41,7 @@ import { protectionDrift } from "./doctor/github-protection";
 import { githubApiRoot } from "./lib/github-api";
 import { keyAgeChecks } from "./doctor/keys";
 import { explainRegistryError, onlineCheck, type OnlineCheck } from "./doctor/online";
-import { diagnoseTrust, renderTrustDiagnosis } from "./doctor/trust";
-
-const TRUST_USAGE = "usage: npm run doctor -- trust <env> --sub '<sub printed by the failing job>' [--aud <aud>]";
+import { runTrustCommand, TRUST_USAGE } from "./doctor/trust";
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -96,33 +94,7 @@ export async function runGithubDoctor(
 
 /** `doctor trust <env> --sub <sub> [--aud <aud>]`: which GitHub OIDC role accepts the token, or why none does. */
 export function runTrustDoctor(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), environments?: readonly EnvironmentConfig[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { sub: { type: "string" }, aud: { type: "string", default: GITHUB_OIDC_AUDIENCE } } });
-  } catch (err) {
-    out(`${(err as Error).message}\n${TRUST_USAGE}\n`);
-    return 2;
-  }
-  const envs = environments ?? loadEnvironments(appEnvironments());
-  const [name, ...extra] = parsed.positionals;
-  const env = envs.find((e) => e.name === name);
-  if (!env) {
-    out(`unknown environment '${name ?? ""}'; known: ${envs.map((e) => e.name).join(", ")}\n${TRUST_USAGE}\n`);
-    return 2;
-  }
-  if (extra.length > 0) {
-    out(`unexpected argument '${extra[0]}' (quote the sub: --sub 'repo:...')\n${TRUST_USAGE}\n`);
-    return 2;
-  }
-  const sub = parsed.values.sub?.trim();
-  if (!sub) {
-    out(`missing --sub: pass the OIDC subject the failing job printed\n${TRUST_USAGE}\n`);
-    return 2;
-  }
-  const aud = parsed.values.aud ?? GITHUB_OIDC_AUDIENCE;
-  const diagnosis = diagnoseTrust(env, sub, aud);
-  out(renderTrustDiagnosis(env, sub, aud, diagnosis));
-  return diagnosis.acceptedBy ? 0 : 1;
+  return runTrustCommand(argv, out, environments ? () => environments : undefined);
 }
 
 const EXPLAIN_USAGE = "usage: npm run doctor -- explain <env> '<error text>'   (- reads the text from stdin)";

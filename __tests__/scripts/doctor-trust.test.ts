@@ -381,10 +381,10 @@ describe("the compiled CLI (dist/scripts/doctor.js)", () => {
   }, 120_000);
 
   it.each([
-    [["trust", "nope", "--sub", "x"], /unknown environment 'nope'; known: dev, staging, prod\n/],
+    [["trust", "nope", "--sub", "x"], /unknown environment "nope"; known: dev, staging, prod\n/],
     [["trust", "dev"], /missing --sub/],
     [["trust", "dev", "--sub", "x", "--bogus"], /Unknown option '--bogus'/],
-    [["trust", "dev", "--sub", "repo:acme/shop:environment", "dev"], /unexpected argument 'dev'/],
+    [["trust", "dev", "--sub", "repo:acme/shop:environment", "dev"], /unexpected argument "dev"/],
   ])(
     "exits 2 on bad usage %p, with the usage line",
     (args, message) => {
