@@ -42,18 +42,7 @@ import { githubApiRoot } from "./lib/github-api";
 import { keyAgeChecks } from "./doctor/keys";
 import { explainRegistryError, onlineCheck, type OnlineCheck } from "./doctor/online";
 import { runTrustCommand, TRUST_USAGE } from "./doctor/trust";
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
+import { table } from "./lib/table";
 
 const GITHUB_USAGE = "usage: GITHUB_TOKEN=<token> npm run doctor -- github <env>   (GITHUB_API_URL overrides https://api.github.com)";
 

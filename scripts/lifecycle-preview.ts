@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { DescribeImagesCommand, ECRClient, GetLifecyclePolicyCommand, type ImageDetail } from "@aws-sdk/client-ecr";
 import { appEnvironments, loadEnvironments } from "../environments";
 import { repositoryName } from "../environments/naming";
+import { table } from "./lib/table";
 
 export interface PreviewImage {
   readonly digest: string;
@@ -96,15 +97,7 @@ function render(entries: readonly PreviewEntry[]): string {
         e.action === "expire" ? "EXPIRE" : "keep",
       ]),
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return table(rows);
 }
 
 const USAGE = "usage: npm run lifecycle-preview -- <env> [--service <name> | --repository <name>] [--at <ISO time>] [--endpoint <url>]";

@@ -1,6 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { loopbackCertificate } from "../../lib/loopback-tls";
 import { dnsSuffixOf } from "../../../constructs/aws-partition";
 
 /** `*.dkr.ecr.<region>.<suffix>`: every account's registry host in the region (one DNS label, as wildcard certificates allow). */
@@ -13,30 +11,5 @@ export const registryHostPattern = (region: string) => `*.dkr.ecr.${region}.${dn
  * through the proxy verifies the name it asked for.
  */
 export function registryCertificate(dir: string, region: string): { certFile: string; keyFile: string; certPem: string } {
-  const certFile = join(dir, "registry-cert.pem");
-  const keyFile = join(dir, "registry-key.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=ECR registry stand-in",
-      "-addext",
-      `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${registryHostPattern(region)}`,
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-    ],
-    { stdio: "ignore" },
-  );
-  return { certFile, keyFile, certPem: readFileSync(certFile, "utf8") };
+  return loopbackCertificate(dir, { prefix: "registry-", commonName: "ECR registry stand-in", dnsNames: [registryHostPattern(region)], ca: true });
 }
