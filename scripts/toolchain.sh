@@ -184,8 +184,8 @@ if [ "${#MIRRORED[@]}" -gt 0 ] || [ "$REGISTRY" = unreachable ]; then
       printf '  direct {\n    exclude = ["*/*/*"]\n  }\n'
     fi
     echo "}"
-  } >"$CLI_CONFIG.tmp"
-  mv "$CLI_CONFIG.tmp" "$CLI_CONFIG"
+  } >"$CLI_CONFIG.$$.tmp"
+  mv "$CLI_CONFIG.$$.tmp" "$CLI_CONFIG"
 fi
 
 # ---------- Python tools: one virtualenv per pinned version ----------
@@ -230,7 +230,7 @@ fi
 mkdir -p "$CACHE/plugin-cache"
 # One file per mode: a narrower run (the bootstrap's) never blanks what a wider one found.
 ENV_FILE="$CACHE/toolchain-$MODE.env"
-cat >"$ENV_FILE.tmp" <<ENV
+cat >"$ENV_FILE.$$.tmp" <<ENV
 ENGINE_BIN=$ENGINE_BIN
 ENGINE_NAME=$ENGINE_NAME
 ENGINE_VERSION=$ENGINE_VERSION
@@ -245,5 +245,5 @@ TF_PLUGIN_CACHE_DIR=$CACHE/plugin-cache
 CHECKOV_BIN=$CHECKOV_BIN
 ACTIONLINT_BIN=$ACTIONLINT_BIN
 ENV
-mv "$ENV_FILE.tmp" "$ENV_FILE"
+mv "$ENV_FILE.$$.tmp" "$ENV_FILE"
 log "ready: $ENV_FILE"
