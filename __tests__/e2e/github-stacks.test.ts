@@ -25,7 +25,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { App } from "cdktf";
-import { ENVIRONMENTS, loadEnvironments, type EnvironmentInput } from "../../environments";
+import { loadEnvironments, type EnvironmentInput } from "../../environments";
+import { APP_ENVIRONMENTS } from "../helpers";
 import { githubStackName } from "../../environments/naming";
 import { runGithubDoctor } from "../../scripts/doctor";
 import { GITHUB_PROVIDER_VERSION, GithubStack } from "../../stacks/github-stack";
@@ -64,7 +65,7 @@ const haveAws = Boolean(toolchain.awsProviderVersion);
 
 // ---------- which stacks, decided at load time so skips are reported as skips ----------
 const probeOut = join(work, "probe");
-const probe = synthesizePlatform({ environments: ENVIRONMENTS, outdir: probeOut });
+const probe = synthesizePlatform({ environments: APP_ENVIRONMENTS, outdir: probeOut });
 const committed = probe.stacks.github.map((s) => githubStackName(s.env)).sort();
 const probeJson = (stack: string) => readStack(join(probeOut, "stacks", stack, "cdk.tf.json"));
 const blockedReason = (stack: string): string | undefined => {
@@ -88,7 +89,7 @@ const blocked = committed.filter((s) => blockedReason(s)).map((s) => [s, blocked
  */
 const environmentKind = (e: EnvironmentInput) => (e.github.deployFrom.kind === "environment" ? "environment secrets" : "repository secrets");
 const variantSources = (["environment secrets", "repository secrets"] as const)
-  .map((kind) => ENVIRONMENTS.find((e) => environmentKind(e) === kind))
+  .map((kind) => APP_ENVIRONMENTS.find((e) => environmentKind(e) === kind))
   .filter((e): e is EnvironmentInput => e !== undefined);
 const EMULATOR_ACCOUNT = "123456789012"; // moto's fixed account: the AWS provider's allowed_account_ids must match it
 const variantLabels = variantSources.map((e) => `${githubStackName(e)} with publishStaticEcrKeys (${environmentKind(e)})`);
@@ -234,13 +235,13 @@ afterAll(async () => {
     const repository = () => [...deployed.values()][0].expected.repository;
 
     beforeAll(async () => {
-      const envs = loadEnvironments(ENVIRONMENTS);
+      const envs = loadEnvironments(APP_ENVIRONMENTS);
       const needsEmulator = runnable.some((s) => needsAws(probeJson(s)));
       const em = needsEmulator ? await ensureEmulator() : undefined;
       // The local environment's AWS provider names the emulator's endpoint; synthesized again once the emulator has one.
       const outdir = join(work, "committed");
       synthesizePlatform({
-        environments: em ? ENVIRONMENTS.map((e) => (e.emulatorEndpoint ? { ...e, emulatorEndpoint: em.endpoint } : e)) : ENVIRONMENTS,
+        environments: em ? APP_ENVIRONMENTS.map((e) => (e.emulatorEndpoint ? { ...e, emulatorEndpoint: em.endpoint } : e)) : APP_ENVIRONMENTS,
         outdir,
       });
       for (const stack of runnable) deployed.set(stack, workdir(outdir, stack, join(work, "run-committed")));
@@ -267,7 +268,7 @@ afterAll(async () => {
 
     it("covers every <env>-github stack the app synthesizes", () => {
       expect(committed).toEqual(
-        loadEnvironments(ENVIRONMENTS)
+        loadEnvironments(APP_ENVIRONMENTS)
           .map((e) => githubStackName(e))
           .sort(),
       );
@@ -337,7 +338,7 @@ afterAll(async () => {
           x.expected.environments.some((e) => e.reviewers.users.length + e.reviewers.teams.length > 0 && e.deploymentBranchPolicy?.customBranchPolicies),
         ) ?? all.find((x) => x.expected.environments.length > 0)!;
       const env = d.expected.environments[0];
-      const config = loadEnvironments(ENVIRONMENTS).find((e) => e.github.deployFrom.kind === "environment" && e.github.deployFrom.name === env.name)!;
+      const config = loadEnvironments(APP_ENVIRONMENTS).find((e) => e.github.deployFrom.kind === "environment" && e.github.deployFrom.name === env.name)!;
       const doctor = async () => {
         let out = "";
         const code = await runGithubDoctor([config.name], (t) => (out += t), undefined, { GITHUB_TOKEN: gh.token, GITHUB_API_URL: gh.apiUrl });

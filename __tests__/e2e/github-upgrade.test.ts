@@ -29,7 +29,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { App } from "cdktf";
-import { ENVIRONMENTS, loadEnvironments, type EnvironmentInput } from "../../environments";
+import { loadEnvironments, type EnvironmentInput } from "../../environments";
+import { APP_ENVIRONMENTS } from "../helpers";
 import { githubStackName } from "../../environments/naming";
 import { GITHUB_PROVIDER_VERSION, GithubStack } from "../../stacks/github-stack";
 import type { GithubStandin, RepositoryView } from "../support/github-standin";
@@ -73,8 +74,8 @@ const to = versionOf(toBin) ?? "";
 
 /** One branch-or-tag and one environment deploy of the committed environments, as in github-stacks.test.ts. */
 const sources = [
-  ENVIRONMENTS.find((e) => e.github.deployFrom.kind === "environment"),
-  ENVIRONMENTS.find((e) => e.github.deployFrom.kind !== "environment"),
+  APP_ENVIRONMENTS.find((e) => e.github.deployFrom.kind === "environment"),
+  APP_ENVIRONMENTS.find((e) => e.github.deployFrom.kind !== "environment"),
 ].filter((e): e is EnvironmentInput => e !== undefined);
 
 const work = mkdtempSync(join(tmpdir(), "github-upgrade-"));
