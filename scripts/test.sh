@@ -4,7 +4,7 @@
 #   3. toolchain: engine, OpenTofu, provider mirror, moto, checkov, actionlint, the OCI clients
 #      (cached under ~/.cache/platform)
 #   4. end-to-end suites (the cdktf CLI, the engines and real providers against the AWS emulator),
-#      two at a time, started in the background: most of their time is spent waiting on the
+#      three at a time, started in the background: most of their time is spent waiting on the
 #      emulator and on the provider's waiters, so the steps below run beside them
 #   5. emulator patch tests, checkov with the project's waivers, eslint + prettier, actionlint
 #   6. unit tests and permission proofs (jest)
