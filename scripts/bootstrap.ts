@@ -11,6 +11,7 @@
  * main job (scripts/toolchain.sh); credentials come from the usual AWS variables.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ENVIRONMENTS } from "../environments";
 import { appEnvironments, synthesizePlatform } from "../stacks/synthesize";
@@ -31,7 +32,7 @@ export async function main(argv: readonly string[], write: (s: string) => void =
     return 2;
   }
   const [stack] = names;
-  const scratch = mkdtempSync(join(PROJECT_ROOT, ".bootstrap-synth-"));
+  const scratch = mkdtempSync(join(tmpdir(), "bootstrap-synth-"));
   try {
     synthesizePlatform({ outdir: join(scratch, "cdktf.out"), environments: appEnvironments(ENVIRONMENTS, process.env) });
     const manifest = JSON.parse(readFileSync(join(scratch, "cdktf.out", "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
@@ -62,7 +63,7 @@ export async function main(argv: readonly string[], write: (s: string) => void =
       );
       return 1;
     }
-    if (auto) write(apply.stdout.match(/Apply complete!.*/)?.[0] + "\n");
+    if (auto) write(`${apply.stdout.match(/Apply complete!.*/)?.[0] ?? "applied"}\n`);
     const moved = await migrateToBucket(tofu, work);
     if (existsSync(join(work.dir, "terraform.tfstate"))) throw new Error("the local state is still there after the migration");
     rmSync(work.dir, { recursive: true, force: true });
