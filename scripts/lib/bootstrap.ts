@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TofuResult, TofuRunner } from "./tofu";
+import { prepareStackWorkdir, type StackWorkdir, type TofuResult, type TofuRunner } from "./tofu";
 
 /**
  * A bootstrap stack's state lives in the bucket that the stack itself
@@ -15,18 +15,11 @@ const LOCAL_STATE = "terraform.tfstate";
 
 export type BootstrapPhase = "in-bucket" | "local" | "new";
 
-export interface BootstrapWorkdir {
-  readonly stack: string;
-  readonly dir: string;
-}
+/** A bootstrap stack's working directory: kept between runs, since it may hold the local state. */
+export type BootstrapWorkdir = StackWorkdir;
 
-/** Copies the synthesized stack into `root/<stack>` (kept between runs: it may hold the local state). */
-export function prepareBootstrapWorkdir(outdir: string, stack: string, root: string): BootstrapWorkdir {
-  const dir = join(root, stack);
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), join(dir, "cdk.tf.json"));
-  return { stack, dir };
-}
+/** Copies the synthesized stack into `root/<stack>`, as any stack's working directory. */
+export const prepareBootstrapWorkdir = prepareStackWorkdir;
 
 const fail = (step: string, r: TofuResult) => new Error(`${step} failed (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-4000)}`);
 
