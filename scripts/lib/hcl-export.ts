@@ -35,8 +35,7 @@
  * longer parses) and cdk-terrain#313 (extra `terraform {}` keys rendered as
  * `0 = "key"`).
  */
-import { copyFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { prepareStackWorkdir, type StackWorkdir } from "./tofu";
 
 export type HclNode =
   | { t: "string"; v: string; s: number; e: number }
@@ -557,15 +556,5 @@ export function findAttribute(body: HclBody, kind: string, type: string, name: s
   return body.blocks.find((b) => b.type === kind && b.labels[0] === type && b.labels[1] === name)?.body.attrs.get(attr);
 }
 
-export interface HclStackWorkdir {
-  readonly stack: string;
-  readonly dir: string;
-}
-
 /** Copies one exported stack (cdk.tf), as exported, into its own working directory. */
-export function prepareHclStackWorkdir(hclOutdir: string, stack: string, root: string): HclStackWorkdir {
-  const dir = join(root, stack);
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(hclOutdir, "stacks", stack, "cdk.tf"), join(dir, "cdk.tf"));
-  return { stack, dir };
-}
+export const prepareHclStackWorkdir = (hclOutdir: string, stack: string, root: string): StackWorkdir => prepareStackWorkdir(hclOutdir, stack, root, "cdk.tf");

@@ -16,11 +16,11 @@ export interface StackWorkdir {
   readonly dir: string;
 }
 
-/** Copies one synthesized stack, as synthesized, into its own working directory. */
-export function prepareStackWorkdir(outdir: string, stack: string, root: string): StackWorkdir {
+/** Copies one synthesized stack, as synthesized (`cdk.tf.json`, or `cdk.tf` from an HCL export), into its own working directory. */
+export function prepareStackWorkdir(outdir: string, stack: string, root: string, file: "cdk.tf.json" | "cdk.tf" = "cdk.tf.json"): StackWorkdir {
   const dir = join(root, stack);
   mkdirSync(dir, { recursive: true });
-  copyFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), join(dir, "cdk.tf.json"));
+  copyFileSync(join(outdir, "stacks", stack, file), join(dir, file));
   return { stack, dir };
 }
 
