@@ -84,11 +84,12 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
   const work = keep ? SANDBOX : mkdtempSync(join(tmpdir(), "platform-local-"));
   let emulator: (Emulator & { pid: number }) | undefined;
   let kept = false;
+  let registry: ServedRegistry | undefined;
   try {
     emulator = await startEmulator(toolchain.motoPython, { log, keepIn: keep ? SANDBOX : undefined });
     if (keep) writeFileSync(SANDBOX_STATE, JSON.stringify({ pid: emulator.pid, endpoint: emulator.endpoint }));
     // The sandbox's registry: an ECR stand-in before the emulator, for `podman push` and co.
-    const registry = keep ? await startSandboxRegistry(emulator, env.region) : undefined;
+    if (keep) registry = await startSandboxRegistry(emulator, env.region);
     const awsEnv = emulatorAwsEnv(emulator, env.region);
     const cliEnv = { ...cdktfEnv(toolchain), ...awsEnv, PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint };
 
@@ -170,6 +171,8 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
     }
   } finally {
     if (!kept) {
+      // A sandbox that failed to come up leaves nothing running: the registry stand-in runs detached.
+      if (registry) await stop(registry.pid, "registry stand-in");
       await emulator?.stop();
       if (emulator) log("AWS emulator stopped");
       if (keep) rmSync(SANDBOX, { recursive: true, force: true });
