@@ -1,21 +1,22 @@
-import { dev } from "./dev";
+import { APP } from "./app";
+import { environmentInputs } from "./app-config";
 import { withKeyRotation } from "./key-rotation";
 import keyRotation from "./key-rotation.json";
-import { prod } from "./prod";
-import { staging } from "./staging";
+import { emulatorEnvironment } from "./local";
 import type { EnvironmentInput } from "./schema";
 
 export { loadEnvironments, ConfigError } from "./load";
-import { emulatorEnvironment } from "./local";
 export { EMULATOR_ENVIRONMENT_NAME, emulatorEnvironment } from "./local";
+export { APP } from "./app";
+export type { AppConfig, AppEnvironment } from "./app-config";
 export type { EnvironmentConfig, EnvironmentInput } from "./schema";
 
 /**
- * The user's environments, with their key rotation state from
- * key-rotation.json. Adding one: a new file beside this one and a line here.
- * (The main job's emulator environment is added by the app when asked: stacks/synthesize.ts.)
+ * The user's environments, as environments/app.ts states them, with their key
+ * rotation state from key-rotation.json. (The main job's emulator environment is
+ * added by the app when asked: appEnvironments below.)
  */
-export const ENVIRONMENTS: readonly EnvironmentInput[] = withKeyRotation([dev, staging, prod], keyRotation);
+export const ENVIRONMENTS: readonly EnvironmentInput[] = withKeyRotation(environmentInputs(APP), keyRotation);
 
 /**
  * The environments the app and the operator commands see: the user's, and the emulator's

@@ -1,4 +1,5 @@
-import { SHOP_REPOSITORY } from "./github-repository";
+import { APP } from "./app";
+import type { AppConfig } from "./app-config";
 import type { EnvironmentInput } from "./schema";
 
 /** The name of the emulator's environment (`npx cdktf deploy local` once the emulator runs). */
@@ -10,13 +11,16 @@ export const EMULATOR_ENVIRONMENT_NAME = "local";
  * fixed default. The app synthesizes it only when PLATFORM_EMULATOR_ENDPOINT
  * names a running emulator (the main job and `source .local/sandbox.env` set
  * it), so a plain synth and the pull-request plans hold only real environments.
+ * It builds the app's own services from its own repository, so the main job
+ * exercises what the team adopted; every feature is switched on, so the proofs
+ * cover them all.
  */
-export const emulatorEnvironment = (endpoint: string): EnvironmentInput => ({
+export const emulatorEnvironment = (endpoint: string, app: AppConfig = APP): EnvironmentInput => ({
   name: EMULATOR_ENVIRONMENT_NAME,
-  app: "shop",
+  app: app.name,
   accountId: "123456789012",
   region: "us-east-1",
-  services: [{ name: "api" }, { name: "worker" }],
+  services: app.services,
   ecr: {
     runtimePullServices: ["ecs-tasks.amazonaws.com"],
     imageRetentionCount: 3,
@@ -28,8 +32,8 @@ export const emulatorEnvironment = (endpoint: string): EnvironmentInput => ({
     // Registry-wide: Amazon Inspector rescans continuously; a copy of every image in us-west-2.
     registry: { scanType: "ENHANCED", scanFrequency: "CONTINUOUS_SCAN", replicateTo: [{ region: "us-west-2" }] },
   },
-  s3UserBuckets: ["shop-local-assets"],
-  github: { ...SHOP_REPOSITORY, deployFrom: { kind: "branch", name: "main" } },
-  state: { bucket: "shop-local-tfstate", key: "shop/local.tfstate", region: "us-east-1" },
+  s3UserBuckets: [`${app.name}-${EMULATOR_ENVIRONMENT_NAME}-assets`],
+  github: { ...app.github, deployFrom: { kind: "branch", name: "main" } },
+  state: { bucket: `${app.name}-${EMULATOR_ENVIRONMENT_NAME}-tfstate`, key: `${app.name}/${EMULATOR_ENVIRONMENT_NAME}.tfstate`, region: "us-east-1" },
   emulatorEndpoint: endpoint,
 });
