@@ -14,8 +14,6 @@ export type Delivery = "push" | "dispatch" | "none";
 
 /** One environment of environments/app.ts: what differs from what the app states for all of them. */
 export type AppEnvironment = Omit<EnvironmentInput, "app" | "services" | "github" | "state" | "s3UserBuckets" | "emulatorEndpoint" | "keyRotation"> & {
-  /** Default: the app's services. */
-  readonly services?: EnvironmentInput["services"];
   /** Default: `<app>-<env>-assets`. */
   readonly s3UserBuckets?: EnvironmentInput["s3UserBuckets"];
   /** Default: bucket `<owner>-<app>-tfstate-<account>` in the environment's region, key `<app>/<env>.tfstate`. */
@@ -39,7 +37,7 @@ export interface AppConfig {
   readonly name: string;
   /** The repository whose workflows deploy, as its OIDC tokens name it (`npm run github-ids -- owner/name` prints the ids). */
   readonly github: Pick<GithubInput, "repository" | "subjectFormat" | "ownerId" | "repositoryId">;
-  /** The services every environment builds, unless an environment names its own. */
+  /** The services every environment builds (one deploy workflow delivers them all). */
   readonly services: EnvironmentInput["services"];
   readonly environments: readonly AppEnvironment[];
 }
@@ -48,12 +46,12 @@ const ownerOf = (app: AppConfig) => app.github.repository.split("/")[0].toLowerC
 
 /** The environment inputs the app states, with the defaults above filled in; the schema validates them. */
 export function environmentInputs(app: AppConfig): EnvironmentInput[] {
-  return app.environments.map(({ delivery: _delivery, github, services, s3UserBuckets, state, ...env }) => {
+  return app.environments.map(({ delivery: _delivery, github, s3UserBuckets, state, ...env }) => {
     const { protection, deployFrom, ...githubSettings } = github ?? {};
     return {
       ...env,
       app: app.name,
-      services: services ?? app.services,
+      services: app.services,
       s3UserBuckets: s3UserBuckets ?? [`${app.name}-${env.name}-assets`],
       github: {
         ...app.github,
@@ -76,16 +74,15 @@ export function deliveryTargets(app: AppConfig): { targets: DeliveryTargets; pro
   const problems: string[] = [];
   const push: string[] = [];
   const dispatch: string[] = [];
-  for (const [env, input] of app.environments.map((e, i) => [e, environmentInputs(app)[i]] as const)) {
-    const source = input.github.deployFrom;
+  const inputs = environmentInputs(app);
+  app.environments.forEach((env, i) => {
+    const source = inputs[i].github.deployFrom;
     const delivery = env.delivery ?? (source.kind === "environment" ? "dispatch" : "none");
-    if (delivery === "none") continue;
-    if (source.kind !== "environment") {
+    if (delivery === "none") return;
+    if (source.kind !== "environment")
       problems.push(`${env.name}.delivery: "${delivery}" needs a GitHub environment deploy source (the workflow's job runs in it), not a ${source.kind}`);
-      continue;
-    }
-    (delivery === "push" ? push : dispatch).push(source.name);
-  }
+    else (delivery === "push" ? push : dispatch).push(source.name);
+  });
   if (push.length > 1) problems.push(`delivery: at most one environment is delivered on push to main, not ${push.join(", ")}`);
   if (push.length + dispatch.length === 0) problems.push('delivery: no environment is delivered to: give one `delivery: "push"` or `"dispatch"`');
   return { targets: { onPush: push[0], onDispatch: dispatch }, problems };

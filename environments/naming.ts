@@ -58,11 +58,14 @@ export const environmentStackNames = (env: Pick<EnvironmentConfig, "name">) =>
 /** Suffix of repository-level GitHub variables (deploys without a GitHub environment): `b-qa` -> `B_QA`. */
 export const githubRepositoryLevelSuffix = (env: Pick<EnvironmentConfig, "name">) => env.name.toUpperCase().replace(/-/g, "_");
 
+/** The GitHub variable holding a service's repository URL: `payment-api` -> `ECR_REPOSITORY_PAYMENT_API`. */
+export const repositoryVariableName = (service: string) => `ECR_REPOSITORY_${outputKey(service).toUpperCase()}`;
+
 /** The variables the GitHub stack writes for the deploy job, by key (before any repository-level suffix). */
 export function githubVariables(env: Pick<EnvironmentConfig, "app" | "name" | "accountId" | "region" | "services">): Record<string, string> {
   const variables: Record<string, string> = { AWS_ROLE_ARN: deployRoleArn(env), AWS_REGION: env.region, ECR_REGISTRY: registryHost(env) };
   for (const service of env.services) {
-    variables[`ECR_REPOSITORY_${outputKey(service.name).toUpperCase()}`] = `${registryHost(env)}/${repositoryName(env, service)}`;
+    variables[repositoryVariableName(service.name)] = `${registryHost(env)}/${repositoryName(env, service)}`;
   }
   return variables;
 }

@@ -27,6 +27,7 @@ import {
   planListPrefixes,
   planRoleName,
   repositoryName,
+  repositoryVariableName,
   runtimePullRoleName,
   S3_BACKEND_WORKSPACE_KEY_PREFIX,
   s3UserName,
@@ -284,7 +285,7 @@ export function crossEnvironmentRuleProblems(envs: readonly EnvironmentConfig[])
     for (const [kind, stack] of Object.entries(stacks)) claim("stack", stack, env, "name", `stack name (its ${kind} stack)`);
     // Repository-level variables carry the environment as a suffix, so two environments can spell one name
     // (`b-qa` + service `a` and `qa` + service `a-b`); variables of a GitHub environment are unique with its deploy subject.
-    const serviceOf = new Map(env.services.map((svc, i) => [`ECR_REPOSITORY_${outputKey(svc.name).toUpperCase()}`, i]));
+    const serviceOf = new Map(env.services.map((svc, i) => [repositoryVariableName(svc.name), i]));
     for (const v of env.github.deployFrom.kind === "environment" ? [] : githubVariableNames(env)) {
       const key = v.name.slice(0, -(githubRepositoryLevelSuffix(env).length + 1));
       const i = serviceOf.get(key);

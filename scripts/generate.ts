@@ -1,15 +1,21 @@
 /**
- * Regenerates what is derived from the code, in place:
+ * Regenerates what is derived from the code and the app's config, in place:
  *   npm run generate            rewrite every generated section
  *   npm run generate -- --check exit 1, naming the file, when a section is stale
- * Today: the configuration reference in docs/configuration.md, rendered from the
- * zod schema's own descriptions (environments/schema.ts), so the reference cannot
- * drift from what config accepts. __tests__/scripts/generate.test.ts fails when the
+ * The configuration reference in docs/configuration.md, rendered from the zod
+ * schema's own descriptions (environments/schema.ts), so the reference cannot
+ * drift from what config accepts; and the parts of the deploy workflow and of
+ * the application repository's example workflow that name the app's
+ * environments and services (environments/app.ts), so a team adopting the
+ * platform edits that one file. __tests__/scripts/generate.test.ts fails when a
  * committed section is stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { z } from "zod";
+import { APP } from "../environments/app";
+import { deliveryTargets, type AppConfig } from "../environments/app-config";
+import { repositoryVariableName } from "../environments/naming";
 import { environmentSchema } from "../environments/schema";
 import { PROJECT_ROOT } from "./lib/toolchain";
 
@@ -149,33 +155,113 @@ export function renderConfigReference(): string {
     .concat("\n");
 }
 
-export const SECTIONS: readonly GeneratedSection[] = [{ file: "docs/configuration.md", name: "config-reference", render: renderConfigReference }];
+/** The branch whose every push delivers to the `delivery: "push"` environment. */
+export const DELIVERY_BRANCH = "main";
 
-const markers = (name: string) => [`<!-- generated:${name} start (npm run generate) -->`, `<!-- generated:${name} end -->`] as const;
+/** A YAML scalar: plain where YAML reads it back as the same string, JSON-quoted (JSON is YAML) where not. */
+const yamlScalar = (s: string) =>
+  /^[a-z0-9$][a-z0-9._${}|' -]*$/i.test(s) && !/^(true|false|yes|no|on|off|null|~|[0-9.e+-]+)$/i.test(s) && !/: | #|\s$/.test(s) ? s : JSON.stringify(s);
+/** A string inside a single-quoted GitHub Actions expression literal. */
+const expressionLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-function bounds(text: string, section: GeneratedSection): [number, number] {
-  const [start, end] = markers(section.name);
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`${section.file}: markers '${start}' ... '${end}' not found`);
-  return [from + start.length, to];
+function targetsOf(app: AppConfig) {
+  const { targets, problems } = deliveryTargets(app);
+  if (problems.length > 0) throw new Error(`environments/app.ts: the deploy workflow cannot be derived:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  return targets;
+}
+
+/** The GitHub environment the deploy job runs in: a push's, or the one a dispatch chose. */
+function deployEnvironment(app: AppConfig): string {
+  const { onPush, onDispatch } = targetsOf(app);
+  if (onDispatch.length === 0) return onPush!;
+  return onPush ? `\${{ inputs.environment || ${expressionLiteral(onPush)} }}` : "${{ inputs.environment }}";
+}
+
+/** deploy.yml's triggers and concurrency: a push to main delivers to one environment, a dispatch to any other. */
+export function renderDeployTriggers(app: AppConfig = APP): string {
+  const { onPush, onDispatch } = targetsOf(app);
+  const lines = ["on:"];
+  if (onPush) lines.push("  push:", `    branches: [${DELIVERY_BRANCH}]`);
+  if (onDispatch.length > 0)
+    lines.push(
+      "  workflow_dispatch:",
+      "    inputs:",
+      "      environment:",
+      "        description: Environment to deliver to",
+      "        type: choice",
+      `        options: [${onDispatch.map(yamlScalar).join(", ")}]`,
+      "        required: true",
+    );
+  lines.push("", "concurrency:", `  group: ${yamlScalar(`deploy-${deployEnvironment(app)}`)}`, "  cancel-in-progress: false");
+  return `${lines.join("\n")}\n`;
+}
+
+/** deploy.yml's job: the environment it runs in, and one matrix entry per service with the variable naming its repository. */
+export function renderDeployTargets(app: AppConfig = APP): string {
+  const lines = [`environment: ${yamlScalar(deployEnvironment(app))}`, "strategy:", "  matrix:", "    include:"];
+  for (const service of app.services) lines.push(`      - { service: ${yamlScalar(service.name)}, variable: ${repositoryVariableName(service.name)} }`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The example application workflow: one service (the first) delivered to the environment every push reaches. */
+export function renderAppImageTarget(app: AppConfig = APP): string {
+  const { onPush, onDispatch } = targetsOf(app);
+  return [`environment: ${yamlScalar(onPush ?? onDispatch[0])}`, "env:", `  REPOSITORY: \${{ vars.${repositoryVariableName(app.services[0].name)} }}`, ""].join(
+    "\n",
+  );
+}
+
+export const SECTIONS: readonly GeneratedSection[] = [
+  { file: "docs/configuration.md", name: "config-reference", render: renderConfigReference },
+  { file: ".github/workflows/deploy.yml", name: "deploy-triggers", render: () => renderDeployTriggers() },
+  { file: ".github/workflows/deploy.yml", name: "deploy-targets", render: () => renderDeployTargets() },
+  { file: "examples/github-actions/app-image.yml", name: "app-image-target", render: () => renderAppImageTarget() },
+];
+
+const isYaml = (file: string) => [".yml", ".yaml"].includes(extname(file));
+
+/** Markdown sections sit between HTML comments, YAML sections between comment lines indented like their text. */
+const markers = (section: GeneratedSection) =>
+  isYaml(section.file)
+    ? ([`# generated:${section.name} start (npm run generate)`, `# generated:${section.name} end`] as const)
+    : ([`<!-- generated:${section.name} start (npm run generate) -->`, `<!-- generated:${section.name} end -->`] as const);
+
+/** Where the section's text starts and ends in `text`, and the indentation of its start marker (YAML). */
+function bounds(text: string, section: GeneratedSection): { from: number; to: number; indent: string } {
+  const [start, end] = markers(section);
+  const at = text.indexOf(start);
+  const endAt = text.indexOf(end, at);
+  if (at < 0 || endAt < 0) throw new Error(`${section.file}: markers '${start}' ... '${end}' not found`);
+  if (!isYaml(section.file)) return { from: at + start.length, to: endAt, indent: "" };
+  const lineStart = (i: number) => text.lastIndexOf("\n", i - 1) + 1;
+  return { from: text.indexOf("\n", at) + 1, to: lineStart(endAt), indent: text.slice(lineStart(at), at) };
+}
+
+/** The section's rendering as it stands in its file: YAML indented like its markers. */
+function rendered(section: GeneratedSection, indent: string): string {
+  const text = section.render();
+  if (!isYaml(section.file)) return `\n\n${text}\n`;
+  return text
+    .split("\n")
+    .map((line) => (line === "" ? "" : `${indent}${line}`))
+    .join("\n");
 }
 
 /** `text` with the section's text replaced by its rendering (not yet formatted). */
 export function replaceSection(text: string, section: GeneratedSection): string {
-  const [from, to] = bounds(text, section);
-  return `${text.slice(0, from)}\n\n${section.render()}\n${text.slice(to)}`;
+  const { from, to, indent } = bounds(text, section);
+  return `${text.slice(0, from)}${rendered(section, indent)}${text.slice(to)}`;
 }
 
 /** Whether the section in `text` says something other than what the code renders now. */
 export function isStale(text: string, section: GeneratedSection): boolean {
-  const [from, to] = bounds(text, section);
-  return text.slice(from, to).trim() !== section.render().trim();
+  const { from, to, indent } = bounds(text, section);
+  return text.slice(from, to).trim() !== rendered(section, indent).trim();
 }
 
 /** The committed files whose generated section is stale. */
 export function staleSections(root = PROJECT_ROOT): string[] {
-  return SECTIONS.filter((section) => isStale(readFileSync(join(root, section.file), "utf8"), section)).map((s) => s.file);
+  return [...new Set(SECTIONS.filter((section) => isStale(readFileSync(join(root, section.file), "utf8"), section)).map((s) => s.file))];
 }
 
 /** Formatted by the project's prettier, as `prettier --check` expects (loaded here only: a development tool). */
