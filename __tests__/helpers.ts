@@ -1,7 +1,9 @@
 import { Testing } from "cdktf";
 import type { TerraformStack } from "cdktf";
-import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig, type EnvironmentInput } from "../environments";
+import { emulatorEnvironment, ENVIRONMENTS, loadEnvironments, type EnvironmentConfig, type EnvironmentInput } from "../environments";
+import { environmentInputs } from "../environments/app-config";
 import { appEnvironments } from "../stacks/synthesize";
+import { FIXTURE_APP } from "./fixtures/app";
 
 /** The repository of test environments: immutable subjects, fixed ids. */
 export const TEST_REPOSITORY = { repository: "acme/shop", ownerId: 1001, repositoryId: 2002 } as const;
@@ -65,9 +67,19 @@ export function statementsOf(policyJson: string): Statement[] {
   return doc.Statement;
 }
 
+/** Where tests say the emulator listens; names never depend on it. */
+export const EMULATOR_ENDPOINT = "https://127.0.0.1:4566";
+
 /**
- * Every environment the app can synthesize: the user's and the main job's emulator environment
- * (the set `npx cdktf deploy local` sees with PLATFORM_EMULATOR_ENDPOINT set). Proofs run on all
- * of them, so the emulator's features (runtime pull, cross-account pull, KMS) are proven too.
+ * Every environment the app can synthesize from the committed config: the user's and the main
+ * job's emulator environment (the set `npx cdktf deploy local` sees with PLATFORM_EMULATOR_ENDPOINT
+ * set). Proofs run on all of them, so the emulator's features (runtime pull, cross-account pull,
+ * KMS) are proven too; they expect nothing of its names, so they hold for any app a team adopts.
  */
-export const APP_ENVIRONMENTS: readonly EnvironmentInput[] = appEnvironments(ENVIRONMENTS, { PLATFORM_EMULATOR_ENDPOINT: "https://127.0.0.1:4566" });
+export const APP_ENVIRONMENTS: readonly EnvironmentInput[] = appEnvironments(ENVIRONMENTS, { PLATFORM_EMULATOR_ENDPOINT: EMULATOR_ENDPOINT });
+
+/** The fixture app's environments (__tests__/fixtures/app.ts): for tests that expect its names literally. */
+export const FIXTURE_ENVIRONMENTS: readonly EnvironmentInput[] = environmentInputs(FIXTURE_APP);
+
+/** The fixture app's environments and the emulator's environment built from it, as APP_ENVIRONMENTS is from the committed app. */
+export const FIXTURE_APP_ENVIRONMENTS: readonly EnvironmentInput[] = [...FIXTURE_ENVIRONMENTS, emulatorEnvironment(EMULATOR_ENDPOINT, FIXTURE_APP)];

@@ -1,4 +1,6 @@
-import { ConfigError, ENVIRONMENTS, loadEnvironments } from "../../environments";
+import { APP, ConfigError, ENVIRONMENTS, loadEnvironments } from "../../environments";
+import { environmentInputs } from "../../environments/app-config";
+import { FIXTURE_APP } from "../fixtures/app";
 import { envInput, TEST_REPOSITORY } from "../helpers";
 
 /** The problems ConfigError reports for these inputs (fails the test if none are raised). */
@@ -12,33 +14,19 @@ function problemsOf(inputs: unknown[]): string[] {
   throw new Error("expected a ConfigError");
 }
 
-describe("committed environments", () => {
+describe("committed environments (environments/app.ts)", () => {
   const envs = loadEnvironments(ENVIRONMENTS);
 
-  it("are the user's dev, staging and prod (the emulator's environment is the main job's, added only when asked)", () => {
-    expect(envs.map((e) => e.name)).toEqual(["dev", "staging", "prod"]);
+  it("are the user's, in the order environments/app.ts states them (the emulator's environment is the main job's, added only when asked)", () => {
+    expect(envs.map((e) => e.name)).toEqual(APP.environments.map((e) => e.name));
     expect(envs.filter((e) => e.emulatorEndpoint)).toEqual([]);
   });
 
-  it("keep prod immutable, KMS-encrypted and pull-only for the runtime account", () => {
-    const prod = envs.find((e) => e.name === "prod")!;
-    expect(prod.ecr.tagMutability).toBe("IMMUTABLE");
-    expect(prod.ecr.encryption).toEqual({ type: "KMS" });
-    expect(prod.ecr.forceDelete).toBe(false);
-    expect(prod.ecr.crossAccountPullPrincipals).toEqual(["333333333333"]);
-  });
-
-  it.each(["staging", "prod"])("make %s deployable only from main and only after a reviewer approved", (name) => {
-    const deploy = envs.find((e) => e.name === name)!.github.deployFrom;
-    expect(deploy.kind).toBe("environment");
-    if (deploy.kind !== "environment") return;
-    expect(deploy.protection.deploymentRefs).toEqual({ branches: ["main"], tags: [] });
-    expect(deploy.protection.reviewers.users.length + deploy.protection.reviewers.teams.length).toBeGreaterThan(0);
-    expect(deploy.protection).toMatchObject({ preventSelfReview: true, adminsCanBypass: false });
-  });
-
-  it("use immutable OIDC subjects", () => {
-    for (const e of envs) expect(e.github).toMatchObject({ subjectFormat: "immutable", ownerId: expect.any(Number), repositoryId: expect.any(Number) });
+  it("all deploy from the app's repository, as its tokens name it, and build the app's services", () => {
+    for (const e of envs) {
+      expect(e.github).toMatchObject({ ...APP.github, subjectFormat: APP.github.subjectFormat ?? "immutable" });
+      expect([e.app, e.services.map((s) => s.name)]).toEqual([APP.name, APP.services.map((s) => s.name)]);
+    }
   });
 
   it("give every environment its own state key", () => {
@@ -47,8 +35,68 @@ describe("committed environments", () => {
   });
 });
 
+describe("an app's environments, derived from environments/app.ts's shape (the fixture app)", () => {
+  const envs = loadEnvironments(environmentInputs(FIXTURE_APP));
+  const byName = (name: string) => envs.find((e) => e.name === name)!;
+
+  it("fills in app, services, repository and a GitHub environment of the environment's name", () => {
+    expect(envs.map((e) => [e.name, e.app, e.services.map((s) => s.name), e.github.repository, e.github.deployFrom.kind, e.github.deployFrom.name])).toEqual([
+      ["dev", "shop", ["api", "worker"], "acme/shop", "environment", "dev"],
+      ["staging", "shop", ["api", "worker"], "acme/shop", "environment", "staging"],
+      ["prod", "shop", ["api", "worker"], "acme/shop", "environment", "prod"],
+    ]);
+    for (const e of envs) expect(e.github).toMatchObject({ subjectFormat: "immutable", ownerId: 81234567, repositoryId: 912345678 });
+  });
+
+  it("names the state bucket per owner, app and account, the state key per environment, and an S3 bucket per environment", () => {
+    expect(envs.map((e) => [e.state.bucket, e.state.key, e.state.region, e.s3UserBuckets])).toEqual([
+      ["acme-shop-tfstate-111111111111", "shop/dev.tfstate", "us-east-1", ["shop-dev-assets"]],
+      ["acme-shop-tfstate-111111111111", "shop/staging.tfstate", "us-east-1", ["shop-staging-assets"]],
+      ["acme-shop-tfstate-222222222222", "shop/prod.tfstate", "eu-west-1", ["shop-prod-assets"]],
+    ]);
+  });
+
+  it("keeps prod immutable, KMS-encrypted and pull-only for the runtime account", () => {
+    const prod = byName("prod");
+    expect(prod.ecr.tagMutability).toBe("IMMUTABLE");
+    expect(prod.ecr.encryption).toEqual({ type: "KMS" });
+    expect(prod.ecr.forceDelete).toBe(false);
+    expect(prod.ecr.crossAccountPullPrincipals).toEqual(["333333333333"]);
+  });
+
+  it.each(["staging", "prod"])("makes %s deployable only from main and only after a reviewer approved", (name) => {
+    const deploy = byName(name).github.deployFrom;
+    expect(deploy.kind).toBe("environment");
+    if (deploy.kind !== "environment") return;
+    expect(deploy.protection.deploymentRefs).toEqual({ branches: ["main"], tags: [] });
+    expect(deploy.protection.reviewers).toEqual({ users: [], teams: [4312001] });
+    expect(deploy.protection).toMatchObject({ preventSelfReview: true, adminsCanBypass: false });
+  });
+
+  it("takes an environment's own state, S3 buckets and deploy source over the derived ones", () => {
+    const app = {
+      ...FIXTURE_APP,
+      environments: [
+        {
+          ...FIXTURE_APP.environments[0],
+          s3UserBuckets: ["shared-assets"],
+          state: { bucket: "my-state", key: "a/b.tfstate", region: "us-west-2" as const },
+          github: { deployFrom: { kind: "branch" as const, name: "release" } },
+        },
+      ],
+    };
+    const [env] = loadEnvironments(environmentInputs(app));
+    expect([env.s3UserBuckets, env.state.bucket, env.state.key, env.github.deployFrom]).toEqual([
+      ["shared-assets"],
+      "my-state",
+      "a/b.tfstate",
+      { kind: "branch", name: "release" },
+    ]);
+  });
+});
+
 describe("defaults", () => {
-  it("fill the seed's lifecycle and security defaults", () => {
+  it("fill the lifecycle and security defaults", () => {
     const [env] = loadEnvironments([envInput()]);
     expect(env.ecr).toEqual({
       imageRetentionCount: 10,

@@ -8,22 +8,23 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ENVIRONMENTS, loadEnvironments, type EnvironmentConfig, type EnvironmentInput } from "../../environments";
 import { deployRoleArn, deployRoleName, githubRepositoryRef, planRoleArn, planRoleName } from "../../environments/naming";
-import { githubSubject, type GithubSubject } from "../../constructs/github-oidc";
+import { githubSubject, type GithubRepositoryRef, type GithubSubject } from "../../constructs/github-oidc";
 import { diagnoseTrust, escapeUntrusted, explainDenial, githubRolesOf, parseSubject, runTrustCommand } from "../../scripts/doctor/trust";
-import { APP_ENVIRONMENTS } from "../helpers";
+import { FIXTURE_APP_ENVIRONMENTS, FIXTURE_ENVIRONMENTS } from "../helpers";
 
-const committed = loadEnvironments(APP_ENVIRONMENTS);
-const byName = (name: string) => committed.find((e) => e.name === name)!;
+/** The fixture app's environments (their names are expected literally below), and variants of its dev. */
+const fixture = loadEnvironments(FIXTURE_APP_ENVIRONMENTS);
+const byName = (name: string) => fixture.find((e) => e.name === name)!;
 const dev = byName("dev"); // GitHub environment `dev`, immutable subjects
 const local = byName("local"); // branch `main`, immutable subjects
-const devInput = ENVIRONMENTS.find((e) => e.name === "dev")!;
+const devInput = FIXTURE_ENVIRONMENTS.find((e) => e.name === "dev")!;
 const variant = (name: string, github: Partial<EnvironmentInput["github"]>) =>
   loadEnvironments([{ ...devInput, name, github: { ...devInput.github, ...github } }])[0];
 /** A repository from before 2026-06-18 that has not opted in: its tokens carry names only. */
 const legacy = variant("legacy", { subjectFormat: "legacy", ownerId: undefined, repositoryId: undefined });
 const noPlan = variant("noplan", { planOnPullRequests: false });
 const tagged = variant("tagged", { deployFrom: { kind: "tag", name: "v1.0.0" } });
-const envs = [...committed, legacy, noPlan, tagged];
+const envs = [...fixture, legacy, noPlan, tagged];
 
 const sub = (env: EnvironmentConfig, subject: GithubSubject) => githubSubject(githubRepositoryRef(env), subject);
 const IMMUTABLE = "repo:acme@81234567/shop@912345678";
@@ -277,7 +278,7 @@ describe("why a token is denied: one line per cause, naming expected, presented 
     ]);
   });
 
-  it.each([...committed, legacy].map((e) => [`${e.name} (${e.github.subjectFormat})`, e] as const))(
+  it.each([...fixture, legacy].map((e) => [`${e.name} (${e.github.subjectFormat})`, e] as const))(
     "explains every denial of %s by a named cause, never the fallback",
     (_name, env) => {
       const ref = githubRepositoryRef(env);
@@ -368,23 +369,35 @@ describe("the compiled CLI (dist/scripts/doctor.js)", () => {
 
   const run = (...args: string[]) => spawnSync(process.execPath, [built, ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
 
+  // The CLI reads the committed environments: what it is expected to say is derived from them.
+  const committed = loadEnvironments(ENVIRONMENTS);
+  const [first] = committed;
+  const last = committed[committed.length - 1];
+
   it("exits 0 and names the accepting role", () => {
-    const r = run("trust", "prod", "--sub", `${IMMUTABLE}:environment:prod`);
-    expect(r.stdout).toContain(`ACCEPTED by the deploy role shop-prod-github-deploy (arn:aws:iam::222222222222:role/shop-prod-github-deploy)`);
+    const r = run("trust", last.name, "--sub", sub(last, last.github.deployFrom));
+    expect(r.stdout).toContain(`ACCEPTED by the deploy role ${deployRoleName(last)} (${deployRoleArn(last)})`);
     expect(r.status).toBe(0);
   }, 120_000);
 
   it("exits 1 with the reason", () => {
-    const r = run("trust", "dev", "--sub", "repo:acme/shop:environment:dev");
+    const ref = githubRepositoryRef(first);
+    // The same repository in the subject form the roles do not expect.
+    const otherForm: GithubRepositoryRef =
+      ref.subjectFormat === "legacy"
+        ? { ...ref, subjectFormat: "immutable", ownerId: 1, repositoryId: 2 }
+        : { owner: ref.owner, name: ref.name, subjectFormat: "legacy" };
+    const presented = githubSubject(otherForm, first.github.deployFrom);
+    const r = run("trust", first.name, "--sub", presented);
     expect(r.stdout).toMatch(/DENIED by every role\. Why:\n {2}- subject format:/);
     expect(r.status).toBe(1);
   }, 120_000);
 
   it.each([
-    [["trust", "nope", "--sub", "x"], /unknown environment "nope"; known: dev, staging, prod\n/],
-    [["trust", "dev"], /missing --sub/],
-    [["trust", "dev", "--sub", "x", "--bogus"], /Unknown option '--bogus'/],
-    [["trust", "dev", "--sub", "repo:acme/shop:environment", "dev"], /unexpected argument "dev"/],
+    [["trust", "nope", "--sub", "x"], new RegExp(`unknown environment "nope"; known: ${ENVIRONMENTS.map((e) => e.name).join(", ")}\n`)],
+    [["trust", ENVIRONMENTS[0].name], /missing --sub/],
+    [["trust", ENVIRONMENTS[0].name, "--sub", "x", "--bogus"], /Unknown option '--bogus'/],
+    [["trust", ENVIRONMENTS[0].name, "--sub", "repo:acme/shop:environment", "dev"], /unexpected argument "dev"/],
   ])(
     "exits 2 on bad usage %p, with the usage line",
     (args, message) => {

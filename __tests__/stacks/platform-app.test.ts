@@ -1,10 +1,10 @@
 import { Testing } from "cdktf";
 import { loadEnvironments } from "../../environments";
 import { addPlatformStacks } from "../../stacks/platform-app";
-import { APP_ENVIRONMENTS, envInput, resourcesOf, statementsOf, synthJson } from "../helpers";
+import { envInput, FIXTURE_APP_ENVIRONMENTS, resourcesOf, statementsOf, synthJson } from "../helpers";
 
 describe("platform app", () => {
-  const stacks = addPlatformStacks(Testing.app(), loadEnvironments(APP_ENVIRONMENTS));
+  const stacks = addPlatformStacks(Testing.app(), loadEnvironments(FIXTURE_APP_ENVIRONMENTS));
   const providersByAccount = new Map<string, number>();
   for (const b of stacks.bootstrap) {
     const account = b.node.id.split("-")[1];
