@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesizePlatform } from "../../stacks/synthesize";
-import { APP_ENVIRONMENTS } from "../helpers";
+import { FIXTURE_APP_ENVIRONMENTS } from "../helpers";
 
 const ROOT = join(__dirname, "..", "..");
 const CDKTF = join(ROOT, "node_modules", ".bin", "cdktf");
@@ -60,7 +60,8 @@ const BOOLEAN = new Set([
 const commands = documentedCommands();
 const root = mkdtempSync(join(tmpdir(), "documented-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const { outdir } = synthesizePlatform({ outdir: join(root, "cdktf.out"), environments: APP_ENVIRONMENTS });
+// The docs' commands name the example app the project ships with (dev, staging, prod): the fixture app, whatever a team adopts.
+const { outdir } = synthesizePlatform({ outdir: join(root, "cdktf.out"), environments: FIXTURE_APP_ENVIRONMENTS });
 const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { dependencies: string[] }> };
 
 /** The commands a stack's plan names as its prerequisites (`Run \`cdktf deploy X\` first`). */

@@ -17,8 +17,12 @@ import {
 } from "../../environments/key-rotation";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
 import { runSynth } from "../../stacks/synthesize";
+import { FIXTURE_ENVIRONMENTS } from "../helpers";
 
-const NAMES = ENVIRONMENTS.map((e) => e.name);
+/** The fixture app's environments (dev, staging, prod), which the cases below name. */
+const NAMES = FIXTURE_ENVIRONMENTS.map((e) => e.name);
+/** The committed environments, which the committed rotation file names. */
+const COMMITTED_NAMES = ENVIRONMENTS.map((e) => e.name);
 
 describe("the rotation file's content", () => {
   it.each<[string, unknown, RegExp]>([
@@ -59,7 +63,7 @@ describe("the rotation file's content", () => {
     for (const raw of [null, { Dev: {} }, { dev: { ecr: { generation: -1 } } }, "garbage"]) {
       let error: unknown;
       try {
-        loadEnvironments(withKeyRotation(ENVIRONMENTS, raw));
+        loadEnvironments(withKeyRotation(FIXTURE_ENVIRONMENTS, raw));
       } catch (err) {
         error = err;
       }
@@ -70,6 +74,7 @@ describe("the rotation file's content", () => {
 
   it("accepts the committed file and {}", () => {
     expect(parseKeyRotation({}, NAMES).problems).toEqual([]);
+    expect(readKeyRotation(join(PROJECT_ROOT, "environments", "key-rotation.json"), COMMITTED_NAMES).problems).toEqual([]);
     expect(() => loadEnvironments(ENVIRONMENTS)).not.toThrow();
   });
 });
@@ -116,7 +121,7 @@ describe("one step per commit", () => {
     }
     const at = (rev: string): KeyRotationFile => {
       try {
-        return parseKeyRotation(JSON.parse(git("show", `${rev}:environments/key-rotation.json`)), NAMES).data;
+        return parseKeyRotation(JSON.parse(git("show", `${rev}:environments/key-rotation.json`)), COMMITTED_NAMES).data;
       } catch {
         return {};
       }
@@ -128,7 +133,7 @@ describe("one step per commit", () => {
       problems.push(...rotationTransitionProblems(before, after).map((p) => `${commit.slice(0, 8)} ${p}`));
       before = after;
     }
-    const working = readKeyRotation(join(PROJECT_ROOT, "environments", "key-rotation.json"), NAMES).data;
+    const working = readKeyRotation(join(PROJECT_ROOT, "environments", "key-rotation.json"), COMMITTED_NAMES).data;
     problems.push(...rotationTransitionProblems(at("HEAD"), working).map((p) => `working copy ${p}`));
     expect(problems).toEqual([]);
   });
@@ -139,7 +144,7 @@ describe("the rotation file's problems reach synth", () => {
     "%j: runSynth exits 1 naming the file, no stack trace, even after the inputs are copied",
     (raw) => {
       const errors: string[] = [];
-      const copied = withKeyRotation(ENVIRONMENTS, raw).map((e) => ({ ...e }));
+      const copied = withKeyRotation(FIXTURE_ENVIRONMENTS, raw).map((e) => ({ ...e }));
       // runSynth's sink is changing from a function to { error, info }: this one serves both.
       const sink = Object.assign((l: string) => void errors.push(l), { error: (l: string) => void errors.push(l) });
       expect(runSynth(copied, sink as unknown as Parameters<typeof runSynth>[1])).toBe(1);

@@ -62,7 +62,10 @@ describe("the simulator decides known GitHub cases right (checked before trustin
     ["a leading space", (s: string) => ` ${s}`],
     ["a trailing line feed", (s: string) => `${s}\n`],
     ["a trailing NUL", (s: string) => `${s}\u0000`],
-    ["the owner in upper case", (s: string) => s.replace("repo:acme", "repo:ACME")],
+    [
+      "the owner in another letter case",
+      (s: string) => s.replace(/^repo:[^@/]+/, (o) => (o === o.toUpperCase() ? o.toLowerCase() : o.toUpperCase()).replace(/^REPO:/, "repo:")),
+    ],
   ])("denies the exact subject with %s", (_what, alter) => {
     const exact = sub(env, env.github.deployFrom);
     expect(alter(exact)).not.toBe(exact);

@@ -1,5 +1,7 @@
 import { summarize } from "../../scripts/ci/plan-summary";
+import { loadEnvironments } from "../../environments";
 import { ciStacks } from "../../scripts/ci/stacks";
+import { FIXTURE_APP_ENVIRONMENTS } from "../helpers";
 
 describe("plan summary for the PR comment", () => {
   it("counts creates, updates and deletes; a replacement counts as both and names what is destroyed", () => {
@@ -21,7 +23,7 @@ describe("plan summary for the PR comment", () => {
 
 describe("the plan matrix", () => {
   it("lists the real environments with their plan roles, never the emulator target", () => {
-    expect(ciStacks().map((s) => [s.environment, s.planRoleArn, s.githubEnvironment])).toEqual([
+    expect(ciStacks(loadEnvironments(FIXTURE_APP_ENVIRONMENTS)).map((s) => [s.environment, s.planRoleArn, s.githubEnvironment])).toEqual([
       ["dev", "arn:aws:iam::111111111111:role/shop-dev-github-plan", "dev"],
       ["staging", "arn:aws:iam::111111111111:role/shop-staging-github-plan", "staging"],
       ["prod", "arn:aws:iam::222222222222:role/shop-prod-github-plan", "prod"],

@@ -1,10 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENVIRONMENTS, loadEnvironments } from "../../environments";
-import { envInput, TEST_REPOSITORY } from "../helpers";
+import { loadEnvironments } from "../../environments";
+import { envInput, FIXTURE_ENVIRONMENTS, TEST_REPOSITORY } from "../helpers";
 import { nextRotation, withKeyRotation, type KeyRotationFile } from "../../environments/key-rotation";
 import { runRotate } from "../../scripts/rotate";
+
+// The command reads the app's environments: here the fixture app's (dev, staging, prod), which the expectations name.
+jest.mock("../../environments/app", () => ({ APP: jest.requireActual("../fixtures/app").FIXTURE_APP }));
+jest.mock("../../environments/key-rotation.json", () => ({}));
 
 function rotationFile(content: object = {}) {
   const file = join(mkdtempSync(join(tmpdir(), "rotate-")), "key-rotation.json");
@@ -137,7 +141,7 @@ describe("npm run rotate refuses a rotation file it cannot trust, and writes not
 
 describe("the rotation file in config", () => {
   it("reaches the environment it names and only that one", () => {
-    const envs = loadEnvironments(withKeyRotation(ENVIRONMENTS, { staging: { s3: { generation: 4, previousKey: "inactive" } } }));
+    const envs = loadEnvironments(withKeyRotation(FIXTURE_ENVIRONMENTS, { staging: { s3: { generation: 4, previousKey: "inactive" } } }));
     expect(envs.find((e) => e.name === "staging")!.keyRotation).toEqual({
       ecr: { generation: 1, previousKey: "deleted" },
       s3: { generation: 4, previousKey: "inactive" },
@@ -146,7 +150,7 @@ describe("the rotation file in config", () => {
   });
 
   it("is validated with the rest of config (an impossible state is refused, naming env and field)", () => {
-    expect(() => loadEnvironments(withKeyRotation(ENVIRONMENTS, { dev: { ecr: { generation: 1, previousKey: "active" } } }))).toThrow(
+    expect(() => loadEnvironments(withKeyRotation(FIXTURE_ENVIRONMENTS, { dev: { ecr: { generation: 1, previousKey: "active" } } }))).toThrow(
       /key-rotation\.json\.dev\.ecr: generation 1 has no previous key/,
     );
   });

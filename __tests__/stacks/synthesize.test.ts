@@ -1,16 +1,16 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, ENVIRONMENTS } from "../../environments";
+import { APP, ConfigError, EMULATOR_ENVIRONMENT_NAME, ENVIRONMENTS } from "../../environments";
 import { appEnvironments, runSynth, synthesizePlatform } from "../../stacks/synthesize";
-import { APP_ENVIRONMENTS, envInput } from "../helpers";
+import { envInput, FIXTURE_APP_ENVIRONMENTS, FIXTURE_ENVIRONMENTS } from "../helpers";
 
 describe("synthesizePlatform", () => {
   const root = mkdtempSync(join(tmpdir(), "synth-test-"));
 
   it("writes every stack of every environment", () => {
     const outdir = join(root, "ok");
-    synthesizePlatform({ outdir, environments: APP_ENVIRONMENTS });
+    synthesizePlatform({ outdir, environments: FIXTURE_APP_ENVIRONMENTS });
     const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks)).toHaveLength(15);
     expect(readdirSync(root).filter((f) => f.includes(".tmp-"))).toEqual([]);
@@ -18,27 +18,28 @@ describe("synthesizePlatform", () => {
 
   it("holds the emulator's stacks only when PLATFORM_EMULATOR_ENDPOINT names an emulator", () => {
     const names = (vars: NodeJS.ProcessEnv) => appEnvironments(ENVIRONMENTS, vars).map((e) => e.name);
-    expect(names({})).toEqual(["dev", "staging", "prod"]);
-    expect(names({ PLATFORM_EMULATOR_ENDPOINT: "https://127.0.0.1:4566" })).toEqual(["dev", "staging", "prod", "local"]);
+    const committed = APP.environments.map((e) => e.name);
+    expect(names({})).toEqual(committed);
+    expect(names({ PLATFORM_EMULATOR_ENDPOINT: "https://127.0.0.1:4566" })).toEqual([...committed, EMULATOR_ENVIRONMENT_NAME]);
     const outdir = join(root, "plain");
     synthesizePlatform({ outdir, environments: appEnvironments(ENVIRONMENTS, {}) });
     const stacks = Object.keys(JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")).stacks);
-    expect(stacks.filter((s) => s.startsWith("local") || s.includes("123456789012"))).toEqual([]);
+    expect(stacks.filter((s) => s.startsWith(EMULATOR_ENVIRONMENT_NAME) || s.includes("123456789012"))).toEqual([]);
   });
 
   it("writes into an output directory whose parents do not exist yet (cdktf synth --output a/b/cdktf.out)", () => {
     const outdir = join(root, "not", "yet", "cdktf.out");
-    synthesizePlatform({ outdir, environments: ENVIRONMENTS });
+    synthesizePlatform({ outdir, environments: FIXTURE_ENVIRONMENTS });
     expect(existsSync(join(outdir, "manifest.json"))).toBe(true);
   });
 
   it("keeps each stack's provider lock file across synths, not its .terraform (a changed backend must be initialised anew)", () => {
     const outdir = join(root, "locks");
-    synthesizePlatform({ outdir, environments: ENVIRONMENTS });
+    synthesizePlatform({ outdir, environments: FIXTURE_ENVIRONMENTS });
     writeFileSync(join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "# lock\n");
     mkdirSync(join(outdir, "stacks", "dev", ".terraform"));
     writeFileSync(join(outdir, "stacks", "dev", ".terraform", "terraform.tfstate"), "{}");
-    synthesizePlatform({ outdir, environments: ENVIRONMENTS });
+    synthesizePlatform({ outdir, environments: FIXTURE_ENVIRONMENTS });
     expect(readFileSync(join(outdir, "stacks", "dev", ".terraform.lock.hcl"), "utf8")).toBe("# lock\n");
     expect(existsSync(join(outdir, "stacks", "dev", ".terraform"))).toBe(false);
     expect(existsSync(join(outdir, "stacks", "prod", ".terraform.lock.hcl"))).toBe(false);
@@ -87,7 +88,7 @@ describe("synthesizePlatform", () => {
   it("as a command, exits 0 and says what it wrote", () => {
     inEmptyCwd("cli-ok", (dir) => {
       let said = "";
-      expect(runSynth(ENVIRONMENTS, { error: (l) => (said += `error: ${l}`), info: (l) => (said += l) })).toBe(0);
+      expect(runSynth(FIXTURE_ENVIRONMENTS, { error: (l) => (said += `error: ${l}`), info: (l) => (said += l) })).toBe(0);
       expect(said).toMatch(/^synthesized 11 stacks for 3 environments into .*cdktf\.out\n$/);
       expect(readdirSync(join(dir, "cdktf.out", "stacks"))).toHaveLength(11);
     });
