@@ -86,6 +86,9 @@ export const DESCRIPTION_GAPS: readonly DescriptionGap[] = [
   },
 ];
 
+const refName = (ref: string) => ref.slice(ref.lastIndexOf("/") + 1);
+const notDescribed = (method: string, template: string) => [`${method.toUpperCase()} ${template} is not in the description`];
+
 const pointer = (...segments: string[]) => "#/" + segments.map((s) => encodeURIComponent(s.replace(/~/g, "~0").replace(/\//g, "~1"))).join("/");
 
 interface CompiledTemplate {
@@ -149,9 +152,9 @@ export class GithubDescription {
   /** Problems with the path parameters and the declared query parameters of a request (values as received, decoded). */
   validateParameters(method: string, template: string, path: Readonly<Record<string, string>>, query: URLSearchParams): string[] {
     const op = this.operation(method, template);
-    if (!op) return [`${method.toUpperCase()} ${template} is not in the description`];
+    if (!op) return notDescribed(method, template);
     const shared = (this.spec.paths[template].parameters ?? []) as ParameterObject[];
-    const declared = [...shared, ...(op.parameters ?? [])].map((p) => (p.$ref ? this.spec.components.parameters[p.$ref.split("/").pop()!] : p));
+    const declared = [...shared, ...(op.parameters ?? [])].map((p) => (p.$ref ? this.spec.components.parameters[refName(p.$ref)] : p));
     const problems: string[] = [];
     for (const p of declared) {
       const raw = p.in === "path" ? path[p.name] : p.in === "query" ? (query.get(p.name) ?? undefined) : undefined;
@@ -185,7 +188,7 @@ export class GithubDescription {
   validateRequest(method: string, template: string, body: unknown, gapsUsed: DescriptionGap[]): string[];
   validateRequest(method: string, template: string, body: unknown, gapsUsed: DescriptionGap[] = []): string[] {
     const op = this.operation(method, template);
-    if (!op) return [`${method.toUpperCase()} ${template} is not in the description`];
+    if (!op) return notDescribed(method, template);
     const gaps = DESCRIPTION_GAPS.filter((g) => g.operationId === op.operationId && body && typeof body === "object" && g.property in body);
     if (gaps.length > 0) {
       const rest = { ...(body as Record<string, unknown>) };
@@ -208,7 +211,7 @@ export class GithubDescription {
   /** Problems with a response: its status must be declared (or a universal error) and its body match. */
   validateResponse(method: string, template: string, status: number, body: unknown): string[] {
     const op = this.operation(method, template);
-    if (!op) return [`${method.toUpperCase()} ${template} is not in the description`];
+    if (!op) return notDescribed(method, template);
     const declared = op.responses[String(status)];
     if (!declared) {
       if (!UNIVERSAL_ERROR_STATUSES.has(status)) return [`status ${status} is not declared (declared: ${Object.keys(op.responses).join(", ")})`];
@@ -216,14 +219,14 @@ export class GithubDescription {
         body && typeof body === "object" && typeof (body as { message?: unknown }).message === "string" ? [] : ["an error body needs a message"],
       );
     }
-    const resolved = declared.$ref ? this.spec.components.responses[declared.$ref.split("/").pop()!] : declared;
+    const resolved = declared.$ref ? this.spec.components.responses[refName(declared.$ref)] : declared;
     const media = resolved?.content?.["application/json"];
     // An error status declared without a body still carries GitHub's error body on the wire.
     if (!media?.schema && status >= 400 && body !== undefined) return this.check(pointer("components", "schemas", "basic-error"), body);
     if (!media?.schema) return body === undefined ? [] : [`status ${status} is declared without a body, one was sent`];
     if (body === undefined) return [`status ${status} needs a JSON body`];
     const base = declared.$ref
-      ? pointer("components", "responses", declared.$ref.split("/").pop()!, "content", "application/json", "schema")
+      ? pointer("components", "responses", refName(declared.$ref), "content", "application/json", "schema")
       : pointer("paths", template, method.toLowerCase(), "responses", String(status), "content", "application/json", "schema");
     return this.check(base, body);
   }
