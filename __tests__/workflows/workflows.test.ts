@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
-import { ENVIRONMENTS, loadEnvironments } from "../../environments";
+import { APP, ENVIRONMENTS, loadEnvironments } from "../../environments";
 import { githubOidcProviderArn, githubRepositoryRef } from "../../environments/naming";
 import { githubSubject, type GithubSubject } from "../../constructs/github-oidc";
 import type { GithubOidcRole } from "../../constructs/github-oidc-role";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { identitiesOf } from "../../stacks/identities";
-import { GithubStack } from "../../stacks/github-stack";
+import { GITHUB_PROVIDER_VERSION, GithubStack } from "../../stacks/github-stack";
 import { ciStacks } from "../../scripts/ci/stacks";
 import {
   collectFiles,
@@ -411,5 +411,67 @@ describe("the pin checker fails where it should", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+/** The variables each GitHub environment gets from its GitHub stack, by GitHub environment. */
+const variablesByGithubEnvironment = new Map(
+  real.map((env) => {
+    const json = synthJson(new GithubStack(Testing.app(), env));
+    const [environment] = resourcesOf(json, "github_repository_environment");
+    return [environment.environment as string, new Set(resourcesOf(json, "github_actions_environment_variable").map((v) => v.variable_name as string))];
+  }),
+);
+
+describe("workflows vs the variables the GitHub stacks write", () => {
+  const deploy = roleJobs.find((j) => j.workflow === "deploy.yml")!;
+  const matrix = deploy.def.strategy.matrix.include as { service: string; variable: string }[];
+
+  it("deploy.yml builds every service of the app, once each", () => {
+    expect(matrix.map((m) => m.service)).toEqual(APP.services.map((s) => s.name));
+  });
+
+  it.each(environmentsOf(deploy).map((e) => [e] as const))(
+    "deploy.yml in %s: each service's repository variable is one its GitHub stack writes there",
+    (environment) => {
+      const written = variablesByGithubEnvironment.get(environment)!;
+      expect(matrix.map((m) => [m.service, written.has(m.variable)])).toEqual(matrix.map((m) => [m.service, true]));
+    },
+  );
+
+  it("deploy.yml pushes to the repository the matrix entry's variable names, not one spelled per service", () => {
+    const step = deploy.def.steps.find((s: any) => String(s.name ?? "").startsWith("Build and push"));
+    expect(step.env).toMatchObject({ SERVICE: "${{ matrix.service }}", REPOSITORY: "${{ vars[matrix.variable] }}" });
+    expect(step.run).toMatch(/docker push "\$REPOSITORY:\$GITHUB_SHA"/);
+  });
+
+  it("the example application workflow reads a variable its environment's GitHub stack writes", () => {
+    const example = parse(readFileSync(join(__dirname, "..", "..", "examples", "github-actions", "app-image.yml"), "utf8")).jobs.push;
+    const variable = /^\$\{\{ vars\.([A-Z0-9_]+) \}\}$/.exec(example.env.REPOSITORY)![1];
+    expect(variablesByGithubEnvironment.get(example.environment)?.has(variable)).toBe(true);
+  });
+});
+
+describe("tool versions the workflows pin are the code's", () => {
+  const root = join(__dirname, "..", "..");
+  const workflow = (file: string) => parse(readFileSync(join(WORKFLOWS, file), "utf8"));
+  const stepsOf = (file: string) => Object.values<any>(workflow(file).jobs).flatMap((j) => j.steps ?? []);
+  /** The OpenTofu release scripts/toolchain.sh builds and the end-to-end suites run: tools/opentofu/go.mod's. */
+  const tofu = /^require github\.com\/opentofu\/opentofu v(\d+\.\d+\.\d+)$/m.exec(readFileSync(join(root, "tools", "opentofu", "go.mod"), "utf8"))![1];
+
+  it.each(["ci.yml", "plan.yml"])("%s: setup-opentofu installs tools/opentofu/go.mod's release", (file) => {
+    const setups = stepsOf(file).filter((s) => String(s.uses ?? "").startsWith("opentofu/setup-opentofu@"));
+    expect(setups.length).toBeGreaterThan(0);
+    for (const s of setups) expect(String(s.with.tofu_version)).toBe(tofu);
+  });
+
+  it("ci.yml: the integrations/github binaries are the stacks' pin and the release the bindings were made for (where an upgrade starts)", () => {
+    const pinned = /^~> (\d+\.\d+\.\d+)$/.exec(GITHUB_PROVIDER_VERSION)![1];
+    const bindings = (JSON.parse(readFileSync(require.resolve("@cdktf/provider-github/package.json"), "utf8")) as { cdktf: { provider: { version: string } } })
+      .cdktf.provider.version;
+    const run = String(stepsOf("ci.yml").find((s) => /integrations\/github/.test(String(s.name ?? "")))?.run ?? "");
+    expect(/for version in ([\d. ]+); do/.exec(run)?.[1].trim().split(/\s+/)).toEqual([pinned, bindings]);
+    expect(run).toContain(`PLATFORM_GITHUB_PROVIDER=$RUNNER_TEMP/providers/terraform-provider-github_v${pinned}"`);
+    expect(run).toContain(`PLATFORM_GITHUB_PROVIDER_UPGRADE_FROM=$RUNNER_TEMP/providers/terraform-provider-github_v${bindings}"`);
   });
 });
