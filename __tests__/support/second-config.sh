@@ -28,6 +28,18 @@ trap 'rm -rf "$work"' EXIT
   cp -p "$ROOT/$file" "$work/$file"
 done
 ln -s "$ROOT/node_modules" "$work/node_modules"
+
+# What the committed app names that no other app's stacks can: its repository and its accounts.
+committed_names="$(node "$ROOT/node_modules/esbuild/bin/esbuild" "$work/environments/index.ts" --bundle --platform=node --format=cjs --log-level=error |
+  node -e 'let src = "";
+    process.stdin.on("data", (d) => (src += d)).on("end", () => {
+      const m = { exports: {} };
+      new Function("module", "exports", "require", src)(m, m.exports, require);
+      const envs = m.exports.ENVIRONMENTS;
+      console.log([...new Set([envs[0].github.repository, ...envs.map((e) => e.accountId)])].join("\n"));
+    });')"
+[ -n "$committed_names" ] || { log "cannot read the committed app's repository and accounts"; exit 1; }
+
 cp "$FIXTURE" "$work/environments/app.ts"
 log "copied the tree into $work with environments/app.ts from ${FIXTURE#"$ROOT/"}"
 
@@ -47,6 +59,20 @@ if [ -n "$emulator_stacks" ]; then
   exit 1
 fi
 log "synthesized: $(find cdktf.out/stacks -mindepth 1 -maxdepth 1 -type d -printf '%f ' | tr ' ' '\n' | sort | tr '\n' ' ')"
+# A name of the committed app in this app's stacks comes from somewhere other than environments/app.ts.
+if leaks="$(grep -rlF -f <(printf '%s\n' "$committed_names") cdktf.out/stacks)"; then
+  log "the committed app's repository or accounts ($(echo "$committed_names" | tr '\n' ' ')) appear in: $leaks"
+  exit 1
+fi
+
+# The regenerated workflows are still ones GitHub runs (actionlint, when the test toolchain has it).
+actionlint="$( (. "$HOME/.cache/platform/toolchain-test.env" 2>/dev/null && echo "${ACTIONLINT_BIN:-}") || true)"
+if [ -n "$actionlint" ] && [ -x "$actionlint" ]; then
+  log "actionlint on the regenerated workflows"
+  "$actionlint" .github/workflows/*.yml examples/github-actions/*.yml
+else
+  log "actionlint: not in the test toolchain (bash scripts/toolchain.sh test), skipped"
+fi
 
 log "jest (unit suite), report in $report"
 npx jest --json --outputFile="$report"
