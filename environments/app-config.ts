@@ -16,7 +16,7 @@ export type Delivery = "push" | "dispatch" | "none";
 export type AppEnvironment = Omit<EnvironmentInput, "app" | "services" | "github" | "state" | "s3UserBuckets" | "emulatorEndpoint" | "keyRotation"> & {
   /** Default: `<app>-<env>-assets`. */
   readonly s3UserBuckets?: EnvironmentInput["s3UserBuckets"];
-  /** Default: bucket `<owner>-<app>-tfstate-<account>` in the environment's region, key `<app>/<env>.tfstate`. */
+  /** Default: bucket `<owner>-<app>-tfstate-<account>` in the region of the account's first environment, key `<app>/<env>.tfstate`. */
   readonly state?: EnvironmentInput["state"];
   /** Default: `dispatch` when the deploy runs in a GitHub environment, otherwise `none`. */
   readonly delivery?: Delivery;
@@ -46,6 +46,9 @@ const ownerOf = (app: AppConfig) => app.github.repository.split("/")[0].toLowerC
 
 /** The environment inputs the app states, with the defaults above filled in; the schema validates them. */
 export function environmentInputs(app: AppConfig): EnvironmentInput[] {
+  // S3 bucket names are global: an account's one derived state bucket lives in the region of its first environment.
+  const stateRegionOf = new Map<string, EnvironmentInput["region"]>();
+  for (const env of app.environments) if (!stateRegionOf.has(env.accountId)) stateRegionOf.set(env.accountId, env.region);
   return app.environments.map(({ delivery: _delivery, github, s3UserBuckets, state, ...env }) => {
     const { protection, deployFrom, ...githubSettings } = github ?? {};
     return {
@@ -58,7 +61,11 @@ export function environmentInputs(app: AppConfig): EnvironmentInput[] {
         ...githubSettings,
         deployFrom: deployFrom ?? { kind: "environment", name: env.name, ...(protection ? { protection } : {}) },
       },
-      state: state ?? { bucket: `${ownerOf(app)}-${app.name}-tfstate-${env.accountId}`, key: `${app.name}/${env.name}.tfstate`, region: env.region },
+      state: state ?? {
+        bucket: `${ownerOf(app)}-${app.name}-tfstate-${env.accountId}`,
+        key: `${app.name}/${env.name}.tfstate`,
+        region: stateRegionOf.get(env.accountId)!,
+      },
     };
   });
 }

@@ -73,6 +73,16 @@ describe("an app's environments, derived from environments/app.ts's shape (the f
     expect(deploy.protection).toMatchObject({ preventSelfReview: true, adminsCanBypass: false });
   });
 
+  it("keeps an account's one derived state bucket in its first environment's region, whatever region the others use", () => {
+    const [dev, staging] = FIXTURE_APP.environments;
+    const app = { ...FIXTURE_APP, environments: [dev, { ...staging, region: "ap-southeast-2" as const }] };
+    const envs = loadEnvironments(environmentInputs(app));
+    expect(envs.map((e) => [e.region, e.state.bucket, e.state.region])).toEqual([
+      ["us-east-1", "acme-shop-tfstate-111111111111", "us-east-1"],
+      ["ap-southeast-2", "acme-shop-tfstate-111111111111", "us-east-1"],
+    ]);
+  });
+
   it("takes an environment's own state, S3 buckets and deploy source over the derived ones", () => {
     const app = {
       ...FIXTURE_APP,
