@@ -30,7 +30,7 @@ done
 ln -s "$ROOT/node_modules" "$work/node_modules"
 
 # What the committed app names that no other app's stacks can: its repository and its accounts.
-committed_names="$(node "$ROOT/node_modules/esbuild/bin/esbuild" "$work/environments/index.ts" --bundle --platform=node --format=cjs --log-level=error |
+committed_names="$("$ROOT/node_modules/.bin/esbuild" "$work/environments/index.ts" --bundle --platform=node --format=cjs --log-level=error |
   node -e 'let src = "";
     process.stdin.on("data", (d) => (src += d)).on("end", () => {
       const m = { exports: {} };
