@@ -96,10 +96,10 @@ export function stamp(previous?: string): string {
 }
 
 let nextId = 7_340_001;
-export const newId = () => nextId++;
+const newId = () => nextId++;
 
 /** GitHub's node ids are opaque base64 strings. */
-export const nodeId = (kind: string, id: number) => Buffer.from(`0${kind.length}:${kind}${id}`).toString("base64").replace(/=+$/, "");
+const nodeId = (kind: string, id: number) => Buffer.from(`0${kind.length}:${kind}${id}`).toString("base64").replace(/=+$/, "");
 
 function newRepository(wanted: RepositorySeed): Repository {
   return {
