@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyWaivers, isClean, MIN_REASON_LENGTH, resourcePattern, type Waiver } from "../../scripts/security/waivers";
 
-const reason = "A reason long enough to say why the mission needs this.";
+const reason = "A reason long enough to say why the platform needs this.";
 
 describe("checkov waivers", () => {
   const waivers: Waiver[] = [{ check: "CKV_AWS_273", resource: "dev/resource.ecr-user_1", reason }];

@@ -6,16 +6,17 @@
  *
  *   node dist/scripts/security/checkov-scan.js [--with-new-environment]   (CHECKOV_BIN from toolchain.env)
  *
- * --with-new-environment also synthesizes an environment made the way the
- * README says (a copy of dev, renamed, in its own account): it must pass with
- * the committed waivers, none added.
+ * --with-new-environment also synthesizes an environment added the way the
+ * README says (the first environment's entry in environments/app.ts copied,
+ * renamed, in an account of its own, everything else derived): it must pass
+ * with the committed waivers, none added.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ENVIRONMENTS, type EnvironmentInput } from "../../environments";
-import { dev } from "../../environments/dev";
+import { APP, ENVIRONMENTS, type AppConfig, type EnvironmentInput } from "../../environments";
+import { environmentInputs } from "../../environments/app-config";
 import { synthesizePlatform } from "../../stacks/synthesize";
 import { PROJECT_ROOT } from "../lib/toolchain";
 import { applyWaivers, isClean, MIN_REASON_LENGTH, type Finding, type Waiver } from "./waivers";
@@ -26,18 +27,26 @@ interface CheckovReport {
   results: { failed_checks: { check_id: string; check_name: string; file_path: string; resource: string }[] };
 }
 
-const NEW_ENVIRONMENT = "qa";
-
-/** "Add an environment: copy a file, change it, add one line": dev, copied and renamed into its own account. */
-export function newEnvironmentLikeDev(): EnvironmentInput {
-  return {
-    ...dev,
-    name: NEW_ENVIRONMENT,
-    accountId: "444444444444",
-    s3UserBuckets: ["shop-qa-assets"],
-    github: { ...dev.github, deployFrom: { kind: "environment", name: NEW_ENVIRONMENT } },
-    state: { bucket: "acme-shop-tfstate-444444444444", key: "shop/qa.tfstate", region: "us-east-1" },
-  };
+/**
+ * "Add an environment: an entry in the list": the entry of `like` copied under a
+ * new name into an account the app does not mention, with what environments/app.ts
+ * derives (state, buckets, deploy source) left to derive. Any app's config works.
+ */
+export function newEnvironmentLike(app: AppConfig, like: string = app.environments[0].name): EnvironmentInput {
+  const template = app.environments.find((e) => e.name === like);
+  if (!template) throw new Error(`no environment '${like}' to copy; the app has ${app.environments.map((e) => e.name).join(", ")}`);
+  const names = new Set(app.environments.map((e) => e.name));
+  let name = "qa";
+  for (let n = 2; names.has(name); n++) name = `qa${n}`;
+  // An id found nowhere in the app: neither an environment's account nor one that may pull.
+  const mentioned = JSON.stringify(app);
+  const accountId = ["4", "5", "6", "7", "8", "9"].map((d) => d.repeat(12)).find((id) => !mentioned.includes(id));
+  if (!accountId) throw new Error("every candidate account id is already in the app");
+  // The copy names nothing the original derived or owned; at most one environment is delivered on push.
+  const { state: _state, s3UserBuckets: _buckets, delivery: _delivery, github, ...copied } = template;
+  const { deployFrom: _deployFrom, ...githubSettings } = github ?? {};
+  const entry = { ...copied, name, accountId, ...(github ? { github: githubSettings } : {}) };
+  return environmentInputs({ ...app, environments: [...app.environments, entry] }).at(-1)!;
 }
 
 function main(): number {
@@ -46,9 +55,14 @@ function main(): number {
   const work = mkdtempSync(join(tmpdir(), "checkov-"));
   try {
     const withNew = process.argv.includes("--with-new-environment");
-    const environments = withNew ? [...ENVIRONMENTS, newEnvironmentLikeDev()] : ENVIRONMENTS;
+    const like = APP.environments[0].name;
+    const added = withNew ? newEnvironmentLike(APP, like) : undefined;
+    const environments = added ? [...ENVIRONMENTS, added] : ENVIRONMENTS;
     const { outdir } = synthesizePlatform({ outdir: join(work, "cdktf.out"), environments });
-    if (withNew) console.log(`checkov: scanning the committed environments and a new one, '${NEW_ENVIRONMENT}', added as the README says`);
+    if (added)
+      console.log(
+        `checkov: scanning the committed environments and a new one, '${added.name}' (like ${like}, account ${added.accountId}), added as the README says`,
+      );
     const run = spawnSync(checkov, ["-d", join(outdir, "stacks"), "--framework", "terraform_json", "--skip-download", "--quiet", "-o", "json"], {
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
@@ -81,9 +95,11 @@ function main(): number {
   }
 }
 
-try {
-  process.exitCode = main();
-} catch (err) {
-  console.error(`checkov-scan: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 2;
+if (require.main === module) {
+  try {
+    process.exitCode = main();
+  } catch (err) {
+    console.error(`checkov-scan: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 2;
+  }
 }
