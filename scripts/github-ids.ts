@@ -1,7 +1,7 @@
 /**
  * Looks up the numeric ids of a GitHub repository and its owner, which
  * immutable OIDC subjects carry (`repo:owner@<ownerId>/name@<repositoryId>`),
- * and prints the lines to put in an environment file's `github` block.
+ * and prints the lines to put in the `github` block of environments/app.ts.
  *
  *   GITHUB_TOKEN=… node dist/scripts/github-ids.js owner/name
  *   (GITHUB_API_URL: REST root, e.g. https://ghe.example.com/api/v3; default https://api.github.com)
@@ -114,7 +114,7 @@ export async function runGithubIds(args: readonly string[], io: GithubIdsIo = pr
   const spelled = `${login}/${repoName}`;
   io.out(
     [
-      `// ${spelled}: paste into the environment's github block (environments/*.ts)`,
+      `// ${spelled}: paste into the \`github\` block of environments/app.ts`,
       ...(spelled !== `${owner}/${name}` ? [`// GitHub spells it ${spelled}: OIDC subjects are case-sensitive, use this spelling`] : []),
       `repository: "${spelled}",`,
       `ownerId: ${ownerId},`,

@@ -23,7 +23,7 @@ describe("github-ids", () => {
       code: 0,
       err: "",
       out: [
-        "// acme/shop: paste into the environment's github block (environments/*.ts)",
+        "// acme/shop: paste into the `github` block of environments/app.ts",
         'repository: "acme/shop",',
         "ownerId: 81234567,",
         "repositoryId: 912345678,",

@@ -216,7 +216,7 @@ export function explainRegistryError(env: EnvironmentConfig, text: string): Regi
         kind: "action-denied",
         identity: who,
         cause: `the repository policy of ${repository} does not let ${who} ${action}`,
-        fix: `a foreign account pulls only when listed in ecr.crossAccountPullPrincipals of environments/${env.name}.ts (then deploy ${env.name}); its own identity policy must allow the pull actions on ${resource} too`,
+        fix: `a foreign account pulls only when listed in ecr.crossAccountPullPrincipals of environments/app.ts (then deploy ${env.name}); its own identity policy must allow the pull actions on ${resource} too`,
       };
     }
     return {
@@ -233,7 +233,7 @@ export function explainRegistryError(env: EnvironmentConfig, text: string): Regi
     return {
       kind: "name-unknown",
       cause: `repository ${name} does not exist in registry ${registry} (${env.region}).${elsewhere} ECR never creates a repository on push`,
-      fix: `push to one of ${repositories.map((r) => `${host}/${r}`).join(", ")}; a new service is added in environments/${env.name}.ts and deployed before its first push`,
+      fix: `push to one of ${repositories.map((r) => `${host}/${r}`).join(", ")}; a new service is added to the services of environments/app.ts and deployed before its first push`,
     };
   }
   if (/tag invalid|TAG_INVALID|ImageTagAlreadyExists|cannot be overwritten because the repository is immutable/.test(text)) {
