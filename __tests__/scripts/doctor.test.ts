@@ -174,7 +174,7 @@ describe("doctor explain: the text a failed push or pull printed", () => {
       "Error: writing blob: initiating layer upload to /v2/shop-billing-staging/blobs/uploads/ in 111111111111.dkr.ecr.us-east-1.amazonaws.com: name unknown: The repository with name 'shop-billing-staging' does not exist in the registry with id '111111111111'",
       null,
       /repository shop-billing-staging does not exist in registry 111111111111 \(us-east-1\)/,
-      /environments\/\S+\.ts/,
+      /services of environments\/app\.ts/,
     ],
     [
       "an immutable tag pushed again",
@@ -216,6 +216,126 @@ describe("doctor explain: the text a failed push or pull printed", () => {
         () => "tag invalid: x",
       ),
     ).toBe(0);
+  });
+});
+
+describe("doctor explain: a 403 the client printed without ECR's message", () => {
+  const explainIn = (env: string, text: string) => {
+    let out = "";
+    const code = runExplainDoctor([env, text], (s) => (out += s));
+    return { code, out, cause: /^cause: +(.*)$/m.exec(out)?.[1] ?? "", fix: /^fix: +(.*)$/m.exec(out)?.[1] ?? "" };
+  };
+  const HOST = "111111111111.dkr.ecr.us-east-1.amazonaws.com";
+  const BLOB = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+  // What the doctor advises when ECR's message names the identity: the advice for a 403 without it must include it.
+  const ecrAdvice = explainIn(
+    "staging",
+    `denied: User: arn:aws:sts::111111111111:assumed-role/shop-staging-github-deploy/gh is not authorized to perform: ecr:PutImage on resource: arn:aws:ecr:us-east-1:111111111111:repository/shop-api-staging because no identity-based policy allows the ecr:PutImage action`,
+  ).fix;
+
+  it.each<[string, string, string, string]>([
+    [
+      "podman 4.3 and skopeo 1.9 (containers/image 5.23): the blob check of a layer",
+      `Getting image source signatures\nCopying blob ${BLOB}\nError: trying to reuse blob ${BLOB} at destination: failed to read from destination repository shop-api-staging: 403 (Forbidden)`,
+      "ecr:BatchCheckLayerAvailability on shop-api-staging",
+      "api",
+    ],
+    [
+      "podman 4.3: the same check inside the upload",
+      "Error: writing blob: failed to read from destination repository shop-worker-staging: 403 (Forbidden)",
+      "ecr:BatchCheckLayerAvailability on shop-worker-staging",
+      "worker",
+    ],
+    [
+      "skopeo 1.9 without a terminal",
+      `time="2026-11-25T12:00:00Z" level=fatal msg="trying to reuse blob ${BLOB} at destination: failed to read from destination repository shop-api-staging: 403 (Forbidden)"`,
+      "ecr:BatchCheckLayerAvailability on shop-api-staging",
+      "api",
+    ],
+    [
+      "podman 5 (containers/image 5.24 and later): the blob check, naming the registry host",
+      `Error: trying to reuse blob ${BLOB} at destination: checking whether a blob ${BLOB} exists in ${HOST}/shop-worker-staging: StatusCode: 403, ""`,
+      "ecr:BatchCheckLayerAvailability on shop-worker-staging",
+      "worker",
+    ],
+    [
+      "podman 5: the upload's start, with an empty body",
+      `Error: writing blob: initiating layer upload to /v2/shop-api-staging/blobs/uploads/ in ${HOST}: StatusCode: 403, ""`,
+      "ecr:InitiateLayerUpload on shop-api-staging",
+      "api",
+    ],
+    [
+      "podman 4.3: the upload's start refused with the registry's bare DENIED",
+      `Error: writing blob: initiating layer upload to /v2/shop-api-staging/blobs/uploads/ in ${HOST}: denied: requested access to the resource is denied`,
+      "ecr:InitiateLayerUpload on shop-api-staging",
+      "api",
+    ],
+    [
+      "podman 5: the bare DENIED without its code",
+      `Error: writing blob: initiating layer upload to /v2/shop-worker-staging/blobs/uploads/ in ${HOST}: requested access to the resource is denied`,
+      "ecr:InitiateLayerUpload on shop-worker-staging",
+      "worker",
+    ],
+    [
+      "podman 5: the manifest",
+      `Error: writing manifest: uploading manifest v2 to ${HOST}/shop-api-staging: StatusCode: 403, ""`,
+      "ecr:PutImage on shop-api-staging",
+      "api",
+    ],
+    [
+      "crane",
+      `Error: HEAD https://${HOST}/v2/shop-api-staging/blobs/${BLOB}: unexpected status code 403 Forbidden (HEAD responses have no body, use GET for details)`,
+      "ecr:BatchCheckLayerAvailability on shop-api-staging",
+      "api",
+    ],
+    [
+      "docker, which names the repository only",
+      `The push refers to repository [${HOST}/shop-api-staging]\n5f70bf18a086: Preparing\nerror parsing HTTP 403 response body: unexpected end of JSON input: ""`,
+      "a push step on shop-api-staging",
+      "api",
+    ],
+  ])("%s", (_what, text, refused, service) => {
+    const { code, out, cause, fix } = explainIn("staging", text);
+    expect(code).toBe(0);
+    expect(out).not.toMatch(/^identity:/m);
+    expect(cause).toContain(`the registry refused ${refused} (403, and the client printed no ECR message naming the identity)`);
+    // A pull identity may check layers: only a refused push-only step points at the pull-only identities.
+    expect(cause.endsWith("(runtime and cross-account identities only pull)")).toBe(!refused.startsWith("ecr:BatchCheckLayerAvailability"));
+    expect(fix).toContain(`run npm run doctor -- staging --service ${service} --online with the same credentials`);
+    expect(ecrAdvice).toMatch(/^run npm run doctor -- staging --as <ecr-user\|deploy-role> to see which statement decides/);
+    expect(fix).toContain(ecrAdvice);
+  });
+
+  it("names the emulator's repository in the local environment, as the sandbox's podman prints it", () => {
+    const saved = process.env.PLATFORM_EMULATOR_ENDPOINT;
+    process.env.PLATFORM_EMULATOR_ENDPOINT = "https://127.0.0.1:4566";
+    try {
+      const { code, cause, fix } = explainIn(
+        "local",
+        `Error: trying to reuse blob ${BLOB} at destination: failed to read from destination repository shop-api-local: 403 (Forbidden)`,
+      );
+      expect(code).toBe(0);
+      expect(cause).toMatch(/refused ecr:BatchCheckLayerAvailability on shop-api-local .*lack ecr:BatchCheckLayerAvailability there/);
+      expect(fix).toMatch(/^run npm run doctor -- local --service api --online .*; then run npm run doctor -- local --as <ecr-user\|deploy-role>/);
+    } finally {
+      if (saved === undefined) delete process.env.PLATFORM_EMULATOR_ENDPOINT;
+      else process.env.PLATFORM_EMULATOR_ENDPOINT = saved;
+    }
+  });
+
+  it("says so when the repository is another environment's, as when ECR's message names it", () => {
+    const { cause, fix } = explainIn("staging", "Error: writing blob: failed to read from destination repository shop-api-dev: 403 (Forbidden)");
+    expect(cause).toBe("shop-api-dev is not a repository of staging; its identities may act on shop-api-staging, shop-worker-staging only");
+    expect(fix).toMatch(/^tag the image for one of 111111111111\.dkr\.ecr\.us-east-1\.amazonaws\.com\/shop-api-staging,/);
+  });
+
+  it("tells a refused pull apart from a refused push", () => {
+    const { cause, fix } = explainIn(
+      "staging",
+      `Error: initializing source docker://${HOST}/shop-api-staging:v1: reading manifest v1 in ${HOST}/shop-api-staging: StatusCode: 403, ""`,
+    );
+    expect(cause).toMatch(/refused ecr:BatchGetImage on shop-api-staging .*may not pull there$/);
+    expect(fix).toMatch(/--service api --online .*crossAccountPullPrincipals of environments\/app\.ts/);
   });
 });
 

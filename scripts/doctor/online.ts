@@ -2,14 +2,15 @@
  * Online checks with whatever credentials the environment has (AWS SDK v3):
  * who am I, does the repository exist, can I get a token and until when,
  * does a push step succeed. Each failure is mapped to a cause and a fix, the
- * way seed 003's checklist reads.
+ * way the usual push checklist reads.
  */
 import { BatchCheckLayerAvailabilityCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { ECR_PULL_ACTIONS } from "../../constructs/ecr-actions";
+import { ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
 import type { EnvironmentConfig } from "../../environments";
 import { registryHost, repositoryName } from "../../environments/naming";
 import { identityNamesOf } from "../../stacks/identity-names";
+import { routeOf, type EcrRegistryAction } from "../emulator/registry/routes";
 
 export interface OnlineCheck {
   readonly check: string;
@@ -161,14 +162,77 @@ function identityOf(env: EnvironmentConfig, arn: string): string {
 }
 
 /**
+ * A 403 as clients print it when they show no ECR message (a HEAD answer has no
+ * body, and some clients drop it): containers/image (podman, skopeo, buildah)
+ * before and since v5.24, crane, containerd (docker's containerd image store),
+ * docker's own client, and a bare `denied:` (the registry's DENIED code).
+ */
+const FORBIDDEN =
+  /: 403 \(Forbidden\)|: 403 Forbidden|StatusCode: 403\b|HTTP 403 response|status code 403\b|\bdenied: |requested access to the resource is denied/i;
+
+/** A reference's repository path: a leading registry host (it has a dot or a port, or is localhost) is not part of it. */
+const repositoryPathOf = (name: string) => {
+  const [first, ...rest] = name.split("/");
+  return rest.length > 0 && (/[.:]/.test(first) || first === "localhost") ? rest.join("/") : name;
+};
+
+const urlPathOf = (url: string) => {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return "";
+  }
+};
+
+/**
+ * The request a client names beside a 403, as method and registry path, so that
+ * the registry's own routing (ECR checks one action per request) names the action.
+ */
+const REQUEST_WORDINGS: readonly (readonly [RegExp, (m: RegExpExecArray) => readonly [string, string]])[] = [
+  // containers/image before v5.24: the blob check that starts every layer of a push, with the repository's path only.
+  [/failed to read from destination repository (\S+): 403/, (m) => ["HEAD", `/v2/${m[1]}/blobs/-`]],
+  // containers/image since v5.24 name the repository with its registry host.
+  [/checking whether a blob \S+ exists in (\S+): /, (m) => ["HEAD", `/v2/${repositoryPathOf(m[1])}/blobs/-`]],
+  [/initiating layer upload to (\/v2\/\S+) in \S+: /, (m) => ["POST", m[1]]],
+  [/uploading layer to (\S+): /, (m) => ["PUT", urlPathOf(m[1])]],
+  [/uploading manifest (\S+) to (\S+): /, (m) => ["PUT", `/v2/${repositoryPathOf(m[2])}/manifests/${m[1]}`]],
+  [/reading manifest (\S+) in (\S+): /, (m) => ["GET", `/v2/${repositoryPathOf(m[2])}/manifests/${m[1]}`]],
+  // crane, then containerd: the request itself.
+  [/\b(HEAD|GET|POST|PATCH|PUT) (https?:\/\/\S+): unexpected status code/, (m) => [m[1], urlPathOf(m[2])]],
+  [/unexpected status from (HEAD|GET|POST|PATCH|PUT) request to (\S+): /, (m) => [m[1], urlPathOf(m[2])]],
+];
+
+/** Which request of which repository a 403 answered, as far as the text says (docker names only the repository). */
+function refusedRequest(text: string): { action?: EcrRegistryAction; repository?: string } {
+  for (const [wording, request] of REQUEST_WORDINGS) {
+    const m = wording.exec(text);
+    if (!m) continue;
+    const [method, path] = request(m);
+    const route = routeOf(method, path, new URLSearchParams());
+    if (route.kind === "repository") return { action: route.action, repository: route.repository };
+  }
+  const pushed = /The push refers to repository \[([^\]\s]+)\]/.exec(text);
+  return pushed ? { repository: repositoryPathOf(pushed[1]) } : {};
+}
+
+/**
  * Maps the text of a failed registry call to its cause and fix. Matching is on
  * the registry's and the AWS CLI's own wording (ECR's error codes and
- * messages), whichever client printed it.
+ * messages), whichever client printed it, and on the clients' own wording of a
+ * 403 that carries no ECR message.
  */
 export function explainRegistryError(env: EnvironmentConfig, text: string): RegistryErrorExplanation {
   const host = registryHost(env);
   const login = `aws ecr get-login-password --region ${env.region} | <docker|podman> login --username AWS --password-stdin ${host}`;
   const repositories = env.services.map((s) => repositoryName(env, s));
+  const notOurs = (repository: string, identity?: string): RegistryErrorExplanation => ({
+    kind: "action-denied",
+    ...(identity ? { identity } : {}),
+    cause: `${repository} is not a repository of ${env.name}; its identities may act on ${repositories.join(", ")} only`,
+    fix: `tag the image for one of ${repositories.map((r) => `${host}/${r}`).join(", ")} (a new service needs a synth and deploy first)`,
+  });
+  const crossAccountPull = `a foreign account pulls only when listed in ecr.crossAccountPullPrincipals of environments/app.ts (then deploy ${env.name})`;
+  const whichStatement = `run npm run doctor -- ${env.name} --as <ecr-user|deploy-role> to see which statement decides; the push actions must be allowed on the repository ARN itself`;
   const denied =
     /User: (arn:[^\s]+) is not authorized to perform: (ecr:[A-Za-z]+) on resource: ([^\s]+)(?: (because no (identity|resource)-based policy allows|with an explicit deny in an? (identity|resource)-based policy))?/.exec(
       text,
@@ -195,14 +259,7 @@ export function explainRegistryError(env: EnvironmentConfig, text: string): Regi
     const repository = resource.split(":repository/")[1] ?? resource;
     const pullOnly =
       (ECR_PULL_ACTIONS as readonly string[]).includes(action) === false && (/runtime-pull-role/.test(who) || arn.split(":")[4] !== env.accountId);
-    if (!repositories.includes(repository)) {
-      return {
-        kind: "action-denied",
-        identity: who,
-        cause: `${repository} is not a repository of ${env.name}; its identities may act on ${repositories.join(", ")} only`,
-        fix: `tag the image for one of ${repositories.map((r) => `${host}/${r}`).join(", ")} (a new service needs a synth and deploy first)`,
-      };
-    }
+    if (!repositories.includes(repository)) return notOurs(repository, who);
     if (pullOnly) {
       return {
         kind: "action-denied",
@@ -216,14 +273,14 @@ export function explainRegistryError(env: EnvironmentConfig, text: string): Regi
         kind: "action-denied",
         identity: who,
         cause: `the repository policy of ${repository} does not let ${who} ${action}`,
-        fix: `a foreign account pulls only when listed in ecr.crossAccountPullPrincipals of environments/app.ts (then deploy ${env.name}); its own identity policy must allow the pull actions on ${resource} too`,
+        fix: `${crossAccountPull}; its own identity policy must allow the pull actions on ${resource} too`,
       };
     }
     return {
       kind: "action-denied",
       identity: who,
       cause: `the identity policy of ${who} does not allow ${action} on ${resource}`,
-      fix: `run npm run doctor -- ${env.name} --as <ecr-user|deploy-role> to see which statement decides; the push actions must be allowed on the repository ARN itself`,
+      fix: whichStatement,
     };
   }
   const unknown = /repository with name '([^']+)' does not exist in the registry with id '(\d+)'/.exec(text);
@@ -248,6 +305,30 @@ export function explainRegistryError(env: EnvironmentConfig, text: string): Regi
       kind: "not-logged-in",
       cause: `the client sent no valid ECR login for ${host} (never logged in, logged in to another registry host, or the auth file is another user's)`,
       fix: login,
+    };
+  }
+  // After the login check: `denied` beside `unauthorized: authentication required` is a missing login, not a refused action.
+  if (FORBIDDEN.test(text)) {
+    const { action, repository } = refusedRequest(text);
+    if (repository && !repositories.includes(repository)) return notOurs(repository);
+    const service = env.services.find((s) => repositoryName(env, s) === repository);
+    const online = `npm run doctor -- ${env.name}${service ? ` --service ${service.name}` : ""} --online`;
+    const where = repository ?? `a repository of ${env.name}`;
+    const noIdentity = "403, and the client printed no ECR message naming the identity";
+    if (action && !(ECR_PUSH_ACTIONS as readonly string[]).includes(action)) {
+      return {
+        kind: "action-denied",
+        cause: `the registry refused ${action} on ${where} (${noIdentity}): the credentials the client logged in with may not pull there`,
+        fix: `run ${online} with the same credentials to see whose they are; ${crossAccountPull}`,
+      };
+    }
+    return {
+      kind: "action-denied",
+      cause:
+        `the registry refused ${action ?? "a push step"} on ${where} (${noIdentity}): the credentials the client logged in with lack ${action ?? "a push action"} there` +
+        // Pull identities may check layers too: only a push-only step points at them.
+        (action && (ECR_PULL_ACTIONS as readonly string[]).includes(action) ? "" : " (runtime and cross-account identities only pull)"),
+      fix: `run ${online} with the same credentials: it names their identity and tries a push step; then ${whichStatement}`,
     };
   }
   if (
