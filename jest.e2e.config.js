@@ -12,4 +12,7 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 300_000,
   maxWorkers: 3,
+  testSequencer: "<rootDir>/__tests__/support/e2e-sequencer.js",
+  globalSetup: "<rootDir>/__tests__/support/e2e-global-setup.ts",
+  globalTeardown: "<rootDir>/__tests__/support/e2e-global-teardown.ts",
 };

@@ -11,8 +11,9 @@
  *  - every exported stack passes `tofu init -backend=false` and `tofu
  *    validate` with no diagnostics (github stacks skipped, never passed,
  *    when no integrations/github provider is available);
- *  - against the AWS emulator: the JSON `local` and `local-credentials`
- *    stacks are applied, then the exported HCL of each, in a separate
+ *  - against the AWS emulator: on the JSON `local` and `local-credentials`
+ *    stacks the main job applied (the shared sandbox,
+ *    support/shared-sandbox.ts), the exported HCL of each, in a separate
  *    working directory with the same remote state, plans no changes.
  */
 import { spawn, execFileSync } from "node:child_process";
@@ -30,10 +31,10 @@ import {
   HclSyntaxError,
   type HclBody,
 } from "../../scripts/lib/hcl-export";
-import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
-import { emulatorAwsEnv, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
-import { initLocal } from "../../scripts/lib/bootstrap";
-import { prepareStackWorkdir, tofuRunner, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";
+import type { Emulator } from "../../scripts/lib/emulator";
+import { emulatorAwsEnv, localEnvironment } from "../../scripts/lib/local-run";
+import { releaseSharedSandbox, sharedSandbox } from "../support/shared-sandbox";
+import { tofuRunner, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 // cdktf's own HCL renderer, the code `cdktf synth --hcl` runs (no package exports map: deep require works).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -126,7 +127,8 @@ const must = async (step: string, p: Promise<TofuResult>) => {
 
 const hclOut = join(work, "cdktf.out.hcl");
 const hclEmuOut = join(work, "cdktf.out.hcl-emulator");
-const jsonEmuOut = join(work, "cdktf.out-emulator");
+/** The JSON the main job synthesized and applied (the shared sandbox's), read only. */
+let jsonEmuOut: string;
 let plainExport: Run;
 let emulatorExport: Run;
 let emulator: Emulator | undefined;
@@ -153,7 +155,8 @@ async function planHcl(stack: string): Promise<HclPlan> {
   const backendDifferences = compareHclToJson(backendOnly, { backend: jsonOf(jsonEmuOut, stack).terraform.backend });
   const { dir } = prepareHclStackWorkdir(hclEmuOut, stack, join(work, "hcl-run"));
   await must(`hcl_${stack}_init`, init(tofu, dir, ["-input=false", "-no-color"]));
-  const plan = await tofu.run(dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+  // Without the lock, as a pull request's plan: the state is the shared sandbox's, which others plan too.
+  const plan = await tofu.run(dir, ["plan", "-lock=false", "-detailed-exitcode", "-input=false", "-no-color"]);
   timings[`hcl_${stack}_plan`] = plan.ms;
   return { stack, dir, backendDifferences, plan };
 }
@@ -162,9 +165,11 @@ beforeAll(async () => {
   if (!existsSync(EXPORT)) throw new Error(`${EXPORT} is missing: npm run build first`);
   if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Requirements");
   lockFile = await seedLockFile();
-  emulator = await startEmulator(toolchain.motoPython);
-  tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region));
-  synthForEmulator(emulator, jsonEmuOut);
+  const sandbox = await sharedSandbox();
+  emulator = sandbox.emulator;
+  jsonEmuOut = sandbox.outdir;
+  // The engine the main job applied with: a state written by a newer Terraform is refused by an older OpenTofu.
+  tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
 
   // A stale JSON stack in the emulator export's directory must be gone afterwards.
   mkdirSync(join(hclEmuOut, "stacks", env.name), { recursive: true });
@@ -182,34 +187,18 @@ beforeAll(async () => {
     return [plain, emulated] as [Run, Run];
   });
 
-  // The slow part: deploy `local` (then its credentials) from the JSON, as everywhere else;
-  // each exported HCL stack is planned as soon as its JSON twin is applied.
-  const run = join(work, "json-run");
-  const applyJson = async (stack: string) => {
-    const dir = prepareStackWorkdir(jsonEmuOut, stack, run).dir;
-    await must(`json_${stack}_init`, init(tofu, dir, ["-input=false", "-no-color"]));
-    await must(`json_${stack}_apply`, tofu.run(dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
-  };
-  const localApplied = (async () => {
-    const bootstrap = prepareStackWorkdir(jsonEmuOut, localBootstrapStack(env), run);
-    await initLocal(tofu, bootstrap); // the bootstrap's first apply keeps a local state (scripts/lib/bootstrap.ts)
-    await must("bootstrap_apply", tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
-    await applyJson(env.name);
-  })();
-  const credentialsApplied = hasCredentialsStack ? localApplied.then(() => applyJson(credentialsStackName(env))) : localApplied;
-  const planLocal = localApplied
-    .then(() => planHcl(env.name))
-    .then(async (result) => {
-      // Why the number-for-string repair matters: the renderer's unrepaired output changes an output's type.
-      const repaired = readFileSync(join(result.dir, "cdk.tf"), "utf8");
-      const asRendered = repaired.replace(new RegExp(`(output "account_id" \\{\\n\\s+value\\s+= )"(${env.accountId})"`), "$1$2");
-      if (asRendered === repaired) throw new Error("no quoted account_id output in the exported local stack");
-      writeFileSync(join(result.dir, "cdk.tf"), asRendered);
-      const unrepaired = await tofu.run(result.dir, ["plan", "-refresh=false", "-detailed-exitcode", "-input=false", "-no-color"]);
-      writeFileSync(join(result.dir, "cdk.tf"), repaired);
-      return { ...result, unrepaired };
-    });
-  const planCredentials = hasCredentialsStack ? credentialsApplied.then(() => planHcl(credentialsStackName(env))) : undefined;
+  // The JSON stacks are applied (the sandbox is up): each exported HCL stack is planned on their state.
+  const planLocal = planHcl(env.name).then(async (result) => {
+    // Why the number-for-string repair matters: the renderer's unrepaired output changes an output's type.
+    const repaired = readFileSync(join(result.dir, "cdk.tf"), "utf8");
+    const asRendered = repaired.replace(new RegExp(`(output "account_id" \\{\\n\\s+value\\s+= )"(${env.accountId})"`), "$1$2");
+    if (asRendered === repaired) throw new Error("no quoted account_id output in the exported local stack");
+    writeFileSync(join(result.dir, "cdk.tf"), asRendered);
+    const unrepaired = await tofu.run(result.dir, ["plan", "-refresh=false", "-lock=false", "-detailed-exitcode", "-input=false", "-no-color"]);
+    writeFileSync(join(result.dir, "cdk.tf"), repaired);
+    return { ...result, unrepaired };
+  });
+  const planCredentials = hasCredentialsStack ? planHcl(credentialsStackName(env)) : undefined;
   hclPlans = Promise.all([planLocal, ...(planCredentials ? [planCredentials] : [])]);
   hclPlans.catch(() => undefined); // awaited (and reported) by its test
 
@@ -242,12 +231,12 @@ beforeAll(async () => {
     }),
   );
   void Promise.allSettled(validations.values()).then(() => (timings.validate_all = Date.now() - began));
-}, 180_000);
+}, 660_000);
 
 afterAll(async () => {
   // Work still under way (a run filtered with -t) finishes before its directory goes.
   await Promise.allSettled([...(validations?.values() ?? []), ...(hclPlans !== undefined ? [hclPlans] : [])]);
-  await emulator?.stop();
+  releaseSharedSandbox("hcl-export.test.ts");
   rmSync(work, { recursive: true, force: true });
   process.stderr.write(
     `hcl-export e2e:\n  ${report.join("\n  ")}\n  timings (s): ${Object.entries(timings)

@@ -3,8 +3,10 @@
  * typed (`cdktf deploy|diff|output|destroy <stack>`) drives the machine's
  * engine with the real AWS provider against the AWS emulator (remote state
  * and S3 lock file in the emulator's S3); the AWS SDK checks what exists.
- * Faults (an interrupted apply, a held lock) and key rotation run the same
- * engine directly on the same stacks. Tests run in order and share one emulator.
+ * Faults (an interrupted apply, a held lock) run the same engine directly on
+ * the same stacks. Tests run in order and share one emulator. (Key rotation
+ * has a suite and an emulator of its own, key-rotation.test.ts, so that it
+ * runs beside this one.)
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -74,18 +76,12 @@ import { renderPolicy } from "../../constructs/policy-document";
 import { githubTrustPolicy } from "../../constructs/github-oidc";
 import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "../../stacks/platform-policies";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
-import {
-  emulatorAwsEnv,
-  emulatorSdkConfig,
-  localBootstrapStack,
-  localEnvironment,
-  synthForEmulator,
-  synthForEmulatorWithRotation,
-} from "../../scripts/lib/local-run";
+import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
 import { prepareStackWorkdir, tofuRunner, type TofuRunner, type StackWorkdir, type TofuResult } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 import { cdktfEnv, offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
 import { plainText } from "../support/cli-text";
+import { doctorOnline as doctorOnlineAt } from "../support/online-doctor";
 
 const env = localEnvironment();
 const timings: Record<string, number> = {};
@@ -128,24 +124,7 @@ async function ecrUserKeys() {
   return ecrKeys;
 }
 
-function doctorOnline(keys: { accessKeyId: string; secretAccessKey: string }): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "dist", "scripts", "doctor.js"), env.name, "--online", "--endpoint", emulator.endpoint], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_EXTRA_CA_CERTS: emulator.caFile,
-        PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint,
-        AWS_ACCESS_KEY_ID: keys.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
-        AWS_REGION: env.region,
-      },
-    });
-    let stdout = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.on("close", (code) => done({ code, stdout }));
-  });
-}
+const doctorOnline = (keys: { accessKeyId: string; secretAccessKey: string }) => doctorOnlineAt(env, emulator, keys);
 
 /** `npx cdktf <args>` as typed, with this suite's own output directory (other suites run beside it). */
 function cdktf(args: readonly string[], outdir = join(work, "cdktf.out")): Promise<TofuResult> {
@@ -508,80 +487,6 @@ describe("doctor, online against the deployed environment", () => {
     // In AWS the ECR user may not list keys (reported as "not visible", not failed); moto does not
     // authorize IAM's own read calls, so here the rows may list the keys. Either way: reported, never failed.
     expect(out.stdout).toMatch(/access keys? of shop-local-ecr-user\s+ok\s+(not visible to this identity|\w{4}…\w{4} Active)/);
-  });
-});
-
-describe("key rotation without downtime (two slots, driven by key-rotation.json)", () => {
-  const leaves = keyParameterLeaves("ecr");
-  const readPair = async () => {
-    const ssm = new SSMClient(sdk);
-    const read = async (leaf: string) => (await ssm.send(new GetParameterCommand({ Name: ssmPath(env, leaf), WithDecryption: true }))).Parameter!.Value!;
-    return { accessKeyId: await read(leaves.accessKeyId), secretAccessKey: await read(leaves.secretAccessKey) };
-  };
-  const authenticates = async (keys: { accessKeyId: string; secretAccessKey: string }) =>
-    new STSClient(emulatorSdkConfig(emulator, env.region, keys)).send(new GetCallerIdentityCommand({})).then(
-      (r) => r.Arn === `arn:aws:iam::${env.accountId}:user/${ecrUserName(env)}`,
-      () => false,
-    );
-  const keysInIam = async () =>
-    ((await new IAMClient(sdk).send(new ListAccessKeysCommand({ UserName: ecrUserName(env) }))).AccessKeyMetadata ?? [])
-      .map((k) => [k.AccessKeyId, k.Status])
-      .sort();
-  /** Synthesizes as a commit with this rotation state would, applies the credentials stack, then asserts a no-op plan. */
-  const applyRotation = async (previousKey: "active" | "inactive" | "deleted") => {
-    const outdir = join(work, `rotation-${previousKey}`);
-    synthForEmulatorWithRotation(emulator, outdir, { [env.name]: { ecr: { generation: 2, previousKey } } });
-    prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"));
-    const apply = await timed(`rotation_${previousKey}_apply`, tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
-    expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: "" });
-    const plan = await tofu.run(credentials.dir, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: "" });
-  };
-  let old: { accessKeyId: string; secretAccessKey: string };
-  let fresh: { accessKeyId: string; secretAccessKey: string };
-
-  it("rotate: SSM and the outputs hold a new key, and during the overlap both keys authenticate", async () => {
-    old = await readPair();
-    await applyRotation("active");
-    fresh = await readPair();
-    expect(fresh.accessKeyId).not.toBe(old.accessKeyId);
-    expect(await authenticates(old)).toBe(true);
-    expect(await authenticates(fresh)).toBe(true);
-    expect(await keysInIam()).toEqual(
-      [
-        [old.accessKeyId, "Active"],
-        [fresh.accessKeyId, "Active"],
-      ].sort(),
-    );
-    expect((await tofu.run(credentials.dir, ["output", "-raw", "ecr_aws_access_key_id"])).stdout === fresh.accessKeyId).toBe(true);
-  });
-
-  it("the online doctor, with operator credentials, reports both keys' age and last use, ids masked", async () => {
-    const out = await doctorOnline({ accessKeyId: "testing", secretAccessKey: "testing" });
-    const rows = out.stdout.split("\n").filter((l) => l.startsWith(`access key of ${ecrUserName(env)}`));
-    expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row).toMatch(/\s+ok\s+\w{4}…\w{4} Active, 0 days old, (never used|last used \d{4}-\d{2}-\d{2})/);
-    expect(out.stdout).not.toContain(fresh.accessKeyId);
-    expect(out.stdout).not.toContain(fresh.secretAccessKey);
-  });
-
-  it("retire: the previous key is deactivated and no longer authenticates; the new one still does", async () => {
-    await applyRotation("inactive");
-    expect(await authenticates(old)).toBe(false);
-    expect(await authenticates(fresh)).toBe(true);
-    expect(await keysInIam()).toEqual(
-      [
-        [old.accessKeyId, "Inactive"],
-        [fresh.accessKeyId, "Active"],
-      ].sort(),
-    );
-  });
-
-  it("retire again: the previous key is deleted; SSM still holds the new one", async () => {
-    await applyRotation("deleted");
-    expect(await keysInIam()).toEqual([[fresh.accessKeyId, "Active"]]);
-    expect(await authenticates(old)).toBe(false);
-    expect((await readPair()).accessKeyId).toBe(fresh.accessKeyId);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * Can the read-only plan role that pull requests assume really plan? Proven
  * from the calls the real provider and the S3 backend make, not from a list
- * written by hand: the `local` stack is deployed with the emulator's admin
- * credentials, then planned as CI does (fresh init, plan without the lock,
+ * written by hand: the `local` stack, deployed by the main job (the shared
+ * sandbox, support/shared-sandbox.ts), is planned as CI does (fresh init, plan without the lock,
  * show) with a session of the plan role, through a recording proxy in front
  * of the emulator. Every recorded call is mapped to the IAM permission AWS
  * checks (__tests__/support/aws-call-map.ts) and evaluated by the IAM simulator
@@ -33,11 +33,11 @@ import {
   type PolicyPermission,
   type RequiredPermission,
 } from "../support/aws-call-map";
-import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
+import type { Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
+import { releaseSharedSandbox, sharedSandbox } from "../support/shared-sandbox";
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../support/recording-proxy";
 import { simulate, type Verdict } from "../../scripts/lib/simulator";
-import { initLocal } from "../../scripts/lib/bootstrap";
 import { prepareStackWorkdir, tofuRunner, type StackWorkdir, type TofuRunner } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT, type Toolchain } from "../../scripts/lib/toolchain";
 
@@ -77,7 +77,7 @@ beforeAll(async () => {
   const began = Date.now();
   toolchain = ensureToolchain("test");
   if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Requirements");
-  emulator = await startEmulator(toolchain.motoPython);
+  emulator = (await sharedSandbox()).emulator;
   proxy = await startRecordingProxy(emulator);
   work = mkdtempSync(join(tmpdir(), "e2e-plan-role-"));
   outdir = join(work, "cdktf.out");
@@ -87,13 +87,14 @@ beforeAll(async () => {
   stack = prepareStackWorkdir(outdir, env.name, join(work, "admin"));
   synthesized = JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8"));
   synthesizedBootstrap = JSON.parse(readFileSync(join(bootstrap.dir, "cdk.tf.json"), "utf8"));
-  tofu = tofuRunner(toolchain, { ...emulatorAwsEnv(emulator, env.region), AWS_CA_BUNDLE: proxy.caFile });
+  // The engine the main job deployed with: a state written by a newer Terraform is refused by an older OpenTofu.
+  tofu = tofuRunner(toolchain, { ...emulatorAwsEnv(emulator, env.region), AWS_CA_BUNDLE: proxy.caFile }, toolchain.engineBin);
   timings.setup = Date.now() - began;
-}, 180_000);
+}, 660_000);
 
 afterAll(async () => {
   await proxy?.stop();
-  await emulator?.stop();
+  releaseSharedSandbox("plan-role-calls.test.ts");
   if (work) rmSync(work, { recursive: true, force: true });
   process.stderr.write(
     `plan-role-calls timings: ${Object.entries(timings)
@@ -110,12 +111,17 @@ it("the synthesized plan role policy is planRolePolicy(env) (dist/ is not stale)
   }
 });
 
-it("deploys the bootstrap and the local environment with the emulator's admin credentials", async () => {
-  await initLocal(tofu, bootstrap); // the bootstrap's first apply keeps a local state (scripts/lib/bootstrap.ts)
-  ok(await timed("admin_apply", tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"])), "bootstrap apply");
+it("starts from the local environment the main job deployed: its state is in its bucket, applied from the same stack", async () => {
   ok(await timed("admin_init", tofu.run(stack.dir, ["init", "-input=false", "-no-color"])), `${env.name} init`);
-  ok(await timed("admin_apply", tofu.run(stack.dir, ["apply", "-auto-approve", "-input=false", "-no-color"])), `${env.name} apply`);
-}, 900_000);
+  const listed = await tofu.run(stack.dir, ["state", "list"]);
+  ok(listed, `${env.name} state list`);
+  const inState = listed.stdout
+    .trim()
+    .split("\n")
+    .filter((l) => l && !l.startsWith("data.")).length;
+  const synthesizedResources = Object.values(synthesized.resource as Record<string, object>).reduce((n, byName) => n + Object.keys(byName).length, 0);
+  expect(inState).toBe(synthesizedResources);
+});
 
 it("plans the stack as a pull request does, with a plan role session, every call recorded", async () => {
   const sts = new STSClient({ ...sdk(), credentials: { accessKeyId: "unused", secretAccessKey: "unused" } });

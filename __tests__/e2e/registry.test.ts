@@ -6,7 +6,7 @@
  * the scenarios assert the allow or deny of each, and the doctor explains
  * each failure from the exact text the client printed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -34,6 +34,7 @@ import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient } from "
 import { githubSubject } from "../../constructs/github-oidc";
 import { ECR_AUTH_ACTIONS, ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS } from "../../constructs/ecr-actions";
 import {
+  credentialsStackName,
   deployRoleArn,
   ecrUserName,
   GITHUB_OIDC_AUDIENCE,
@@ -51,12 +52,14 @@ import { runExplainDoctor } from "../../scripts/doctor";
 import { startRegistry, type Registry, type RegistryDecision } from "../../scripts/emulator/registry";
 import { simulateWebIdentity } from "../../scripts/lib/simulator";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
-import { deployLocal, type DeployedLocal } from "../support/deployed-local";
+import { prepareStackWorkdir, tofuRunner } from "../../scripts/lib/tofu";
+import { emulatorAwsEnv } from "../../scripts/lib/local-run";
+import { releaseSharedSandbox, sharedSandbox, type SharedSandbox } from "../support/shared-sandbox";
 import { ociWorkspace, run, type OciWorkspace } from "../support/oci-clients";
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
-let local: DeployedLocal;
+let local: SharedSandbox;
 let registry: Registry;
 let oci: OciWorkspace;
 let work: string;
@@ -132,7 +135,7 @@ const actionsOf = (ds: readonly RegistryDecision[], allowed: boolean) =>
   [...new Set((allowed ? ds.filter((d) => d.allowed) : denials(ds)).map((d) => d.action))].sort();
 
 beforeAll(async () => {
-  local = await deployLocal();
+  local = await sharedSandbox();
   // The operator commands see the emulator's `local` environment when this names the emulator, as in the sandbox.
   process.env.PLATFORM_EMULATOR_ENDPOINT = local.emulator.endpoint;
   registry = await startRegistry({ emulator: local.emulator, region: local.env.region, clock: () => Date.now() + clockAhead });
@@ -146,16 +149,16 @@ beforeAll(async () => {
   };
   credentials.ecr = await keys("ecr");
   credentials.s3 = await keys("s3");
-}, 600_000);
+}, 660_000);
 
 afterAll(async () => {
   delete process.env.PLATFORM_EMULATOR_ENDPOINT;
   await registry?.stop();
-  await local?.stop();
+  releaseSharedSandbox("registry.test.ts");
   if (work) rmSync(work, { recursive: true, force: true });
   const report = join(PROJECT_ROOT, ".e2e");
   mkdirSync(report, { recursive: true });
-  writeFileSync(join(report, "registry.json"), JSON.stringify({ deploySeconds: local?.applySeconds, scenarios: figures }, null, 2));
+  writeFileSync(join(report, "registry.json"), JSON.stringify({ deploySeconds: local?.up.seconds, scenarios: figures }, null, 2));
   process.stderr.write(
     `registry scenarios: ${figures.map((f) => `${f.scenario}: ${f.allowed} allowed, ${f.denied} denied, ${f.challenged} challenged${f.pushSeconds ? ` ${JSON.stringify(f.pushSeconds)}` : ""}`).join("; ")}\n`,
   );
@@ -528,10 +531,14 @@ describe("lifecycle preview of pushed images", () => {
 describe("ecr-deploy.sh end to end with podman", () => {
   it("reads the outputs, logs in, builds, tags and pushes", async () => {
     const context = oci.context("ecr-deploy", "deployed by ecr-deploy.sh");
-    // The script reads outputs from <STACKS_DIR>/<stack>: the working copies the deploy applied.
+    // The script reads outputs from <STACKS_DIR>/<stack>: a working copy of the deployed stack,
+    // initialized on its remote state (the sandbox's own copies are the sandbox suite's to use).
     const stacks = join(work, "stacks");
-    mkdirSync(stacks, { recursive: true });
-    for (const [name, dir] of Object.entries(local.stackDirs)) symlinkSync(dir, join(stacks, name));
+    const engine = tofuRunner(local.toolchain, emulatorAwsEnv(local.emulator, env().region), local.toolchain.engineBin);
+    for (const stack of [env().name, credentialsStackName(env())]) {
+      const init = await engine.run(prepareStackWorkdir(local.outdir, stack, stacks).dir, ["init", "-input=false", "-no-color"]);
+      expect({ stack, code: init.code, stderr: init.stderr }).toEqual({ stack, code: 0, stderr: "" });
+    }
     const r = await run("bash", [join(PROJECT_ROOT, "scripts", "ecr-deploy.sh"), env().name, "api", context], {
       env: {
         ...oci.env,
@@ -540,7 +547,7 @@ describe("ecr-deploy.sh end to end with podman", () => {
         CONTAINER_CERT_DIR: oci.certDir,
         REGISTRY_AUTH_FILE: oci.authFile("ecr-deploy"),
         STACKS_DIR: stacks,
-        TF_BINARY: local.toolchain.tofuBin,
+        TF_BINARY: local.toolchain.engineBin,
         TF_CLI_CONFIG_FILE: local.toolchain.cliConfigFile,
         IMAGE_TAG: "deploy-1",
         AWS_ENDPOINT_URL: local.emulator.endpoint,

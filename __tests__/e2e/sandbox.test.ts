@@ -1,12 +1,13 @@
 /**
  * The main job as a sandbox: `local.sh up` leaves the emulator and the
  * deployed environment running and writes the exports; the AWS SDK, the
- * online doctor and ecr-deploy.sh (up to its docker step) work against it
- * with them; `down` leaves nothing running.
+ * online doctor and every command the banner offers work against it with
+ * them; `down` leaves nothing running. The sandbox is the one the other
+ * sharing suites use (support/shared-sandbox.ts): this suite runs last, and
+ * takes it down once they have released it.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -16,9 +17,11 @@ import { ecrUserName, repositoryName } from "../../environments/naming";
 import { localEnvironment } from "../../scripts/lib/local-run";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
 import { plainText } from "../support/cli-text";
+import { othersReleased, sharedSandbox, type SharedSandbox } from "../support/shared-sandbox";
 
 const env = localEnvironment();
-const dir = mkdtempSync(join(tmpdir(), "sandbox-"));
+let sandbox: SharedSandbox;
+let dir: string;
 /** `bash scripts/local.sh <args>`, as typed (the script the README names). */
 const node = (args: string[], extraEnv: Record<string, string> = {}) =>
   spawnSync("bash", [join(PROJECT_ROOT, "scripts", "local.sh"), ...args], {
@@ -27,29 +30,13 @@ const node = (args: string[], extraEnv: Record<string, string> = {}) =>
     timeout: 280_000,
   });
 
-/** What `source sandbox.env` would export, read the way bash would. */
-function sourced(): Record<string, string> {
-  const out = spawnSync("bash", ["-c", `set -a; . '${join(dir, "sandbox.env")}'; env -0`], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } }).stdout;
-  return Object.fromEntries(
-    out
-      .split("\0")
-      .filter(Boolean)
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-  );
-}
-
-let up: ReturnType<typeof node>;
+let up: SharedSandbox["up"];
 let exported: Record<string, string>;
 
-beforeAll(() => {
-  up = node(["up", "--as", "ecr-user"]);
-  exported = existsSync(join(dir, "sandbox.env")) ? sourced() : {};
-}, 300_000);
-
-afterAll(() => {
-  node(["down"]);
-  rmSync(dir, { recursive: true, force: true });
-});
+beforeAll(async () => {
+  sandbox = await sharedSandbox({ allowFailedUp: true });
+  ({ dir, up, exported } = sandbox);
+}, 660_000);
 
 describe("bash scripts/local.sh up", () => {
   it("deploys, leaves the emulator running and says what to source, printing no secret", () => {
@@ -113,14 +100,15 @@ describe("bash scripts/local.sh up", () => {
     }
   });
 
-  it("down stops the emulator and removes the sandbox; a second down is a no-op", () => {
+  it("down stops the emulator and removes the sandbox; a second down is a no-op", async () => {
+    await othersReleased("sandbox.test.ts");
     const { pid } = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as { pid: number };
     expect(node(["down"]).status).toBe(0);
     expect(() => process.kill(pid, 0)).toThrow();
     expect(existsSync(join(dir, "sandbox.json"))).toBe(false);
     const again = node(["down"]);
     expect([again.status, again.stderr]).toEqual([0, expect.stringContaining("no sandbox is running")]);
-  });
+  }, 660_000);
 
   it("refuses bad usage with exit 2", () => {
     for (const args of [["sideways"], ["up", "--as", "root"], ["down", "now"]]) expect(node(args).status).toBe(2);
