@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The project's test command (README; .ci/run calls exactly this).
-#   1. dependencies (npm ci when the lock changed)   2. type check + build
-#   3. toolchain: engine, OpenTofu, provider mirror, moto, checkov, actionlint, the OCI clients
-#      (cached under ~/.cache/platform)
+#   1. dependencies (npm ci when the lock changed; a clean clone links the last install)
+#   2. type check + build   3. toolchain: engine, OpenTofu, provider mirror, moto, checkov,
+#      actionlint, the OCI clients (cached under ~/.cache/platform)
 #   4. end-to-end suites (the cdktf CLI, the engines and real providers against the AWS emulator),
 #      three at a time, started in the background: most of their time is spent waiting on the
-#      emulator and on the provider's waiters, so the steps below run beside them
-#   5. emulator patch tests, checkov with the project's waivers, eslint + prettier, actionlint
-#   6. unit tests and permission proofs (jest)
+#      emulator and on the provider's waiters, so the steps below run beside them. One sandbox
+#      (the main job's) is shared by the suites that can share it: __tests__/support/shared-sandbox.ts
+#   5. the constructs' own type check, emulator patch tests, checkov with the project's waivers,
+#      eslint + prettier, actionlint
+#   6. unit tests and permission proofs (jest), then again on a second configuration
 # Ends with one line "N passed, N failed, N skipped"; exits non-zero on any failure.
 # The fast inner loop, unit tests and proofs only: npm run test:unit
 set -uo pipefail
@@ -32,8 +34,6 @@ bash scripts/ensure-deps.sh || exit 1
 
 step "type check and build (tsc)"
 npx tsc -p tsconfig.json || exit 1
-# The constructs alone, with declarations: fails if one of them reaches into app configuration.
-npx tsc -p tsconfig.constructs.json || exit 1
 
 step "toolchain"
 bash scripts/toolchain.sh test || exit 1
@@ -49,6 +49,10 @@ e2e_started=$SECONDS
   echo $((SECONDS - e2e_started)) >"$REPORTS/e2e.seconds"
 ) &
 e2e_pid=$!
+
+step "constructs type check (tsc -p tsconfig.constructs.json)"
+# The constructs alone, with declarations: fails if one of them reaches into app configuration.
+npx tsc -p tsconfig.constructs.json || { echo "the constructs do not compile on their own" >&2; failures=$((failures + 1)); }
 
 step "emulator patch tests"
 if out="$("$MOTO_PYTHON" -m unittest -v scripts/emulator/test_moto_patch.py 2>&1)"; then :; else failures=$((failures + 1)); fi
@@ -78,6 +82,12 @@ step "unit tests and proofs (jest)"
 npx jest --json --outputFile="$REPORTS/unit.json" || failures=$((failures + 1))
 count_jest "$REPORTS/unit.json"
 
+step "unit tests and proofs again, on a second configuration (every name, id, account, region and service changed)"
+if [ -f __tests__/support/second-config.sh ]; then
+  bash __tests__/support/second-config.sh "$REPORTS/second-config.json" || failures=$((failures + 1))
+  count_jest "$REPORTS/second-config.json"
+fi
+
 end_step
 step "end-to-end suites (started $((SECONDS - e2e_started)) s ago, beside the steps above)"
 wait "$e2e_pid"
@@ -90,7 +100,7 @@ end_step
 step "summary"
 printf 'wall time per step (total %d s):\n' "$SECONDS"
 printf '  %s\n' "${STEP_TIMES[@]}"
-for report in "$REPORTS"/unit.json "$REPORTS"/e2e.json; do
+for report in "$REPORTS"/unit.json "$REPORTS"/second-config.json "$REPORTS"/e2e.json; do
   [ -f "$report" ] && node -e 'const r = require(process.argv[1]); for (const t of r.testResults.sort((a, b) => (b.endTime - b.startTime) - (a.endTime - a.startTime)).slice(0, 12)) console.log(`    ${String(Math.round((t.endTime - t.startTime) / 1000)).padStart(4)} s  ${t.name.replace(process.cwd() + "/", "")}`)' "$report"
 done
 [ -f .e2e/timings.json ] && cat .e2e/timings.json
