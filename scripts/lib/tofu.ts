@@ -73,11 +73,19 @@ export function tofuRunner(toolchain: Toolchain, baseEnv: Record<string, string>
  * provider mirror when the registry does not answer, one plugin cache
  * (providers are linked from it instead of copied into every stack: the aws
  * binary is ~700 MB), and no call home.
+ *
+ * An init whose lock file does not yet name a provider reinstalls that provider
+ * into the cache, and for that moment the cache entry is gone: any engine that
+ * starts the provider through its link then fails ("could not read package
+ * directory"). Engines run side by side (the sandbox, the test suites, an
+ * operator's second terminal), so the cache entry is used as it is whatever
+ * the lock file says; the lock file is still written and checked on the next init.
  */
 export function engineEnv(toolchain: Toolchain): Record<string, string> {
   return {
     ...(toolchain.cliConfigFile ? { TF_CLI_CONFIG_FILE: toolchain.cliConfigFile } : {}),
     TF_PLUGIN_CACHE_DIR: toolchain.pluginCacheDir,
+    TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true",
     CHECKPOINT_DISABLE: "1",
   };
 }
