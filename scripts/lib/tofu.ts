@@ -80,12 +80,18 @@ export function tofuRunner(toolchain: Toolchain, baseEnv: Record<string, string>
  * directory"). Engines run side by side (the sandbox, the test suites, an
  * operator's second terminal), so the cache entry is used as it is whatever
  * the lock file says; the lock file is still written and checked on the next init.
+ *
+ * GOGC=400: most of an engine command's CPU is hashicorp/aws starting up (it builds the
+ * schemas of ~1,500 resources), and much of that is Go's garbage collector. Collecting at
+ * 400 % heap growth instead of 100 % cut a plan of the `local` stack from 10.9 to 7.4 CPU
+ * seconds (`/usr/bin/time terraform plan`, 2 cores) for 140 MB more peak memory per process.
  */
 export function engineEnv(toolchain: Toolchain): Record<string, string> {
   return {
     ...(toolchain.cliConfigFile ? { TF_CLI_CONFIG_FILE: toolchain.cliConfigFile } : {}),
     TF_PLUGIN_CACHE_DIR: toolchain.pluginCacheDir,
     TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true",
+    GOGC: "400",
     CHECKPOINT_DISABLE: "1",
   };
 }
