@@ -1,11 +1,13 @@
 /**
  * The `local` environment deployed into a fresh emulator, as the main job
  * deploys it (bootstrap, environment, credentials stacks applied by OpenTofu
- * with the real AWS provider), from the project's own helpers.
+ * with the real AWS provider), from the project's own helpers: for a suite
+ * that needs an account of its own (key-rotation.test.ts).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { credentialsStackName } from "../../environments/naming";
 import type { EnvironmentConfig } from "../../environments";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
@@ -47,13 +49,26 @@ export async function deployLocal(): Promise<DeployedLocal> {
     // The bootstrap keeps its state local here (its bucket is what it creates); nothing later reads that state.
     const bootstrap = prepareBootstrapWorkdir(outdir, localBootstrapStack(env), join(work, "run"));
     await initLocal(tofu, bootstrap);
-    check(`apply of ${bootstrap.stack}`, await tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
+    // As the main job does: the environment needs only the state bucket, so it deploys while the
+    // bootstrap's apply waits on the provider's lifecycle-configuration waiter (~55 s).
+    const bootstrapApply = tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let bootstrapDone = false;
+    void bootstrapApply.then(() => (bootstrapDone = true));
+    const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
+    const bucketExists = () =>
+      s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(
+        () => true,
+        () => false,
+      );
+    while (!bootstrapDone && !(await bucketExists())) await new Promise((r) => setTimeout(r, 250));
+    if (bootstrapDone) check(`apply of ${bootstrap.stack}`, await bootstrapApply);
     for (const stack of [env.name, credentialsStackName(env)]) {
       const { dir } = prepareStackWorkdir(outdir, stack, join(work, "run"));
       stackDirs[stack] = dir;
       check(`init of ${stack}`, await tofu.run(dir, ["init", "-input=false", "-no-color"]));
       check(`apply of ${stack}`, await tofu.run(dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
     }
+    check(`apply of ${bootstrap.stack}`, await bootstrapApply);
     return { env, emulator, toolchain, sdk: emulatorSdkConfig(emulator, env.region), stackDirs, applySeconds: (Date.now() - began) / 1000, stop };
   } catch (e) {
     await stop();
