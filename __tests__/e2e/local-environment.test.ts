@@ -3,10 +3,9 @@
  * typed (`cdktf deploy|diff|output|destroy <stack>`) drives the machine's
  * engine with the real AWS provider against the AWS emulator (remote state
  * and S3 lock file in the emulator's S3); the AWS SDK checks what exists.
- * Faults (an interrupted apply, a held lock) run the same engine directly on
- * the same stacks. Tests run in order and share one emulator. (Key rotation
- * has a suite and an emulator of its own, key-rotation.test.ts, so that it
- * runs beside this one.)
+ * Tests run in order and share one emulator. Faults of an apply
+ * (deploy-faults.test.ts) and key rotation (key-rotation.test.ts) have suites
+ * and emulators of their own, so that they run beside this one.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -105,14 +104,6 @@ const timed = async <T extends { ms: number }>(name: string, p: Promise<T>) => {
   timings[name] = r.ms;
   return r;
 };
-
-async function waitFor(predicate: () => boolean, what: string, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let ecrKeys: { accessKeyId: string; secretAccessKey: string } | undefined;
 async function ecrUserKeys() {
@@ -254,51 +245,18 @@ describe("order between an environment's stacks", () => {
   });
 });
 
-describe("deploy with faults", () => {
-  it("an apply interrupted midway (Ctrl-C, a cancelled CI job) stops cleanly: partial state saved, lock released", async () => {
-    expect((await timed("init", tofu.run(stack.dir, ["init", "-input=false", "-no-color"]))).code).toBe(0);
-    const run = tofu.start(stack.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
-    run.child.stdin!.end();
-    // Interrupt while the KMS key is still being created: other resources are done, the key is in flight.
-    await waitFor(() => /aws_kms_key\.[^:]+: Still creating/.test(run.output()), "the KMS key creation to be in flight");
-    run.child.kill("SIGINT");
-    const result = await run.result;
-    expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/Interrupt received|Stopping operation/);
-    const s3 = new S3Client(sdk);
-    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }))).resolves.toBeDefined();
-    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).rejects.toThrow();
-    const listed = await tofu.run(stack.dir, ["state", "list"]);
-    const inState = listed.stdout.trim().split("\n").filter(Boolean).length;
-    expect(inState).toBeGreaterThanOrEqual(3);
-    expect(inState).toBeLessThan(expectedResources);
-  });
-
-  it("a second apply while the first holds the lock fails on the lock and changes nothing; the first then converges", async () => {
-    const s3 = new S3Client(sdk);
-    const stateBefore = await s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }));
-    const first = tofu.start(stack.dir, ["apply", "-no-color"], { env: { TF_INPUT: "1" } });
-    await waitFor(() => first.output().includes("Enter a value:"), "the first apply to wait for approval");
-    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).resolves.toBeDefined();
-
-    const second = await tofu.run(stack.dir, ["apply", "-auto-approve", "-input=false", "-lock-timeout=2s", "-no-color"]);
-    expect({ code: second.code, lockError: /Error acquiring the state lock/.test(second.stderr) }).toEqual({ code: 1, lockError: true });
-    const stateDuring = await s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }));
-    expect(stateDuring.ETag).toBe(stateBefore.ETag);
-
-    first.child.stdin!.end("yes\n");
-    const converged = await first.result;
-    timings.apply_after_interrupt = converged.ms;
-    expect({ code: converged.code, stderr: converged.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(converged.stdout).toMatch(/Apply complete!/);
-    const listed = await tofu.run(stack.dir, ["state", "list"]);
-    expect(listed.stdout.trim().split("\n")).toHaveLength(expectedResources);
-    await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).rejects.toThrow();
-  });
-
-  it("cdktf deploy then finds nothing to do, and cdktf diff reports no changes", async () => {
-    const deploy = await timed("cdktf_deploy_noop", cdktf(["deploy", env.name, "--auto-approve"]));
+describe("deploy", () => {
+  it("cdktf deploy applies the environment (every resource in its remote state), and cdktf diff then reports no changes", async () => {
+    const deploy = await timed("cdktf_deploy", cdktf(["deploy", env.name, "--auto-approve"]));
     if (deploy.code !== 0) throw new Error(output(deploy));
+    expect((await timed("init", tofu.run(stack.dir, ["init", "-input=false", "-no-color"]))).code).toBe(0);
+    const listed = await tofu.run(stack.dir, ["state", "list"]);
+    expect(
+      listed.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => !l.startsWith("data.")),
+    ).toHaveLength(expectedResources);
     const diff = await timed("cdktf_diff", cdktf(["diff", env.name]));
     if (diff.code !== 0) throw new Error(output(diff));
     expect(output(diff)).toMatch(/No changes\. Your infrastructure matches the configuration/);
@@ -507,7 +465,7 @@ describe("destroy", () => {
     const { logGroups } = await new CloudWatchLogsClient(sdk).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));
     expect(logGroups).toEqual([]);
     expect((await tofu.run(stack.dir, ["state", "list"])).stdout.trim()).toBe("");
-    // KMS keys cannot be deleted at once: every key, including one in flight during the interrupt, must be scheduled for deletion.
+    // KMS keys cannot be deleted at once: every key must be scheduled for deletion.
     const kms = new KMSClient(sdk);
     const keys = (await kms.send(new ListKeysCommand({}))).Keys ?? [];
     const customerKeys = [];

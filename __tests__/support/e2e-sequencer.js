@@ -10,6 +10,7 @@ const { basename } = require("node:path");
 const FIRST = [
   "local-environment.test.ts",
   "key-rotation.test.ts",
+  "deploy-faults.test.ts",
   "registry.test.ts",
   "hcl-export.test.ts",
   "plan-role-calls.test.ts",
