@@ -8,4 +8,7 @@ module.exports = {
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   // Every core (jest's default leaves one free): on 2 cores the suite takes 22 s instead of 38 s.
   maxWorkers: "100%",
+  // Beside the end-to-end suites a CPU-heavy test (the IAM simulator over every statement) can take
+  // longer than jest's 5 s default on 2 cores: the tests assert results, not speed.
+  testTimeout: 30_000,
 };

@@ -14,7 +14,6 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { bootstrapStateKey, credentialsStackName, keyParameterLeaves, ssmPath } from "../environments/naming";
 import { initLocal, migrateToBucket, prepareBootstrapWorkdir } from "./lib/bootstrap";
@@ -22,7 +21,7 @@ import { AWS_PROVIDER_CONSTRAINT } from "../stacks/platform-app";
 import { cdktfEnv, offlineFlags, runCdktf, seedAwsProviderLocks } from "./lib/cdktf-cli";
 import type { ServedRegistry } from "./emulator/registry/serve";
 import { startEmulator, type Emulator } from "./lib/emulator";
-import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "./lib/local-run";
+import { applyBootstrapUntilBucket, emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "./lib/local-run";
 import { tofuRunner, type TofuResult } from "./lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "./lib/toolchain";
 
@@ -104,17 +103,8 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
       `bootstrap ${bootstrap.stack} with ${toolchain.engineName} ${toolchain.engineVersion}: state bucket ${env.state.bucket}, the account's GitHub OIDC provider`,
     );
     await initLocal(tofu, bootstrap);
-    const bootstrapApply = tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
-    let bootstrapDone = false;
-    void bootstrapApply.then(() => (bootstrapDone = true));
-    const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
-    const bucketExists = () =>
-      s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(
-        () => true,
-        () => false,
-      );
-    while (!bootstrapDone && !(await bucketExists())) await new Promise((r) => setTimeout(r, 250));
-    if (bootstrapDone) check("bootstrap apply", await bootstrapApply);
+    const bootstrapApply = await applyBootstrapUntilBucket(tofu, bootstrap, emulator, env);
+    if (bootstrapApply.ended) check("bootstrap apply", await bootstrapApply.applied);
 
     // Without the registry the engine cannot compute the lock's other-platform checksums.
     const deployArgs = ["deploy", env.name, credentialsStackName(env), "--auto-approve", "--parallelism", "1", ...offlineFlags(toolchain)];
@@ -122,7 +112,7 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
     log(`npx cdktf ${deployArgs.join(" ")} (state in s3://${env.state.bucket})`);
     const echo = (chunk: string) => process.stdout.write(chunk);
     check("cdktf deploy", await runCdktf(deployArgs, { env: cliEnv, echo }));
-    check("bootstrap apply", await bootstrapApply);
+    check("bootstrap apply", await bootstrapApply.applied);
     const migrated = await migrateToBucket(tofu, bootstrap);
     log(`bootstrap state moved into s3://${env.state.bucket}/${bootstrapStateKey(env.accountId, env.state.region)} (${(migrated.ms / 1000).toFixed(1)} s)`);
     log(`deployed in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -50,25 +50,21 @@ e2e_started=$SECONDS
 ) &
 e2e_pid=$!
 
-# The end-to-end suites are the run's critical path; the steps below run beside them on the same two
-# cores and are shorter, so they yield the CPU to them (nice 10) instead of stretching them.
-yielding() { nice -n 10 "$@"; }
-
 step "constructs type check (tsc -p tsconfig.constructs.json)"
 # The constructs alone, with declarations: fails if one of them reaches into app configuration.
-yielding npx tsc -p tsconfig.constructs.json || { echo "the constructs do not compile on their own" >&2; failures=$((failures + 1)); }
+npx tsc -p tsconfig.constructs.json || { echo "the constructs do not compile on their own" >&2; failures=$((failures + 1)); }
 
 step "emulator patch tests"
-if out="$(yielding "$MOTO_PYTHON" -m unittest -v scripts/emulator/test_moto_patch.py 2>&1)"; then :; else failures=$((failures + 1)); fi
+if out="$("$MOTO_PYTHON" -m unittest -v scripts/emulator/test_moto_patch.py 2>&1)"; then :; else failures=$((failures + 1)); fi
 echo "$out"
 p=$(grep -c '\.\.\. ok$' <<<"$out"); f=$(grep -cE '\.\.\. (FAIL|ERROR)$' <<<"$out")
 passed=$((passed + p)); failed=$((failed + f))
 
 step "security scan (checkov on every synthesized stack, waivers in security/checkov-waivers.json)"
-if CHECKOV_BIN="$CHECKOV_BIN" yielding node dist/scripts/security/checkov-scan.js --with-new-environment; then passed=$((passed + 1)); else failed=$((failed + 1)); failures=$((failures + 1)); fi
+if CHECKOV_BIN="$CHECKOV_BIN" node dist/scripts/security/checkov-scan.js --with-new-environment; then passed=$((passed + 1)); else failed=$((failed + 1)); failures=$((failures + 1)); fi
 
 step "lint and format (eslint with typescript-eslint, prettier --check)"
-if yielding npx eslint . && yielding npx prettier --check . >/dev/null; then passed=$((passed + 1)); echo "eslint and prettier: clean"; else npx prettier --list-different . || true; failed=$((failed + 1)); failures=$((failures + 1)); fi
+if npx eslint . && npx prettier --check . >/dev/null; then passed=$((passed + 1)); echo "eslint and prettier: clean"; else npx prettier --list-different . || true; failed=$((failed + 1)); failures=$((failures + 1)); fi
 
 step "actionlint (.github/workflows and examples/github-actions)"
 if "$ACTIONLINT_BIN" .github/workflows/*.yml examples/github-actions/*.yml; then passed=$((passed + 1)); echo "actionlint: no findings"; else failed=$((failed + 1)); failures=$((failures + 1)); fi
@@ -83,12 +79,12 @@ count_jest() { # <report> : adds a jest JSON report's counts to the totals
 }
 
 step "unit tests and proofs (jest)"
-yielding npx jest --json --outputFile="$REPORTS/unit.json" || failures=$((failures + 1))
+npx jest --json --outputFile="$REPORTS/unit.json" || failures=$((failures + 1))
 count_jest "$REPORTS/unit.json"
 
 step "unit tests and proofs again, on a second configuration (every name, id, account, region and service changed)"
 if [ -f __tests__/support/second-config.sh ]; then
-  yielding bash __tests__/support/second-config.sh "$REPORTS/second-config.json" || failures=$((failures + 1))
+  bash __tests__/support/second-config.sh "$REPORTS/second-config.json" || failures=$((failures + 1))
   count_jest "$REPORTS/second-config.json"
 fi
 

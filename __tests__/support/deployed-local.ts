@@ -7,11 +7,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { credentialsStackName } from "../../environments/naming";
 import type { EnvironmentConfig } from "../../environments";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
-import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
+import {
+  applyBootstrapUntilBucket,
+  emulatorAwsEnv,
+  emulatorSdkConfig,
+  localBootstrapStack,
+  localEnvironment,
+  synthForEmulator,
+} from "../../scripts/lib/local-run";
 import { initLocal, prepareBootstrapWorkdir } from "../../scripts/lib/bootstrap";
 import { prepareStackWorkdir, tofuRunner, type TofuResult } from "../../scripts/lib/tofu";
 import { ensureToolchain, type Toolchain } from "../../scripts/lib/toolchain";
@@ -49,26 +55,16 @@ export async function deployLocal(): Promise<DeployedLocal> {
     // The bootstrap keeps its state local here (its bucket is what it creates); nothing later reads that state.
     const bootstrap = prepareBootstrapWorkdir(outdir, localBootstrapStack(env), join(work, "run"));
     await initLocal(tofu, bootstrap);
-    // As the main job does: the environment needs only the state bucket, so it deploys while the
-    // bootstrap's apply waits on the provider's lifecycle-configuration waiter (~55 s).
-    const bootstrapApply = tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
-    let bootstrapDone = false;
-    void bootstrapApply.then(() => (bootstrapDone = true));
-    const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
-    const bucketExists = () =>
-      s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(
-        () => true,
-        () => false,
-      );
-    while (!bootstrapDone && !(await bucketExists())) await new Promise((r) => setTimeout(r, 250));
-    if (bootstrapDone) check(`apply of ${bootstrap.stack}`, await bootstrapApply);
+    // As the main job does: the environment deploys while the bootstrap's apply waits on the provider.
+    const bootstrapApply = await applyBootstrapUntilBucket(tofu, bootstrap, emulator, env);
+    if (bootstrapApply.ended) check(`apply of ${bootstrap.stack}`, await bootstrapApply.applied);
     for (const stack of [env.name, credentialsStackName(env)]) {
       const { dir } = prepareStackWorkdir(outdir, stack, join(work, "run"));
       stackDirs[stack] = dir;
       check(`init of ${stack}`, await tofu.run(dir, ["init", "-input=false", "-no-color"]));
       check(`apply of ${stack}`, await tofu.run(dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));
     }
-    check(`apply of ${bootstrap.stack}`, await bootstrapApply);
+    check(`apply of ${bootstrap.stack}`, await bootstrapApply.applied);
     return { env, emulator, toolchain, sdk: emulatorSdkConfig(emulator, env.region), stackDirs, applySeconds: (Date.now() - began) / 1000, stop };
   } catch (e) {
     await stop();

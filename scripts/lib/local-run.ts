@@ -1,12 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { Agent } from "node:https";
 import { join } from "node:path";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { emulatorEnvironment, ENVIRONMENTS, loadEnvironments, type EnvironmentConfig } from "../../environments";
 import { withKeyRotation, type KeyRotationFile } from "../../environments/key-rotation";
 import { bootstrapStackName } from "../../stacks/bootstrap-stack";
 import { appEnvironments, synthesizePlatform } from "../../stacks/synthesize";
 import type { Emulator } from "./emulator";
+import type { StackWorkdir, TofuResult, TofuRunner } from "./tofu";
 import { PROJECT_ROOT } from "./toolchain";
 
 /** The emulator's environment as validated config; its names do not depend on where the emulator listens. */
@@ -62,4 +64,30 @@ export function emulatorSdkConfig(emulator: Emulator, region: string, credential
 export function redactOutputs(json: string): Record<string, string> {
   const outputs = JSON.parse(json) as Record<string, { sensitive: boolean; value: unknown }>;
   return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.sensitive ? "(sensitive)" : String(o.value)]));
+}
+
+/**
+ * Starts the bootstrap's first apply (its state local, scripts/lib/bootstrap.ts) and returns once
+ * the environment's state bucket exists in the emulator, or once the apply has ended. An
+ * environment needs only that bucket, so it deploys while the apply still waits on the provider's
+ * lifecycle-configuration waiter (~55 s). `applied` is the apply's result: await it before the
+ * bootstrap's state moves into the bucket.
+ */
+export async function applyBootstrapUntilBucket(
+  tofu: TofuRunner,
+  bootstrap: StackWorkdir,
+  emulator: Emulator,
+  env: EnvironmentConfig,
+): Promise<{ applied: Promise<TofuResult>; ended: boolean }> {
+  const applied = tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+  let ended = false;
+  void applied.then(() => (ended = true));
+  const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
+  const bucketExists = () =>
+    s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(
+      () => true,
+      () => false,
+    );
+  while (!ended && !(await bucketExists())) await new Promise((r) => setTimeout(r, 250));
+  return { applied, ended };
 }
