@@ -15,4 +15,5 @@ module.exports = {
   testSequencer: "<rootDir>/__tests__/support/e2e-sequencer.js",
   globalSetup: "<rootDir>/__tests__/support/e2e-global-setup.ts",
   globalTeardown: "<rootDir>/__tests__/support/e2e-global-teardown.ts",
+  reporters: ["default", "<rootDir>/__tests__/support/e2e-reporter.js"],
 };

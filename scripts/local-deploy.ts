@@ -22,7 +22,7 @@ import { cdktfEnv, offlineFlags, runCdktf, seedAwsProviderLocks } from "./lib/cd
 import type { ServedRegistry } from "./emulator/registry/serve";
 import { startEmulator, type Emulator } from "./lib/emulator";
 import { applyBootstrapUntilBucket, emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "./lib/local-run";
-import { tofuRunner, type TofuResult } from "./lib/tofu";
+import { ENGINE_TUNING, tofuRunner, type TofuResult } from "./lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "./lib/toolchain";
 
 const log = (msg: string) => process.stderr.write(`[local] ${msg}\n`);
@@ -141,7 +141,7 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
         ["CONTAINER_CERT_DIR", registry!.certDir],
         // The cdktf CLI, as typed, against the sandbox: the app points `local` at the emulator.
         ["PLATFORM_EMULATOR_ENDPOINT", emulator.endpoint],
-        ...Object.entries(cdktfEnv(toolchain)),
+        ...Object.entries(cdktfEnv(toolchain)).filter(([name]) => !(name in ENGINE_TUNING)),
       ];
       const secrets: [string, string][] = [
         ["AWS_ACCESS_KEY_ID", credentialsOf.accessKeyId],

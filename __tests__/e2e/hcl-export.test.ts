@@ -33,7 +33,7 @@ import {
 } from "../../scripts/lib/hcl-export";
 import type { Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, localEnvironment } from "../../scripts/lib/local-run";
-import { releaseSharedSandbox, sharedSandbox } from "../support/shared-sandbox";
+import { sharedSandbox } from "../support/shared-sandbox";
 import { tofuRunner, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 // cdktf's own HCL renderer, the code `cdktf synth --hcl` runs (no package exports map: deep require works).
@@ -206,7 +206,7 @@ beforeAll(async () => {
   timings.export = plainExport.ms;
   timings.export_emulator = emulatorExport.ms;
 
-  // init + validate of every exported stack, two at a time, while the bootstrap apply waits on the emulator.
+  // init + validate of every exported stack, two at a time, while the HCL plans run against the sandbox.
   const validator = tofuRunner(toolchain, { AWS_EC2_METADATA_DISABLED: "true" });
   let free = 2;
   const waiting: (() => void)[] = [];
@@ -236,7 +236,6 @@ beforeAll(async () => {
 afterAll(async () => {
   // Work still under way (a run filtered with -t) finishes before its directory goes.
   await Promise.allSettled([...(validations?.values() ?? []), ...(hclPlans !== undefined ? [hclPlans] : [])]);
-  releaseSharedSandbox("hcl-export.test.ts");
   rmSync(work, { recursive: true, force: true });
   process.stderr.write(
     `hcl-export e2e:\n  ${report.join("\n  ")}\n  timings (s): ${Object.entries(timings)

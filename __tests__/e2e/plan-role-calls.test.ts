@@ -35,7 +35,7 @@ import {
 } from "../support/aws-call-map";
 import type { Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
-import { releaseSharedSandbox, sharedSandbox } from "../support/shared-sandbox";
+import { sharedSandbox } from "../support/shared-sandbox";
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../support/recording-proxy";
 import { simulate, type Verdict } from "../../scripts/lib/simulator";
 import { prepareStackWorkdir, tofuRunner, type StackWorkdir, type TofuRunner } from "../../scripts/lib/tofu";
@@ -94,7 +94,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await proxy?.stop();
-  releaseSharedSandbox("plan-role-calls.test.ts");
   if (work) rmSync(work, { recursive: true, force: true });
   process.stderr.write(
     `plan-role-calls timings: ${Object.entries(timings)

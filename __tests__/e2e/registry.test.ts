@@ -54,7 +54,7 @@ import { simulateWebIdentity } from "../../scripts/lib/simulator";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
 import { prepareStackWorkdir, tofuRunner } from "../../scripts/lib/tofu";
 import { emulatorAwsEnv } from "../../scripts/lib/local-run";
-import { releaseSharedSandbox, sharedSandbox, type SharedSandbox } from "../support/shared-sandbox";
+import { sharedSandbox, type SharedSandbox } from "../support/shared-sandbox";
 import { ociWorkspace, run, type OciWorkspace } from "../support/oci-clients";
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -154,7 +154,6 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env.PLATFORM_EMULATOR_ENDPOINT;
   await registry?.stop();
-  releaseSharedSandbox("registry.test.ts");
   if (work) rmSync(work, { recursive: true, force: true });
   const report = join(PROJECT_ROOT, ".e2e");
   mkdirSync(report, { recursive: true });

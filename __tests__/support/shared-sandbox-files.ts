@@ -17,8 +17,9 @@ export const paths = (dir: string) => ({
   up: join(dir, "up.json"),
   /** The test files of this run, in order (e2e-sequencer.js). */
   planned: join(dir, "planned.json"),
-  /** One file per sharing suite that is done with the sandbox. */
-  released: (suite: string) => join(dir, "released", suite),
+  /** Written by e2e-reporter.js in the parent process when a test file starts and when it ends, whatever happened in it. */
+  started: (suite: string) => join(dir, "started", suite),
+  finished: (suite: string) => join(dir, "finished", suite),
 });
 
 export interface UpResult {

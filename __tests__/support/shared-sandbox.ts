@@ -14,11 +14,12 @@
  *
  * The jest parent process starts `up` in its global setup when a sharing suite is among the
  * files to run (e2e-sequencer.js records them) and runs `down` in its global teardown if the
- * sandbox suite did not; the suites find it through PLATFORM_E2E_SHARED_DIR.
+ * sandbox suite did not; the suites find it through PLATFORM_E2E_SHARED_DIR, and e2e-reporter.js
+ * marks when each suite starts and ends, which is when the sandbox suite may take it down.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { EnvironmentConfig } from "../../environments";
 import type { Emulator } from "../../scripts/lib/emulator";
 import { emulatorSdkConfig, localEnvironment } from "../../scripts/lib/local-run";
@@ -94,21 +95,18 @@ export async function sharedSandbox(opts: { allowFailedUp?: boolean } = {}): Pro
   };
 }
 
-/** A sharing suite is done with the sandbox (its afterAll): `down` may run once all are. */
-export function releaseSharedSandbox(suite: SharingSuite): void {
-  const file = paths(sharedDir()).released(suite);
-  mkdirSync(join(file, ".."), { recursive: true });
-  writeFileSync(file, new Date().toISOString());
-}
-
-/** Waits until every other sharing suite of this run has released the sandbox. */
+/**
+ * Waits until every other sharing suite that has started has ended (e2e-reporter.js marks both
+ * from the parent process, so a suite that fails to load, has no test left after a `-t` filter or
+ * crashes still counts as ended). The sandbox suite is dispatched last (e2e-sequencer.js), so by
+ * then every other file of the run has started.
+ */
 export async function othersReleased(self: SharingSuite, timeoutMs = UP_TIMEOUT_MS): Promise<void> {
   const p = paths(sharedDir());
-  const planned = (JSON.parse(readFileSync(p.planned, "utf8")) as string[]).map((f) => basename(f));
-  const others = SHARING_SUITES.filter((s) => s !== self && planned.includes(s));
+  const others = SHARING_SUITES.filter((s) => s !== self);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const waiting = others.filter((s) => !existsSync(p.released(s)));
+    const waiting = others.filter((s) => existsSync(p.started(s)) && !existsSync(p.finished(s)));
     if (waiting.length === 0) return;
     if (Date.now() > deadline) throw new Error(`still using the shared sandbox after ${timeoutMs / 1000} s: ${waiting.join(", ")}`);
     await new Promise((r) => setTimeout(r, 500));

@@ -90,8 +90,13 @@ export function engineEnv(toolchain: Toolchain): Record<string, string> {
   return {
     ...(toolchain.cliConfigFile ? { TF_CLI_CONFIG_FILE: toolchain.cliConfigFile } : {}),
     TF_PLUGIN_CACHE_DIR: toolchain.pluginCacheDir,
-    TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true",
-    GOGC: "400",
+    ...ENGINE_TUNING,
     CHECKPOINT_DISABLE: "1",
   };
 }
+
+/**
+ * The part of engineEnv that tunes the project's own runs (the main job, the tests) and is not
+ * handed to a user's shell (the sandbox's exports): GOGC would reach every Go program there.
+ */
+export const ENGINE_TUNING: Readonly<Record<string, string>> = { TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: "true", GOGC: "400" };
