@@ -82,6 +82,7 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
   if (keep) mkdirSync(SANDBOX, { recursive: true });
   const work = keep ? SANDBOX : mkdtempSync(join(tmpdir(), "platform-local-"));
   let emulator: (Emulator & { pid: number }) | undefined;
+  let bootstrapApply: Awaited<ReturnType<typeof applyBootstrapUntilBucket>> | undefined;
   let kept = false;
   let registry: ServedRegistry | undefined;
   try {
@@ -103,7 +104,7 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
       `bootstrap ${bootstrap.stack} with ${toolchain.engineName} ${toolchain.engineVersion}: state bucket ${env.state.bucket}, the account's GitHub OIDC provider`,
     );
     await initLocal(tofu, bootstrap);
-    const bootstrapApply = await applyBootstrapUntilBucket(tofu, bootstrap, emulator, env);
+    bootstrapApply = await applyBootstrapUntilBucket(tofu, bootstrap, emulator, env);
     if (bootstrapApply.ended) check("bootstrap apply", await bootstrapApply.applied);
 
     // Without the registry the engine cannot compute the lock's other-platform checksums.
@@ -161,6 +162,10 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
     }
   } finally {
     if (!kept) {
+      if (bootstrapApply) {
+        bootstrapApply.stop();
+        await bootstrapApply.applied;
+      }
       // A sandbox that failed to come up leaves nothing running: the registry stand-in runs detached.
       if (registry) await stop(registry.pid, "registry stand-in");
       await emulator?.stop();

@@ -43,6 +43,7 @@ export async function deployLocal(): Promise<DeployedLocal> {
     await emulator.stop();
     rmSync(work, { recursive: true, force: true });
   };
+  let bootstrapApply: Awaited<ReturnType<typeof applyBootstrapUntilBucket>> | undefined;
   try {
     const outdir = join(work, "cdktf.out");
     synthForEmulator(emulator, outdir);
@@ -56,7 +57,7 @@ export async function deployLocal(): Promise<DeployedLocal> {
     const bootstrap = prepareBootstrapWorkdir(outdir, localBootstrapStack(env), join(work, "run"));
     await initLocal(tofu, bootstrap);
     // As the main job does: the environment deploys while the bootstrap's apply waits on the provider.
-    const bootstrapApply = await applyBootstrapUntilBucket(tofu, bootstrap, emulator, env);
+    bootstrapApply = await applyBootstrapUntilBucket(tofu, bootstrap, emulator, env);
     if (bootstrapApply.ended) check(`apply of ${bootstrap.stack}`, await bootstrapApply.applied);
     for (const stack of [env.name, credentialsStackName(env)]) {
       const { dir } = prepareStackWorkdir(outdir, stack, join(work, "run"));
@@ -67,6 +68,8 @@ export async function deployLocal(): Promise<DeployedLocal> {
     check(`apply of ${bootstrap.stack}`, await bootstrapApply.applied);
     return { env, emulator, toolchain, sdk: emulatorSdkConfig(emulator, env.region), stackDirs, applySeconds: (Date.now() - began) / 1000, stop };
   } catch (e) {
+    bootstrapApply?.stop();
+    await bootstrapApply?.applied;
     await stop();
     throw e;
   }

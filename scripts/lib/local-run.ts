@@ -71,17 +71,23 @@ export function redactOutputs(json: string): Record<string, string> {
  * the environment's state bucket exists in the emulator, or once the apply has ended. An
  * environment needs only that bucket, so it deploys while the apply still waits on the provider's
  * lifecycle-configuration waiter (~55 s). `applied` is the apply's result: await it before the
- * bootstrap's state moves into the bucket.
+ * bootstrap's state moves into the bucket; `stop()` interrupts it when the deploy beside it fails.
  */
 export async function applyBootstrapUntilBucket(
   tofu: TofuRunner,
   bootstrap: StackWorkdir,
   emulator: Emulator,
   env: EnvironmentConfig,
-): Promise<{ applied: Promise<TofuResult>; ended: boolean }> {
-  const applied = tofu.run(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+): Promise<{ applied: Promise<TofuResult>; ended: boolean; stop(): void }> {
+  const run = tofu.start(bootstrap.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+  run.child.stdin?.end();
+  const applied = run.result;
   let ended = false;
   void applied.then(() => (ended = true));
+  // When what deploys beside it fails, the apply is interrupted (as Ctrl-C would) rather than left retrying against a stopped emulator.
+  const stop = () => {
+    if (!ended) run.child.kill("SIGINT");
+  };
   const s3 = new S3Client(emulatorSdkConfig(emulator, env.region));
   const bucketExists = () =>
     s3.send(new HeadBucketCommand({ Bucket: env.state.bucket })).then(
@@ -89,5 +95,5 @@ export async function applyBootstrapUntilBucket(
       () => false,
     );
   while (!ended && !(await bucketExists())) await new Promise((r) => setTimeout(r, 250));
-  return { applied, ended };
+  return { applied, ended, stop };
 }
