@@ -77,7 +77,6 @@ export default function globalSetup(): void {
   const dir = mkdtempSync(join(tmpdir(), "e2e-shared-"));
   process.env[SHARED_DIR_VARIABLE] = dir;
   const planned = slots[plannedKey] ?? [];
-  writeFileSync(paths(dir).planned, JSON.stringify(planned));
   const state: ParentState = { dir };
   slots[parentKey] = state;
   if (planned.some((f) => (SHARING_SUITES as readonly string[]).includes(basename(f)))) state.up = bringUp(dir);

@@ -47,10 +47,9 @@ cd "$work"
 # The emulator's environment joins only when this names a running emulator; a plain synth must not see one.
 unset PLATFORM_EMULATOR_ENDPOINT CDKTF_OUTDIR
 
-log "npm run generate"
+# npm run generate builds first (tsc -p tsconfig.json): that build is the type check.
+log "npm run generate (tsc, then the derived files)"
 npm run --silent generate
-log "tsc -p tsconfig.json"
-npx tsc -p tsconfig.json
 log "npm run synth"
 npm run --silent synth
 emulator_stacks="$(find cdktf.out/stacks -mindepth 1 -maxdepth 1 -type d \( -name 'local' -o -name 'local-*' -o -name 'bootstrap-123456789012-*' \) -printf '%f ')"

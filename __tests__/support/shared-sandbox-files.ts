@@ -15,8 +15,6 @@ export const paths = (dir: string) => ({
   sandbox: join(dir, "sandbox"),
   /** `up`'s exit status, output and duration, written when it ends. */
   up: join(dir, "up.json"),
-  /** The test files of this run, in order (e2e-sequencer.js). */
-  planned: join(dir, "planned.json"),
   /** Written by e2e-reporter.js in the parent process when a test file starts and when it ends, whatever happened in it. */
   started: (suite: string) => join(dir, "started", suite),
   finished: (suite: string) => join(dir, "finished", suite),

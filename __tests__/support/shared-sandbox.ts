@@ -26,8 +26,6 @@ import { emulatorSdkConfig, localEnvironment } from "../../scripts/lib/local-run
 import { ensureToolchain, type Toolchain } from "../../scripts/lib/toolchain";
 import { paths, SHARED_DIR_VARIABLE, SHARING_SUITES, type SharingSuite, type UpResult } from "./shared-sandbox-files";
 
-export { SHARING_SUITES };
-
 const UP_TIMEOUT_MS = 600_000;
 
 const sharedDir = () => {
@@ -53,7 +51,7 @@ export interface SharedSandbox {
 }
 
 /** Reads a sandbox.env as bash would (`set -a; . file`). */
-export function sourced(file: string): Record<string, string> {
+function sourced(file: string): Record<string, string> {
   const out = spawnSync("bash", ["-c", `set -a; . '${file}'; env -0`], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } }).stdout;
   return Object.fromEntries(
     out
