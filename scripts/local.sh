@@ -8,5 +8,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Node 20. The SDK emits that warning with the generic type `Warning`: only its own switch stops it.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 bash scripts/ensure-deps.sh
-npx tsc -p tsconfig.json
+bash scripts/ensure-build.sh
 exec node dist/scripts/local-deploy.js "$@"

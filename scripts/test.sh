@@ -33,7 +33,7 @@ step "dependencies"
 bash scripts/ensure-deps.sh || exit 1
 
 step "type check and build (tsc)"
-npx tsc -p tsconfig.json || exit 1
+bash scripts/ensure-build.sh --force || exit 1
 
 step "toolchain"
 bash scripts/toolchain.sh test || exit 1

@@ -1,8 +1,8 @@
 /**
  * Marks, from the jest parent process, when each end-to-end test file starts and when it ends,
  * whatever happened inside it (no test left after a `-t` filter, a file that fails to load, a
- * crashed worker): the sandbox suite takes the shared sandbox down once every other suite that
- * started has ended (shared-sandbox.ts). Files named like shared-sandbox-files.ts's paths().
+ * crashed worker): the sandbox suite destroys the environment and takes the shared sandbox down
+ * once every other suite that started has ended (shared-sandbox.ts). Files named like shared-sandbox-files.ts's paths().
  */
 const { mkdirSync, writeFileSync } = require("node:fs");
 const { basename, join } = require("node:path");

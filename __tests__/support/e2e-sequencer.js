@@ -1,27 +1,28 @@
 /**
  * The order of the end-to-end suites, and the list the shared sandbox reads (shared-sandbox.ts).
- * The suite on the critical path starts first; the sandbox suite runs last, because its `down`
- * test waits until every other suite that shares the sandbox has released it.
+ * The suites with an emulator of their own and the longest chains start first, so that they run
+ * while `up` deploys the shared sandbox. Every suite sharing the sandbox is dispatched before the
+ * sandbox suite, whose `cdktf destroy` and `down` wait until each that has started has ended: by
+ * then each has started, with any number of workers (one included).
  */
 const Sequencer = require("@jest/test-sequencer").default;
 const { basename } = require("node:path");
 
-/** Longest first, measured on a 2-core machine; files not named here keep jest's order, after these. */
-const FIRST = [
-  "local-environment.test.ts",
-  "key-rotation.test.ts",
-  "deploy-faults.test.ts",
-  "registry.test.ts",
+/** Files not named here keep jest's order, after these. */
+const ORDER = [
+  "faults-and-rotation.test.ts",
+  "operator-bootstrap.test.ts",
+  // Exports and validates every stack before it needs the sandbox.
   "hcl-export.test.ts",
+  "registry.test.ts",
   "plan-role-calls.test.ts",
+  "sandbox.test.ts",
   "registry-conformance.test.ts",
+  "validate.test.ts",
 ];
-const LAST = ["sandbox.test.ts"];
 const rank = (t) => {
-  const name = basename(t.path);
-  if (FIRST.includes(name)) return FIRST.indexOf(name);
-  if (LAST.includes(name)) return FIRST.length + 1 + LAST.indexOf(name);
-  return FIRST.length;
+  const i = ORDER.indexOf(basename(t.path));
+  return i === -1 ? ORDER.length : i;
 };
 
 class E2eSequencer extends Sequencer {

@@ -47,7 +47,7 @@ cd "$work"
 # The emulator's environment joins only when this names a running emulator; a plain synth must not see one.
 unset PLATFORM_EMULATOR_ENDPOINT CDKTF_OUTDIR
 
-# npm run generate builds first (tsc -p tsconfig.json): that build is the type check.
+# npm run generate builds first (the copy has no dist/, so tsc -p tsconfig.json runs): that build is the type check.
 log "npm run generate (tsc, then the derived files)"
 npm run --silent generate
 log "npm run synth"

@@ -4,13 +4,16 @@
  * local-credentials`, registry stand-in). The suites that only read what is deployed, plan
  * against it or push images to it use it instead of deploying their own, each in working
  * directories and with names of its own:
- *   - sandbox.test.ts       checks `up` itself, then, last, `down`
+ *   - sandbox.test.ts       checks `up` itself, walks the operator's cdktf diff/output on it,
+ *                           and, once the others have released it, cdktf destroy and `down`
  *   - registry.test.ts      pushes and pulls images (ECR images are not Terraform state)
  *   - hcl-export.test.ts    plans the exported HCL against the deployed state (no lock)
  *   - plan-role-calls.test  plans as a pull request does, through its own recording proxy
- * The suites that need an empty account of their own keep their own emulator:
- * local-environment (bootstrap from nothing, an interrupted apply, key rotation, destroy)
- * and registry-conformance (creates repositories and a user of its own, re-pushes tags).
+ * The suites that need an account of their own keep their own emulator:
+ * operator-bootstrap (`npm run bootstrap` from nothing, the order between stacks),
+ * faults-and-rotation (an interrupted apply needs an environment not yet deployed; rotating
+ * keys would pull them from under the suites using them) and registry-conformance (creates
+ * repositories and a user of its own, re-pushes tags).
  *
  * The jest parent process starts `up` in its global setup when a sharing suite is among the
  * files to run (e2e-sequencer.js records them) and runs `down` in its global teardown if the
@@ -96,8 +99,8 @@ export async function sharedSandbox(opts: { allowFailedUp?: boolean } = {}): Pro
 /**
  * Waits until every other sharing suite that has started has ended (e2e-reporter.js marks both
  * from the parent process, so a suite that fails to load, has no test left after a `-t` filter or
- * crashes still counts as ended). The sandbox suite is dispatched last (e2e-sequencer.js), so by
- * then every other file of the run has started.
+ * crashes still counts as ended). The sequencer dispatches every other sharing suite before the
+ * sandbox suite (e2e-sequencer.js), so by then each of them has started.
  */
 export async function othersReleased(self: SharingSuite, timeoutMs = UP_TIMEOUT_MS): Promise<void> {
   const p = paths(sharedDir());
