@@ -17,7 +17,7 @@ import { IAMClient, ListAccessKeysCommand } from "@aws-sdk/client-iam";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { credentialsStackName, ecrUserName, keyParameterLeaves, ssmPath } from "../../environments/naming";
+import { credentialsStackName, ecrUserName, keyParameterLeaves, siblingStateKey, ssmPath } from "../../environments/naming";
 import { initLocal, prepareBootstrapWorkdir } from "../../scripts/lib/bootstrap";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
 import {
@@ -29,9 +29,11 @@ import {
   synthForEmulator,
   synthForEmulatorWithRotation,
 } from "../../scripts/lib/local-run";
-import { prepareStackWorkdir, tofuRunner, type StackWorkdir, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";
+import { prepareStackWorkdir, type StackWorkdir, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";
+import { testEngine } from "../support/test-engine";
 import { ensureToolchain } from "../../scripts/lib/toolchain";
 import { doctorOnline as doctorOnlineAt } from "../support/online-doctor";
+import { localState, managedInstances, remoteState, type StateFile } from "../support/state-file";
 
 const env = localEnvironment();
 const timings: Record<string, number> = {};
@@ -69,7 +71,7 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "e2e-faults-"));
   outdir = join(work, "cdktf.out");
   synthForEmulator(emulator, outdir);
-  tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
+  tofu = testEngine(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
   // The state bucket first, as an operator's bootstrap makes it (its own state stays local here).
   // As the main job does, the suite goes on once the bucket exists, while the apply waits on the
   // provider's lifecycle-configuration waiter.
@@ -117,8 +119,7 @@ describe("deploy with faults", () => {
     const s3 = new S3Client(sdk);
     await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: env.state.key }))).resolves.toBeDefined();
     await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).rejects.toThrow();
-    const listed = await tofu.run(stack.dir, ["state", "list"]);
-    const inState = listed.stdout.trim().split("\n").filter(Boolean).length;
+    const inState = managedInstances(await remoteState(sdk, env.state.bucket, env.state.key)).length;
     expect(inState).toBeGreaterThanOrEqual(3);
     expect(inState).toBeLessThan(expectedResources);
   });
@@ -140,8 +141,7 @@ describe("deploy with faults", () => {
     timings.apply_after_interrupt = converged.ms;
     expect({ code: converged.code, stderr: converged.stderr }).toEqual({ code: 0, stderr: "" });
     expect(converged.stdout).toMatch(/Apply complete!/);
-    const listed = await tofu.run(stack.dir, ["state", "list"]);
-    expect(listed.stdout.trim().split("\n")).toHaveLength(expectedResources);
+    expect(managedInstances(await remoteState(sdk, env.state.bucket, env.state.key))).toHaveLength(expectedResources);
     await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: `${env.state.key}.tflock` }))).rejects.toThrow();
     // The KMS key that was in flight when the first apply was interrupted is in state, not orphaned in the account.
     await bootstrapApplied;
@@ -151,8 +151,10 @@ describe("deploy with faults", () => {
       const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: k.KeyId! }));
       if (KeyMetadata!.KeyManager === "CUSTOMER" && KeyMetadata!.KeyState !== "PendingDeletion") liveCustomerKeys++;
     }
-    const keysIn = async (dir: string) => (await tofu.run(dir, ["state", "list"])).stdout.split("\n").filter((l) => l.startsWith("aws_kms_key.")).length;
-    expect(liveCustomerKeys).toBe((await keysIn(stack.dir)) + (await keysIn(bootstrap.dir)));
+    const keysIn = (state: StateFile) => managedInstances(state).filter((a) => a.startsWith("aws_kms_key.")).length;
+    expect(liveCustomerKeys).toBe(
+      keysIn(await remoteState(sdk, env.state.bucket, env.state.key)) + keysIn(localState(join(bootstrap.dir, "terraform.tfstate"))),
+    );
   });
 });
 
@@ -207,7 +209,9 @@ describe("key rotation without downtime (two slots, driven by key-rotation.json)
         [fresh.accessKeyId, "Active"],
       ].sort(),
     );
-    expect((await tofu.run(credentials.dir, ["output", "-raw", "ecr_aws_access_key_id"])).stdout === fresh.accessKeyId).toBe(true);
+    expect((await remoteState(sdk, env.state.bucket, siblingStateKey(env, "credentials"))).outputs?.ecr_aws_access_key_id?.value === fresh.accessKeyId).toBe(
+      true,
+    );
   });
 
   it("the online doctor, with operator credentials, reports both keys' age and last use, ids masked", async () => {

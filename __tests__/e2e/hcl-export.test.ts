@@ -34,7 +34,8 @@ import {
 import type { Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, localEnvironment } from "../../scripts/lib/local-run";
 import { sharedSandbox } from "../support/shared-sandbox";
-import { tofuRunner, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";
+import type { TofuResult, TofuRunner } from "../../scripts/lib/tofu";
+import { testEngine } from "../support/test-engine";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 // cdktf's own HCL renderer, the code `cdktf synth --hcl` runs (no package exports map: deep require works).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -85,37 +86,18 @@ function runExport(outdir: string, extraEnv: Record<string, string> = {}, args: 
 
 /**
  * `tofu init` links providers from the one shared plugin cache. Without a
- * dependency lock file it re-creates the cache's link to the mirror, and a
- * tofu process starting a provider at that moment fails ("there is no
- * package ... cached"). So one init, before anything else runs, writes a
- * lock file for the mirror's providers; every working directory gets a copy
- * before its own init, which then only links. Inits also run one at a time.
+ * dependency lock file naming them it re-creates the cache's link to the
+ * mirror, and a tofu process starting a provider at that moment fails ("there
+ * is no package ... cached"). Every working directory gets a lock file naming
+ * the mirror's providers before its init (support/test-engine.ts), which then
+ * only links. Inits also run one at a time.
  */
-let lockFile = "";
 let initQueue: Promise<unknown> = Promise.resolve();
 function init(runner: TofuRunner, dir: string, args: string[]): Promise<TofuResult> {
-  const job = () => {
-    writeFileSync(join(dir, ".terraform.lock.hcl"), lockFile);
-    return runner.run(dir, ["init", ...args]);
-  };
+  const job = () => runner.run(dir, ["init", ...args]);
   const next = initQueue.then(job, job);
   initQueue = next.catch(() => undefined);
   return next;
-}
-async function seedLockFile(): Promise<string> {
-  const dir = join(work, "lock-seed");
-  mkdirSync(dir, { recursive: true });
-  const providers = [
-    ["aws", "hashicorp/aws", toolchain.awsProviderVersion],
-    ["github", "integrations/github", toolchain.githubProviderVersion],
-  ].filter(([, , version]) => version);
-  writeFileSync(
-    join(dir, "main.tf"),
-    `terraform {\n  required_providers {\n${providers.map(([n, src, v]) => `    ${n} = { source = "${src}", version = "${v}" }\n`).join("")}  }\n}\n`,
-  );
-  const r = await tofuRunner(toolchain, {}).run(dir, ["init", "-backend=false", "-input=false", "-no-color"]);
-  if (r.code !== 0) throw new Error(`seeding the provider lock file failed:\n${r.stdout}\n${r.stderr}`);
-  return readFileSync(join(dir, ".terraform.lock.hcl"), "utf8");
 }
 
 const must = async (step: string, p: Promise<TofuResult>) => {
@@ -164,12 +146,11 @@ async function planHcl(stack: string): Promise<HclPlan> {
 beforeAll(async () => {
   if (!existsSync(EXPORT)) throw new Error(`${EXPORT} is missing: npm run build first`);
   if (!toolchain.awsProviderVersion) throw new Error("no hashicorp/aws provider available: see README, Requirements");
-  lockFile = await seedLockFile();
   const sandbox = await sharedSandbox();
   emulator = sandbox.emulator;
   jsonEmuOut = sandbox.outdir;
   // The engine the main job applied with: a state written by a newer Terraform is refused by an older OpenTofu.
-  tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
+  tofu = testEngine(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
 
   // A stale JSON stack in the emulator export's directory must be gone afterwards.
   mkdirSync(join(hclEmuOut, "stacks", env.name), { recursive: true });
@@ -207,7 +188,7 @@ beforeAll(async () => {
   timings.export_emulator = emulatorExport.ms;
 
   // init + validate of every exported stack, two at a time, while the HCL plans run against the sandbox.
-  const validator = tofuRunner(toolchain, { AWS_EC2_METADATA_DISABLED: "true" });
+  const validator = testEngine(toolchain, { AWS_EC2_METADATA_DISABLED: "true" });
   let free = 2;
   const waiting: (() => void)[] = [];
   const acquire = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));

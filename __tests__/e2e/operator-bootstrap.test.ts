@@ -26,7 +26,8 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { accessLogBucketName, bootstrapStateKey, credentialsStackName, keyParameterLeaves, repositoryName, ssmPath } from "../../environments/naming";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
-import { prepareStackWorkdir, tofuRunner, type TofuRunner, type TofuResult } from "../../scripts/lib/tofu";
+import { prepareStackWorkdir, type TofuRunner, type TofuResult } from "../../scripts/lib/tofu";
+import { testEngine } from "../support/test-engine";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 import { cdktfEnv, offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
 import { plainText } from "../support/cli-text";
@@ -69,7 +70,7 @@ beforeAll(async () => {
   };
   synthForEmulator(emulator, join(work, "engine.out"));
   // The same engine as the CLI: a state written by a newer Terraform is refused by an older OpenTofu.
-  tofu = tofuRunner(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
+  tofu = testEngine(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
 }, 180_000);
 
 afterAll(async () => {

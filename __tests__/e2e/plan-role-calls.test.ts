@@ -38,7 +38,8 @@ import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironmen
 import { sharedSandbox } from "../support/shared-sandbox";
 import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from "../support/recording-proxy";
 import { simulate, type Verdict } from "../../scripts/lib/simulator";
-import { prepareStackWorkdir, tofuRunner, type StackWorkdir, type TofuRunner } from "../../scripts/lib/tofu";
+import { prepareStackWorkdir, type StackWorkdir, type TofuRunner } from "../../scripts/lib/tofu";
+import { testEngine } from "../support/test-engine";
 import { ensureToolchain, PROJECT_ROOT, type Toolchain } from "../../scripts/lib/toolchain";
 
 type Json = Record<string, any>;
@@ -88,7 +89,7 @@ beforeAll(async () => {
   synthesized = JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8"));
   synthesizedBootstrap = JSON.parse(readFileSync(join(bootstrap.dir, "cdk.tf.json"), "utf8"));
   // The engine the main job deployed with: a state written by a newer Terraform is refused by an older OpenTofu.
-  tofu = tofuRunner(toolchain, { ...emulatorAwsEnv(emulator, env.region), AWS_CA_BUNDLE: proxy.caFile }, toolchain.engineBin);
+  tofu = testEngine(toolchain, { ...emulatorAwsEnv(emulator, env.region), AWS_CA_BUNDLE: proxy.caFile }, toolchain.engineBin);
   timings.setup = Date.now() - began;
 }, 660_000);
 

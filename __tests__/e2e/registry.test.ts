@@ -52,7 +52,8 @@ import { runExplainDoctor } from "../../scripts/doctor";
 import { startRegistry, type Registry, type RegistryDecision } from "../../scripts/emulator/registry";
 import { simulateWebIdentity } from "../../scripts/lib/simulator";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
-import { prepareStackWorkdir, tofuRunner } from "../../scripts/lib/tofu";
+import { prepareStackWorkdir } from "../../scripts/lib/tofu";
+import { testEngine } from "../support/test-engine";
 import { emulatorAwsEnv } from "../../scripts/lib/local-run";
 import { sharedSandbox, type SharedSandbox } from "../support/shared-sandbox";
 import { ociWorkspace, run, type OciWorkspace } from "../support/oci-clients";
@@ -533,7 +534,7 @@ describe("ecr-deploy.sh end to end with podman", () => {
     // The script reads outputs from <STACKS_DIR>/<stack>: a working copy of the deployed stack,
     // initialized on its remote state (the sandbox's own copies are the sandbox suite's to use).
     const stacks = join(work, "stacks");
-    const engine = tofuRunner(local.toolchain, emulatorAwsEnv(local.emulator, env().region), local.toolchain.engineBin);
+    const engine = testEngine(local.toolchain, emulatorAwsEnv(local.emulator, env().region), local.toolchain.engineBin);
     for (const stack of [env().name, credentialsStackName(env())]) {
       const init = await engine.run(prepareStackWorkdir(local.outdir, stack, stacks).dir, ["init", "-input=false", "-no-color"]);
       expect({ stack, code: init.code, stderr: init.stderr }).toEqual({ stack, code: 0, stderr: "" });

@@ -54,6 +54,7 @@ import {
   s3UserName,
   scanLogGroupName,
   scanRuleName,
+  siblingStateKey,
   ssmPath,
 } from "../../environments/naming";
 import { renderLifecyclePolicy, standardLifecycleRules } from "../../constructs/lifecycle-policy";
@@ -62,12 +63,13 @@ import { githubTrustPolicy } from "../../constructs/github-oidc";
 import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "../../stacks/platform-policies";
 import type { Emulator } from "../../scripts/lib/emulator";
 import { emulatorAwsEnv, emulatorSdkConfig, localEnvironment } from "../../scripts/lib/local-run";
-import { prepareStackWorkdir, tofuRunner, type StackWorkdir, type TofuResult, type TofuRunner } from "../../scripts/lib/tofu";
+import type { TofuResult } from "../../scripts/lib/tofu";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
 import { cdktfEnv, offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
 import { plainText } from "../support/cli-text";
 import { doctorOnline } from "../support/online-doctor";
 import { othersReleased, sharedSandbox, type SharedSandbox } from "../support/shared-sandbox";
+import { managedInstances, remoteState } from "../support/state-file";
 
 /** Names only: the same with any endpoint (the sandbox's environment differs only in its endpoint). */
 const env = localEnvironment();
@@ -78,11 +80,7 @@ let up: SharedSandbox["up"];
 let exported: Record<string, string>;
 /** AWS SDK options with the emulator's administrator credentials (the operator's view). */
 let sdk: SharedSandbox["sdk"];
-let tofu: TofuRunner;
 let work: string;
-/** Working copies of the deployed stacks, on their remote state: what `state list` and `output` read. */
-let stack: StackWorkdir;
-let credentials: StackWorkdir;
 /** The variables an operator has set: the engine, the emulator's endpoint and CA, administrator credentials. */
 let operatorEnv: Record<string, string>;
 /** What each command the banner offers printed, by command: the operator's tests read `cdktf output` here. */
@@ -108,7 +106,6 @@ beforeAll(async () => {
   ({ dir, up, exported, emulator, sdk } = sandbox);
   work = mkdtempSync(join(tmpdir(), "e2e-sandbox-"));
   operatorEnv = { ...cdktfEnv(sandbox.toolchain), ...emulatorAwsEnv(emulator, env.region), PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint };
-  tofu = tofuRunner(sandbox.toolchain, emulatorAwsEnv(emulator, env.region), sandbox.toolchain.engineBin);
 }, 660_000);
 
 afterAll(() => {
@@ -201,20 +198,9 @@ describe("the operator's cdktf on the deployed environment", () => {
   };
 
   it("cdktf deploy left every resource of the environment in its remote state", async () => {
-    stack = prepareStackWorkdir(sandbox.outdir, env.name, join(work, "run"));
-    credentials = prepareStackWorkdir(sandbox.outdir, credentialsStackName(env), join(work, "run"));
-    for (const s of [stack, credentials]) expect((await tofu.run(s.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
-    const expectedResources = Object.values(JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")).resource as Record<string, object>).reduce(
-      (n, byName) => n + Object.keys(byName).length,
-      0,
-    );
-    const listed = await tofu.run(stack.dir, ["state", "list"]);
-    expect(
-      listed.stdout
-        .trim()
-        .split("\n")
-        .filter((l) => !l.startsWith("data.")),
-    ).toHaveLength(expectedResources);
+    const synthesized = JSON.parse(readFileSync(join(sandbox.outdir, "stacks", env.name, "cdk.tf.json"), "utf8")).resource as Record<string, object>;
+    const expected = Object.entries(synthesized).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+    expect(managedInstances(await remoteState(sdk, env.state.bucket, env.state.key)).sort()).toEqual(expected.sort());
   });
 
   it("cdktf diff <env>-credentials reports no changes (the banner's cdktf diff <env> did too)", async () => {
@@ -319,8 +305,8 @@ describe("what AWS holds after the deploy", () => {
     expect(keys).toEqual([accessKeyId]);
     const whoami = await new STSClient(emulatorSdkConfig(emulator, env.region, { accessKeyId, secretAccessKey })).send(new GetCallerIdentityCommand({}));
     expect(whoami.Arn).toBe(`arn:aws:iam::${env.accountId}:user/${userName}`);
-    const output = await tofu.run(credentials.dir, ["output", "-raw", `${prefix}_aws_secret_access_key`]);
-    expect(output.stdout === secretAccessKey).toBe(true); // compared, never printed
+    const { outputs } = await remoteState(sdk, env.state.bucket, siblingStateKey(env, "credentials"));
+    expect(outputs?.[`${prefix}_aws_secret_access_key`]?.value === secretAccessKey).toBe(true); // compared, never printed
   });
 
   it("the GitHub OIDC provider exists once, for GitHub's issuer and the STS audience", async () => {
@@ -405,7 +391,7 @@ describe("cdktf destroy, once every other suite sharing the sandbox has released
     await expect(ssm.send(new GetParameterCommand({ Name: ssmPath(env, "ecr-aws-secret-access-key") }))).rejects.toThrow(/ParameterNotFound|not found/i);
     const { logGroups } = await new CloudWatchLogsClient(sdk).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: scanLogGroupName(env) }));
     expect(logGroups).toEqual([]);
-    expect((await tofu.run(stack.dir, ["state", "list"])).stdout.trim()).toBe("");
+    expect(managedInstances(await remoteState(sdk, env.state.bucket, env.state.key))).toEqual([]);
     // KMS keys cannot be deleted at once: every key must be scheduled for deletion.
     const kms = new KMSClient(sdk);
     const keys = (await kms.send(new ListKeysCommand({}))).Keys ?? [];

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { prepareStackWorkdir, tofuRunner } from "../../scripts/lib/tofu";
+import { prepareStackWorkdir } from "../../scripts/lib/tofu";
+import { testEngine } from "../support/test-engine";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
 
 const toolchain = ensureToolchain("test");
@@ -19,7 +20,7 @@ const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"))
 const stacks: string[] = Object.keys(manifest.stacks).sort();
 const needsGithub = (stack: string) =>
   Boolean(JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")).terraform?.required_providers?.github);
-const tofu = tofuRunner(toolchain, { AWS_EC2_METADATA_DISABLED: "true" });
+const tofu = testEngine(toolchain, { AWS_EC2_METADATA_DISABLED: "true" });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

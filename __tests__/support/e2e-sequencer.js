@@ -16,6 +16,8 @@ const ORDER = [
   "hcl-export.test.ts",
   "registry.test.ts",
   "plan-role-calls.test.ts",
+  // Next, once plan-role-calls (the shortest sharing suite) ends: its checks of `up` and the
+  // operator's reads then run beside registry and hcl-export, its destroy after them.
   "sandbox.test.ts",
   "registry-conformance.test.ts",
   "validate.test.ts",
