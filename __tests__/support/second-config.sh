@@ -3,7 +3,8 @@
 # tree (tracked and untracked files, not ignored ones) into a temporary
 # directory, puts __tests__/fixtures/second-config/app.ts in place of
 # environments/app.ts, regenerates the derived files, type-checks, synthesizes
-# (a plain synth: no emulator stack) and runs every unit test there.
+# (a plain synth: no emulator stack) and runs there every unit test whose result
+# can depend on the app.
 # A test that asserts the committed config's values instead of deriving them
 # fails here.
 #
@@ -18,7 +19,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FIXTURE="$ROOT/__tests__/fixtures/second-config/app.ts"
 log() { printf 'second-config: %s\n' "$*" >&2; }
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/second-config.XXXXXX")"
+# One directory per working tree, the same on every run, so that jest's transform cache (keyed by
+# file path and content) serves the copy as it serves the tree; runs of one tree take turns.
+work="${TMPDIR:-/tmp}/platform-second-config-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+exec 9>"$work.lock"
+flock 9
+rm -rf "$work"
+mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 
 # Files deleted in the working tree but still in the index are listed too: skipped.
@@ -47,8 +54,37 @@ cd "$work"
 # The emulator's environment joins only when this names a running emulator; a plain synth must not see one.
 unset PLATFORM_EMULATOR_ENDPOINT CDKTF_OUTDIR
 
-# npm run generate builds first (the copy has no dist/, so tsc -p tsconfig.json runs): that build is the type check.
-log "npm run generate (tsc, then the derived files)"
+# The type check and build. Every file but environments/app.ts is the tree's own, already checked
+# and compiled into its dist/, and the others see that file only through its declaration
+# (`export declare const APP: AppConfig`). So the second app is checked and compiled alone; when
+# its declaration equals the committed app's, no other file's check can differ (tsc's incremental
+# builds reason the same way) and the tree's dist/ serves the rest. Otherwise: a full build.
+app_alone() { # <project root> <outDir>: type-check environments/app.ts and what it imports, emit JS and declarations
+  local config
+  config="$(mktemp -d)"
+  printf '{ "extends": "%s/tsconfig.json", "compilerOptions": { "incremental": false, "declaration": true, "rootDir": "%s", "outDir": "%s", "typeRoots": ["%s/node_modules/@types"] }, "files": ["%s/environments/app.ts"], "include": [] }\n' \
+    "$1" "$1" "$2" "$ROOT" "$1" >"$config/tsconfig.json"
+  "$ROOT/node_modules/.bin/tsc" -p "$config/tsconfig.json"
+  rm -rf "$config"
+}
+committed_declaration="$(mktemp -d)"
+trap 'rm -rf "$work" "$committed_declaration"' EXIT
+if bash "$ROOT/scripts/ensure-build.sh"; then
+  cp -a "$ROOT/dist" dist
+  log "tsc: environments/app.ts alone"
+  app_alone "$work" "$work/dist"
+  app_alone "$ROOT" "$committed_declaration"
+  if cmp -s dist/environments/app.d.ts "$committed_declaration/environments/app.d.ts"; then
+    touch dist/.built
+  else
+    log "its declaration differs from the committed app's: tsc -p tsconfig.json (everything)"
+    bash scripts/ensure-build.sh --force
+  fi
+else
+  log "the tree does not build: tsc -p tsconfig.json here, to report it"
+  bash scripts/ensure-build.sh --force
+fi
+log "npm run generate (the derived files)"
 npm run --silent generate
 log "npm run synth"
 npm run --silent synth
@@ -73,5 +109,16 @@ else
   log "actionlint: not in the test toolchain (bash scripts/toolchain.sh test), skipped"
 fi
 
-log "jest (unit suite), report in $report"
-npx jest --json --outputFile="$report"
+# The test files whose result can depend on the app: those that import environments/app.ts,
+# directly or through any module (jest's own dependency graph, over every source directory), and
+# those that read as text a file that differs between the two trees (the app, the generated
+# sections) or scan directories. The others load nothing of the app and read nothing derived
+# from it: here they would run the same code on the same inputs as in the tree's own run.
+roots=()
+for d in __tests__ environments constructs stacks scripts; do roots+=(--roots "<rootDir>/$d"); done
+mapfile -t related < <(npx jest --listTests --findRelatedTests environments/app.ts "${roots[@]}" | sed "s|^$PWD/||")
+mapfile -t readers < <(grep -lE 'environments/app|configuration\.md|deploy\.yml|app-image\.yml|workflows|github-actions|readdirSync' -r __tests__ --include='*.test.ts' | grep -v '^__tests__/e2e/')
+mapfile -t selected < <(printf '%s\n' "${related[@]}" "${readers[@]}" | grep -v '^__tests__/e2e/' | sort -u)
+[ "${#related[@]}" -gt 0 ] || { log "jest found no test that imports environments/app.ts"; exit 1; }
+log "jest: the ${#selected[@]} test files that import the app or read what derives from it; report in $report"
+npx jest --json --outputFile="$report" --runTestsByPath "${selected[@]}"
