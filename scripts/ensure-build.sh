@@ -3,7 +3,7 @@
 # a TypeScript or JSON file under the compiled directories, tsconfig.json or package-lock.json.
 # A build with nothing changed still reads every declaration file (5 CPU-seconds), which the
 # scripts that call this (local.sh, npm run doctor|bootstrap|…) would otherwise pay on every run.
-#   bash scripts/ensure-build.sh [--force]
+#   bash scripts/ensure-build.sh [--force | --check]     --check: exit 1 when a build is needed, build nothing
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 stamp=dist/.built
@@ -13,6 +13,9 @@ if [ "${1:-}" != --force ] && [ -f "$stamp" ]; then
     \( -name '*.ts' -o -name '*.json' \) -newer "$stamp" -print -quit 2>/dev/null || true)"
   [ -z "$newer" ] && exit 0
 fi
+[ "${1:-}" = --check ] && exit 1
+# Stamped with the time the build starts: a source saved while tsc runs is newer than the stamp.
 rm -f "$stamp"
+touch "$stamp.next"
 npx tsc -p tsconfig.json
-touch "$stamp"
+mv "$stamp.next" "$stamp"

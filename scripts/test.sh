@@ -4,7 +4,7 @@
 #   2. type check + build   3. toolchain: engine, OpenTofu, provider mirror, moto, checkov,
 #      actionlint, the OCI clients (cached under ~/.cache/platform)
 #   4. end-to-end suites (the cdktf CLI, the engines and real providers against the AWS emulator),
-#      three at a time, started in the background: most of their time is spent waiting on the
+#      five at a time, started in the background: most of their time is spent waiting on the
 #      emulator and on the provider's waiters, so the steps below run beside them. One sandbox
 #      (the main job's) is shared by the suites that can share it: __tests__/support/shared-sandbox.ts
 #   5. the constructs' own type check, emulator patch tests, checkov with the project's waivers,
@@ -103,7 +103,6 @@ printf '  %s\n' "${STEP_TIMES[@]}"
 for report in "$REPORTS"/unit.json "$REPORTS"/second-config.json "$REPORTS"/e2e.json; do
   [ -f "$report" ] && node -e 'const r = require(process.argv[1]); for (const t of r.testResults.sort((a, b) => (b.endTime - b.startTime) - (a.endTime - a.startTime)).slice(0, 12)) console.log(`    ${String(Math.round((t.endTime - t.startTime) / 1000)).padStart(4)} s  ${t.name.replace(process.cwd() + "/", "")}`)' "$report"
 done
-[ -f .e2e/timings.json ] && cat .e2e/timings.json
 echo
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failures" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -164,6 +164,14 @@ describe("key rotation without downtime (two slots, driven by key-rotation.json)
   const leaves = keyParameterLeaves("ecr");
   let credentials: StackWorkdir;
   beforeAll(async () => {
+    // The faults above leave the environment deployed. Run alone (`-t rotation`) or after one of them failed, it is
+    // deployed here: the credentials stack plans only once the environment's state exists.
+    const deployed = await remoteState(sdk, env.state.bucket, env.state.key).then(managedInstances, () => []);
+    if (deployed.length < expectedResources) {
+      expect((await tofu.run(stack.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
+      const environment = await tofu.run(stack.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+      if (environment.code !== 0) throw new Error(`apply of ${stack.stack} failed:\n${environment.stderr.slice(-3000)}`);
+    }
     credentials = prepareStackWorkdir(outdir, credentialsStackName(env), join(work, "run"));
     expect((await tofu.run(credentials.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
     const applied = await timed("credentials_apply", tofu.run(credentials.dir, ["apply", "-auto-approve", "-input=false", "-no-color"]));

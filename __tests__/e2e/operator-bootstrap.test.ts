@@ -131,10 +131,15 @@ describe("bootstrap (npm run bootstrap: local state first, then moved into its b
   it("sets the registry's scanning (Inspector, continuous) and replication as configured", async () => {
     const ecr = new ECRClient(sdk);
     const { scanningConfiguration } = await ecr.send(new GetRegistryScanningConfigurationCommand({}));
-    expect(scanningConfiguration?.scanType).toBe("ENHANCED");
-    expect(scanningConfiguration?.rules?.map((r) => [r.scanFrequency, r.repositoryFilters?.map((f) => f.filter)])).toEqual([["CONTINUOUS_SCAN", ["*"]]]);
+    const registry = env.ecr.registry!;
+    expect(scanningConfiguration?.scanType).toBe(registry.scanType);
+    expect(scanningConfiguration?.rules?.map((r) => [r.scanFrequency, r.repositoryFilters?.map((f) => f.filter)])).toEqual([
+      [registry.scanFrequency, registry.scanFilters],
+    ]);
     const { replicationConfiguration } = await ecr.send(new DescribeRegistryCommand({}));
-    expect(replicationConfiguration?.rules?.[0].destinations).toEqual([{ region: "us-west-2", registryId: env.accountId }]);
+    expect(replicationConfiguration?.rules?.[0].destinations).toEqual(
+      registry.replicateTo!.map((d) => ({ region: d.region, registryId: d.accountId ?? env.accountId })),
+    );
     expect(replicationConfiguration?.rules?.[0].repositoryFilters?.map((f) => f.filter).sort()).toEqual(env.services.map((s) => repositoryName(env, s)).sort());
   });
 

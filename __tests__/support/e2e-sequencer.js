@@ -39,4 +39,7 @@ class E2eSequencer extends Sequencer {
   }
 }
 
+/** The order itself, for the test that every sharing suite precedes the sandbox suite (e2e-sequencer.test.ts). */
+E2eSequencer.ORDER = ORDER;
+
 module.exports = E2eSequencer;

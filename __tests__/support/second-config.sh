@@ -22,7 +22,7 @@ log() { printf 'second-config: %s\n' "$*" >&2; }
 # file path and content) serves the copy as it serves the tree; runs of one tree take turns.
 work="${TMPDIR:-/tmp}/platform-second-config-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
 exec 9>"$work.lock"
-flock 9
+flock -w 900 9 || { log "another run of this tree still holds $work.lock"; exit 1; }
 rm -rf "$work"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
@@ -60,15 +60,18 @@ unset PLATFORM_EMULATOR_ENDPOINT CDKTF_OUTDIR
 # builds reason the same way) and the tree's dist/ serves the rest. Otherwise: a full build.
 app_alone() { # <project root> <outDir>: type-check environments/app.ts and what it imports, emit JS and declarations
   local config
-  config="$(mktemp -d)"
+  config="$scratch/tsconfig-$RANDOM"
+  mkdir -p "$config"
   printf '{ "extends": "%s/tsconfig.json", "compilerOptions": { "incremental": false, "declaration": true, "rootDir": "%s", "outDir": "%s", "typeRoots": ["%s/node_modules/@types"] }, "files": ["%s/environments/app.ts"], "include": [] }\n' \
     "$1" "$1" "$2" "$ROOT" "$1" >"$config/tsconfig.json"
   "$ROOT/node_modules/.bin/tsc" -p "$config/tsconfig.json"
   rm -rf "$config"
 }
-committed_declaration="$(mktemp -d)"
-trap 'rm -rf "$work" "$committed_declaration"' EXIT
-if bash "$ROOT/scripts/ensure-build.sh"; then
+scratch="$(mktemp -d)"
+committed_declaration="$scratch/committed"
+trap 'rm -rf "$work" "$scratch"' EXIT
+# The tree's dist/ only when it is current; this never builds in the tree (its suites may be running from it).
+if bash "$ROOT/scripts/ensure-build.sh" --check; then
   cp -a "$ROOT/dist" dist
   log "tsc: environments/app.ts alone"
   app_alone "$work" "$work/dist"
@@ -80,7 +83,7 @@ if bash "$ROOT/scripts/ensure-build.sh"; then
     bash scripts/ensure-build.sh --force
   fi
 else
-  log "the tree does not build: tsc -p tsconfig.json here, to report it"
+  log "the tree's dist/ is not current: tsc -p tsconfig.json (everything)"
   bash scripts/ensure-build.sh --force
 fi
 log "npm run generate (the derived files)"
@@ -109,4 +112,5 @@ else
 fi
 
 log "jest (unit suite), report in $report"
-npx jest --json --outputFile="$report"
+# Not holding the lock's descriptor: a process jest leaves behind must not keep the next run waiting.
+npx jest --json --outputFile="$report" 9>&-

@@ -24,7 +24,9 @@ function requiredSources(dir: string): string[] {
     .filter((f) => f.endsWith(".tf.json") || f.endsWith(".tf"))
     .map((f) => readFileSync(join(dir, f), "utf8"))
     .join("\n");
-  return [...new Set([...text.matchAll(/"?source"?\s*[:=]\s*"([^"]+)"/g)].map((m) => (m[1].includes("/") ? m[1] : `hashicorp/${m[1]}`)))];
+  // `source` as a key of its own (not `event_source`, `Resource`, …); a module's or a file's source is no provider
+  // the toolchain pins, so it only makes the caller fall back to the engine's own lock file.
+  return [...new Set([...text.matchAll(/(?<![\w-])"?source"?\s*[:=]\s*"([^"]+)"/g)].map((m) => (m[1].includes("/") ? m[1] : `hashicorp/${m[1]}`)))];
 }
 
 /**
@@ -35,7 +37,7 @@ export function checksumlessLock(toolchain: Toolchain, engine: "terraform" | "to
   const host = engine === "tofu" ? "registry.opentofu.org" : "registry.terraform.io";
   const versions: Record<string, string> = { "hashicorp/aws": toolchain.awsProviderVersion, "integrations/github": toolchain.githubProviderVersion };
   const sources = requiredSources(dir);
-  if (sources.some((s) => !versions[s])) return undefined;
+  if (sources.length === 0 || sources.some((s) => !versions[s])) return undefined;
   return [HEADER, ...sources.map((s) => `provider "${host}/${s}" {\n  version = "${versions[s]}"\n}`), ""].join("\n");
 }
 
