@@ -16,6 +16,7 @@ fi
 [ "${1:-}" = --check ] && exit 1
 # Stamped with the time the build starts: a source saved while tsc runs is newer than the stamp.
 rm -f "$stamp"
+mkdir -p "$(dirname "$stamp")"
 touch "$stamp.next"
 npx tsc -p tsconfig.json
 mv "$stamp.next" "$stamp"
