@@ -174,11 +174,14 @@ describe("the bootstrap stays", () => {
   it("cdktf destroy of the bootstrap is refused: the state bucket keeps the state", async () => {
     const destroy = await cdktf(["destroy", bootstrapStack, "--auto-approve"]);
     expect(destroy.code).not.toBe(0);
-    // The reason, from the engine itself: cdktf sometimes stops relaying the engine's output before its last lines.
-    const copy = prepareStackWorkdir(join(work, "engine.out"), bootstrapStack, join(work, "run"));
-    expect((await tofu.run(copy.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
-    const plan = await tofu.run(copy.dir, ["plan", "-destroy", "-input=false", "-no-color", "-lock=false"]);
-    expect({ code: plan.code, reason: /Instance cannot be destroyed[\s\S]*lifecycle\.prevent_destroy/.test(plan.stderr) }).toEqual({ code: 1, reason: true });
+    const refusal = /Instance cannot be destroyed[\s\S]*lifecycle\.prevent_destroy/;
+    // cdktf sometimes stops relaying the engine's output before its last lines: then the reason comes from the engine itself.
+    if (!refusal.test(output(destroy))) {
+      const copy = prepareStackWorkdir(join(work, "engine.out"), bootstrapStack, join(work, "run"));
+      expect((await tofu.run(copy.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
+      const plan = await timed("refusal_from_engine", tofu.run(copy.dir, ["plan", "-destroy", "-input=false", "-no-color", "-lock=false"]));
+      expect({ code: plan.code, reason: refusal.test(plan.stderr) }).toEqual({ code: 1, reason: true });
+    }
     const s3 = new S3Client(sdk);
     await expect(s3.send(new HeadBucketCommand({ Bucket: env.state.bucket }))).resolves.toBeDefined();
     await expect(s3.send(new HeadObjectCommand({ Bucket: env.state.bucket, Key: bootstrapStateKey(env.accountId, env.state.region) }))).resolves.toBeDefined();
