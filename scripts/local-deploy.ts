@@ -21,7 +21,15 @@ import { AWS_PROVIDER_CONSTRAINT } from "../stacks/platform-app";
 import { cdktfEnv, offlineFlags, runCdktf, seedAwsProviderLocks } from "./lib/cdktf-cli";
 import type { ServedRegistry } from "./emulator/registry/serve";
 import { startEmulator, type Emulator } from "./lib/emulator";
-import { applyBootstrapUntilBucket, emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "./lib/local-run";
+import {
+  applyBootstrapUntilBucket,
+  emulatorAwsEnv,
+  emulatorOperatorEnv,
+  emulatorSdkConfig,
+  localBootstrapStack,
+  localEnvironment,
+  synthForEmulator,
+} from "./lib/local-run";
 import { ENGINE_TUNING, tofuRunner, type TofuResult } from "./lib/tofu";
 import { ensureToolchain, PROJECT_ROOT } from "./lib/toolchain";
 
@@ -91,7 +99,7 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
     // The sandbox's registry: an ECR stand-in before the emulator, for `podman push` and co.
     if (keep) registry = await startSandboxRegistry(emulator, env.region);
     const awsEnv = emulatorAwsEnv(emulator, env.region);
-    const cliEnv = { ...cdktfEnv(toolchain), ...awsEnv, PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint };
+    const cliEnv = emulatorOperatorEnv(toolchain, emulator, env.region);
 
     // The bootstrap first, with a local state until its bucket exists (scripts/lib/bootstrap.ts).
     // It spends ~55 s in the provider's lifecycle-configuration waiter; the environment needs only

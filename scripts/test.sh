@@ -83,10 +83,8 @@ npx jest --json --outputFile="$REPORTS/unit.json" || failures=$((failures + 1))
 count_jest "$REPORTS/unit.json"
 
 step "unit tests and proofs again, on a second configuration (every name, id, account, region and service changed)"
-if [ -f __tests__/support/second-config.sh ]; then
-  bash __tests__/support/second-config.sh "$REPORTS/second-config.json" || failures=$((failures + 1))
-  count_jest "$REPORTS/second-config.json"
-fi
+bash __tests__/support/second-config.sh "$REPORTS/second-config.json" || failures=$((failures + 1))
+count_jest "$REPORTS/second-config.json"
 
 end_step
 step "end-to-end suites (started $((SECONDS - e2e_started)) s ago, beside the steps above)"

@@ -25,11 +25,11 @@ import {
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { accessLogBucketName, bootstrapStateKey, credentialsStackName, keyParameterLeaves, repositoryName, ssmPath } from "../../environments/naming";
 import { startEmulator, type Emulator } from "../../scripts/lib/emulator";
-import { emulatorAwsEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment, synthForEmulator } from "../../scripts/lib/local-run";
+import { emulatorAwsEnv, emulatorOperatorEnv, emulatorSdkConfig, localBootstrapStack, localEnvironment } from "../../scripts/lib/local-run";
 import { prepareStackWorkdir, type TofuRunner, type TofuResult } from "../../scripts/lib/tofu";
 import { testEngine } from "../support/test-engine";
 import { ensureToolchain, PROJECT_ROOT } from "../../scripts/lib/toolchain";
-import { cdktfEnv, offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
+import { offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
 import { plainText } from "../support/cli-text";
 
 const env = localEnvironment();
@@ -62,13 +62,7 @@ beforeAll(async () => {
   sdk = emulatorSdkConfig(emulator, env.region);
   work = mkdtempSync(join(tmpdir(), "e2e-operator-"));
   bootstrapStack = localBootstrapStack(env);
-  operatorEnv = {
-    ...cdktfEnv(toolchain),
-    ...emulatorAwsEnv(emulator, env.region),
-    PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint,
-    PLATFORM_BOOTSTRAP_DIR: join(work, "bootstrap"),
-  };
-  synthForEmulator(emulator, join(work, "engine.out"));
+  operatorEnv = { ...emulatorOperatorEnv(toolchain, emulator, env.region), PLATFORM_BOOTSTRAP_DIR: join(work, "bootstrap") };
   // The same engine as the CLI: a state written by a newer Terraform is refused by an older OpenTofu.
   tofu = testEngine(toolchain, emulatorAwsEnv(emulator, env.region), toolchain.engineBin);
 }, 180_000);
@@ -177,7 +171,8 @@ describe("the bootstrap stays", () => {
     const refusal = /Instance cannot be destroyed[\s\S]*lifecycle\.prevent_destroy/;
     // cdktf sometimes stops relaying the engine's output before its last lines: then the reason comes from the engine itself.
     if (!refusal.test(output(destroy))) {
-      const copy = prepareStackWorkdir(join(work, "engine.out"), bootstrapStack, join(work, "run"));
+      // The stack as cdktf destroy synthesized it.
+      const copy = prepareStackWorkdir(join(work, "cdktf.out"), bootstrapStack, join(work, "run"));
       expect((await tofu.run(copy.dir, ["init", "-input=false", "-no-color"])).code).toBe(0);
       const plan = await timed("refusal_from_engine", tofu.run(copy.dir, ["plan", "-destroy", "-input=false", "-no-color", "-lock=false"]));
       expect({ code: plan.code, reason: refusal.test(plan.stderr) }).toEqual({ code: 1, reason: true });

@@ -62,10 +62,10 @@ import { renderPolicy } from "../../constructs/policy-document";
 import { githubTrustPolicy } from "../../constructs/github-oidc";
 import { deployRolePolicy, ecrUserPolicy, planRolePolicy, runtimePullPolicy, runtimePullTrustPolicy, s3UserPolicy } from "../../stacks/platform-policies";
 import type { Emulator } from "../../scripts/lib/emulator";
-import { emulatorAwsEnv, emulatorSdkConfig, localEnvironment } from "../../scripts/lib/local-run";
+import { emulatorOperatorEnv, emulatorSdkConfig, localEnvironment } from "../../scripts/lib/local-run";
 import type { TofuResult } from "../../scripts/lib/tofu";
 import { PROJECT_ROOT } from "../../scripts/lib/toolchain";
-import { cdktfEnv, offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
+import { offlineFlags, runCdktf } from "../../scripts/lib/cdktf-cli";
 import { plainText } from "../support/cli-text";
 import { doctorOnline } from "../support/online-doctor";
 import { othersReleased, sharedSandbox, type SharedSandbox } from "../support/shared-sandbox";
@@ -105,7 +105,7 @@ beforeAll(async () => {
   sandbox = await sharedSandbox({ allowFailedUp: true });
   ({ dir, up, exported, emulator, sdk } = sandbox);
   work = mkdtempSync(join(tmpdir(), "e2e-sandbox-"));
-  operatorEnv = { ...cdktfEnv(sandbox.toolchain), ...emulatorAwsEnv(emulator, env.region), PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint };
+  operatorEnv = emulatorOperatorEnv(sandbox.toolchain, emulator, env.region);
 }, 660_000);
 
 afterAll(() => {

@@ -7,9 +7,10 @@ import { emulatorEnvironment, ENVIRONMENTS, loadEnvironments, type EnvironmentCo
 import { withKeyRotation, type KeyRotationFile } from "../../environments/key-rotation";
 import { bootstrapStackName } from "../../stacks/bootstrap-stack";
 import { appEnvironments, synthesizePlatform } from "../../stacks/synthesize";
+import { cdktfEnv } from "./cdktf-cli";
 import type { Emulator } from "./emulator";
 import type { StackWorkdir, TofuResult, TofuRunner } from "./tofu";
-import { PROJECT_ROOT } from "./toolchain";
+import { PROJECT_ROOT, type Toolchain } from "./toolchain";
 
 /** The emulator's environment as validated config; its names do not depend on where the emulator listens. */
 export function localEnvironment(endpoint = "https://127.0.0.1:4566"): EnvironmentConfig {
@@ -47,6 +48,11 @@ export function emulatorAwsEnv(emulator: Emulator, region: string): Record<strin
     AWS_CA_BUNDLE: emulator.caFile,
     AWS_EC2_METADATA_DISABLED: "true",
   };
+}
+
+/** What an operator's shell holds to run the cdktf CLI against the emulator: the engine's settings, its endpoint, CA and credentials. */
+export function emulatorOperatorEnv(toolchain: Toolchain, emulator: Emulator, region: string): Record<string, string> {
+  return { ...cdktfEnv(toolchain), ...emulatorAwsEnv(emulator, region), PLATFORM_EMULATOR_ENDPOINT: emulator.endpoint };
 }
 
 /** AWS SDK v3 client options for the emulator. */
