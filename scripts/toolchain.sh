@@ -135,8 +135,9 @@ find_provider() { # <type> -> newest binary that ships with this machine
   local type="$1"
   { find /opt/tf-plugins "$HOME/.terraform.d/plugins" -type f -name "terraform-provider-${type}_v*" 2>/dev/null || true; } | sort -V | tail -1
 }
-# A GitHub provider mirrored earlier is dropped unless named again.
-[ -n "${PLATFORM_GITHUB_PROVIDER:-}" ] || rm -rf "$MIRROR"/*/integrations
+# A GitHub provider mirrored earlier is dropped unless named again, and so are the copies the
+# engines put in the shared plugin cache when they installed it.
+[ -n "${PLATFORM_GITHUB_PROVIDER:-}" ] || rm -rf "$MIRROR"/*/integrations "$CACHE/plugin-cache"/*/integrations
 
 AWS_PROVIDER_VERSION=""
 AWS_BIN="${PLATFORM_AWS_PROVIDER:-}"

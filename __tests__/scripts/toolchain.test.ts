@@ -168,6 +168,11 @@ describe("where providers come from", () => {
     const named = await decide({ ...machine, env: { ...machine.env, PLATFORM_GITHUB_PROVIDER: github } });
     expect(named.vars.GITHUB_PROVIDER_VERSION).toBe("6.13.0");
     expect(named.cliConfig).toContain('"registry.terraform.io/integrations/github"');
+    // What an engine copied into the shared plugin cache while the binary was named goes with it.
+    const cached = join(machine.home, "cache", "plugin-cache", "registry.terraform.io", "integrations", "github", "6.13.0", "linux_amd64");
+    executable(cached, "terraform-provider-github_v6.13.0", "exit 0");
+    expect((await decide(machine)).vars.GITHUB_PROVIDER_VERSION).toBe("");
+    expect(existsSync(join(machine.home, "cache", "plugin-cache", "registry.terraform.io", "integrations"))).toBe(false);
   });
 
   it("the registry answers and a GitHub binary is named: only that provider comes from the mirror", async () => {
