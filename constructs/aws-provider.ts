@@ -2,34 +2,41 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { Construct } from "constructs";
 import { PropErrors } from "./validation";
 
-/** Services the platform's resources and backend call; an emulator must answer all of them. */
-const EMULATED_SERVICES = ["ecr", "iam", "ssm", "kms", "s3", "sts", "logs", "events", "dynamodb"] as const;
-
 export interface PlatformAwsProviderProps {
   /** The only account this provider may act in (allowed_account_ids): credentials of another account fail the plan. */
   readonly accountId: string;
   /** Region of every resource the provider manages. */
   readonly region: string;
-  /** Loopback emulator URL. @default undefined (real AWS) */
-  readonly emulatorEndpoint?: string;
+  /**
+   * The provider talks to a loopback emulator: S3 path-style requests, no credential validation,
+   * no instance metadata. The emulator's URL reaches the provider through the engine's environment,
+   * AWS_ENDPOINT_URL, not through an `endpoints` block (see platformAwsProvider).
+   * @default false (real AWS)
+   */
+  readonly emulated?: boolean;
   /** Tags on every resource. @default {} */
   readonly tags?: Record<string, string>;
 }
 
 /**
  * The AWS provider pinned to the configured account (allowed_account_ids
- * stops a plan against the wrong credentials), or pointed at an emulator.
+ * stops a plan against the wrong credentials), or set up for an emulator.
+ *
+ * For an emulator the endpoint comes from AWS_ENDPOINT_URL (the SDK's own setting, which the main
+ * job's exports and the sandbox's env file hold), never from an `endpoints` block: hashicorp/aws
+ * 5.100 validates that block's ~300 attributes for about 2 CPU-seconds in every provider process,
+ * and an engine command starts two or three (a plan of a config with one data source: 8.8 CPU-s
+ * with the block, 3.4 without). Without AWS_ENDPOINT_URL the provider reaches real AWS, where
+ * allowed_account_ids (the emulator's account) fails the plan, whatever credentials it finds.
  */
 export function platformAwsProvider(scope: Construct, id: string, props: PlatformAwsProviderProps): AwsProvider {
   new PropErrors(`platformAwsProvider '${id}'`).accountAndRegion(props).throwIfAny();
-  const emulator = props.emulatorEndpoint;
   return new AwsProvider(scope, id, {
     region: props.region,
     allowedAccountIds: [props.accountId],
     defaultTags: props.tags && Object.keys(props.tags).length > 0 ? [{ tags: props.tags }] : undefined,
-    ...(emulator
+    ...(props.emulated
       ? {
-          endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, emulator]))],
           s3UsePathStyle: true,
           skipCredentialsValidation: true,
           skipMetadataApiCheck: "true",

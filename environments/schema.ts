@@ -449,8 +449,9 @@ export const environmentSchema = z
       .regex(/^https?:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\]):\d{2,5}$/, "must be an http(s) URL on a loopback address")
       .optional()
       .describe(
-        "Loopback URL of an AWS API emulator (`http(s)://127.x.x.x|localhost|[::1]:port`) that the provider and the backend " +
-          "talk to instead of AWS. Set by the main job for the `local` environment only. Default: real AWS.",
+        "Loopback URL of an AWS API emulator (`http(s)://127.x.x.x|localhost|[::1]:port`) that the backend and the provider " +
+          "talk to instead of AWS: the backend names it, the provider reads it from `AWS_ENDPOINT_URL` (which the sandbox's " +
+          "exports set). Set by the main job for the `local` environment only. Default: real AWS.",
       ),
     maxKeyAgeDays: z
       .number()

@@ -53,7 +53,7 @@ export class BootstrapStack extends TerraformStack {
     platformAwsProvider(this, "aws", {
       accountId: props.accountId,
       region: props.region,
-      emulatorEndpoint: emulator,
+      emulated: emulator !== undefined,
       tags: { ManagedBy: "cdktf", Purpose: "bootstrap" },
     });
     // Its own state lives in a bucket it creates: the first apply runs with a local state that

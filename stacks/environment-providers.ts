@@ -9,7 +9,7 @@ export function providerPropsOf(env: EnvironmentConfig): PlatformAwsProviderProp
   return {
     accountId: env.accountId,
     region: env.region,
-    emulatorEndpoint: env.emulatorEndpoint,
+    emulated: env.emulatorEndpoint !== undefined,
     tags: { Application: env.app, Environment: env.name, ManagedBy: "cdktf", ...env.tags },
   };
 }

@@ -13,11 +13,14 @@ import { startGithubStandin, type EnvironmentView, type GithubStandin } from "..
 export interface StackJson {
   readonly provider?: {
     readonly github?: readonly { readonly owner?: string }[];
-    readonly aws?: readonly { readonly endpoints?: readonly Record<string, string>[] }[];
+    readonly aws?: readonly object[];
   };
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
-  readonly terraform?: { readonly backend?: Record<string, unknown>; readonly required_providers?: Record<string, unknown> };
+  readonly terraform?: {
+    readonly backend?: { readonly s3?: { readonly endpoints?: Record<string, string> } } & Record<string, unknown>;
+    readonly required_providers?: Record<string, unknown>;
+  };
 }
 
 export interface ExpectedValue {
@@ -52,9 +55,12 @@ const KNOWN_DATA_TYPES = ["aws_ssm_parameter"];
 export const readStack = (file: string): StackJson => JSON.parse(readFileSync(file, "utf8"));
 
 export const needsAws = (json: StackJson) => Boolean(json.terraform?.required_providers?.aws);
-/** The stack's AWS provider points at a loopback emulator (the `local` environment's kind). */
+/**
+ * The stack belongs to an environment on a loopback emulator (the `local` environment's kind): its
+ * backend names the emulator, and its AWS provider reaches it through AWS_ENDPOINT_URL.
+ */
 export const awsOnLoopback = (json: StackJson) =>
-  (json.provider?.aws ?? []).every((p) => (p.endpoints ?? []).some((e) => Object.values(e).some((url) => /^https?:\/\/(127\.|localhost|\[::1\])/.test(url))));
+  /^https?:\/\/(127\.|localhost|\[::1\])/.test(json.terraform?.backend?.s3?.endpoints?.s3 ?? "") && (json.provider?.aws ?? []).length > 0;
 
 /**
  * The state backend becomes a local file in the working copy, the one edit

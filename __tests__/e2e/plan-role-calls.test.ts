@@ -82,14 +82,15 @@ beforeAll(async () => {
   proxy = await startRecordingProxy(emulator);
   work = mkdtempSync(join(tmpdir(), "e2e-plan-role-"));
   outdir = join(work, "cdktf.out");
-  // Synthesized against the proxy: the provider and the backend reach the emulator only through it.
+  // Synthesized against the proxy (the backend) and run with the proxy as AWS_ENDPOINT_URL (the provider):
+  // both reach the emulator only through it.
   synthForEmulator({ ...emulator, endpoint: proxy.endpoint }, outdir);
   bootstrap = prepareStackWorkdir(outdir, localBootstrapStack(env), join(work, "admin"));
   stack = prepareStackWorkdir(outdir, env.name, join(work, "admin"));
   synthesized = JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8"));
   synthesizedBootstrap = JSON.parse(readFileSync(join(bootstrap.dir, "cdk.tf.json"), "utf8"));
   // The engine the main job deployed with: a state written by a newer Terraform is refused by an older OpenTofu.
-  tofu = testEngine(toolchain, { ...emulatorAwsEnv(emulator, env.region), AWS_CA_BUNDLE: proxy.caFile }, toolchain.engineBin);
+  tofu = testEngine(toolchain, { ...emulatorAwsEnv(emulator, env.region), AWS_ENDPOINT_URL: proxy.endpoint, AWS_CA_BUNDLE: proxy.caFile }, toolchain.engineBin);
   timings.setup = Date.now() - began;
 }, 660_000);
 

@@ -38,9 +38,14 @@ export function synthForEmulatorWithRotation(emulator: Emulator, outdir: string,
   synthesizePlatform({ outdir, environments: withKeyRotation(inputs, rotation) });
 }
 
-/** Credentials the emulator accepts; never real ones, whatever the caller's environment holds. */
+/**
+ * The emulator's endpoint and CA, and credentials it accepts (never real ones, whatever the caller's
+ * environment holds). AWS_ENDPOINT_URL is how the provider of the emulator's stacks finds it
+ * (constructs/aws-provider.ts); the backend names it in the stack.
+ */
 export function emulatorAwsEnv(emulator: Emulator, region: string): Record<string, string> {
   return {
+    AWS_ENDPOINT_URL: emulator.endpoint,
     AWS_ACCESS_KEY_ID: "testing",
     AWS_SECRET_ACCESS_KEY: "testing",
     AWS_REGION: region,
