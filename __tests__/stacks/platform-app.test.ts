@@ -21,6 +21,26 @@ describe("platform app", () => {
     ]);
   });
 
+  it("gives no AWS provider an endpoints block; only the emulator's account is set up for an emulator (AWS_ENDPOINT_URL names it)", () => {
+    const all = [...stacks.environments, ...stacks.credentials, ...stacks.github, ...stacks.bootstrap];
+    const emulatedBy = new Map<string, boolean[]>();
+    for (const stack of all) {
+      const providers = (synthJson(stack).provider?.aws ?? []) as Record<string, unknown>[];
+      for (const p of providers) expect({ stack: stack.node.id, endpoints: p.endpoints }).toEqual({ stack: stack.node.id, endpoints: undefined });
+      emulatedBy.set(
+        stack.node.id,
+        providers.map((p) => p.s3_use_path_style === true),
+      );
+    }
+    const emulated = [...emulatedBy].filter(([, flags]) => flags.some(Boolean)).map(([id]) => id);
+    // The fixture's emulator environment is `local`, in account 123456789012 (its bootstrap's).
+    const ofEmulatorAccount = [...emulatedBy]
+      .filter(([id, flags]) => flags.length > 0 && (/^local(-|$)/.test(id) || id === "bootstrap-123456789012-us-east-1"))
+      .map(([id]) => id);
+    expect(emulated.sort()).toEqual(ofEmulatorAccount.sort());
+    expect(emulated).toContain("local");
+  });
+
   it("creates the GitHub OIDC provider exactly once per account, even when two environments share it", () => {
     expect(Object.fromEntries(providersByAccount)).toEqual({ "111111111111": 1, "123456789012": 1, "222222222222": 1 });
     for (const env of stacks.environments) expect(resourcesOf(synthJson(env), "aws_iam_openid_connect_provider")).toHaveLength(0);
