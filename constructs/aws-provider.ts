@@ -22,11 +22,11 @@ export interface PlatformAwsProviderProps {
  * The AWS provider pinned to the configured account (allowed_account_ids
  * stops a plan against the wrong credentials), or set up for an emulator.
  *
- * For an emulator the endpoint comes from AWS_ENDPOINT_URL (the SDK's own setting, which the main
- * job's exports and the sandbox's env file hold), never from an `endpoints` block: hashicorp/aws
- * 5.100 validates that block's ~300 attributes for about 2 CPU-seconds in every provider process,
- * and an engine command starts two or three (a plan of a config with one data source: 8.8 CPU-s
- * with the block, 3.4 without). Without AWS_ENDPOINT_URL the provider reaches real AWS, where
+ * For an emulator the endpoint comes from AWS_ENDPOINT_URL (the SDKs' own setting, which the main
+ * job gives its engine and the sandbox's env file exports), never from an `endpoints` block:
+ * hashicorp/aws 5.100 validates that block's ~300 attributes for about 2 CPU-seconds in every
+ * provider process, and an engine command starts two to four (a plan of a config with one data
+ * source: 8.8 CPU-s with the block, 3.4 without). Without AWS_ENDPOINT_URL the provider reaches real AWS, where
  * allowed_account_ids (the emulator's account) fails the plan, whatever credentials it finds.
  */
 export function platformAwsProvider(scope: Construct, id: string, props: PlatformAwsProviderProps): AwsProvider {

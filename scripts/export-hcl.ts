@@ -7,7 +7,7 @@
  * 1. Runs the cdktf CLI 0.21.0 of this repository: `cdktf synth --hcl --app
  *    "node dist/main.js" --output <outdir>` (the compiled app: build first,
  *    `npm run build`). The environment is passed through, so
- *    PLATFORM_EMULATOR_ENDPOINT points the `local` environment where it should.
+ *    PLATFORM_EMULATOR_ENDPOINT adds the `local` environment, its backend on the emulator.
  *    Any stale cdk.tf.json in <outdir> is removed first; afterwards every
  *    stack must have a cdk.tf and no cdk.tf.json, or the export fails.
  * 2. Synthesizes the same app as JSON into a temporary directory and checks,

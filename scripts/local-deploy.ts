@@ -148,7 +148,8 @@ async function deploy(keep: { as: Identity } | undefined): Promise<void> {
         ["HTTPS_PROXY", registry!.proxyUrl],
         ["NO_PROXY", "127.0.0.1,localhost"],
         ["CONTAINER_CERT_DIR", registry!.certDir],
-        // The cdktf CLI, as typed, against the sandbox: the app points `local` at the emulator.
+        // The cdktf CLI, as typed, against the sandbox: the app adds `local`, its backend on the emulator
+        // (AWS_ENDPOINT_URL above points its provider there).
         ["PLATFORM_EMULATOR_ENDPOINT", emulator.endpoint],
         ...Object.entries(cdktfEnv(toolchain)).filter(([name]) => !(name in ENGINE_TUNING)),
       ];

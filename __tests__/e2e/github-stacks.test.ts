@@ -238,13 +238,9 @@ afterAll(async () => {
       const envs = loadEnvironments(APP_ENVIRONMENTS);
       const needsEmulator = runnable.some((s) => needsAws(probeJson(s)));
       const em = needsEmulator ? await ensureEmulator() : undefined;
-      // The local environment's AWS provider names the emulator's endpoint; synthesized again once the emulator has one.
-      const outdir = join(work, "committed");
-      synthesizePlatform({
-        environments: em ? APP_ENVIRONMENTS.map((e) => (e.emulatorEndpoint ? { ...e, emulatorEndpoint: em.endpoint } : e)) : APP_ENVIRONMENTS,
-        outdir,
-      });
-      for (const stack of runnable) deployed.set(stack, workdir(outdir, stack, join(work, "run-committed")));
+      // The stacks as synthesized at load time: only the backend names the emulator's endpoint, and it becomes a local
+      // one; the AWS provider finds the emulator through AWS_ENDPOINT_URL (emulatorAwsEnv below).
+      for (const stack of runnable) deployed.set(stack, workdir(probeOut, stack, join(work, "run-committed")));
       await seedSsm([...deployed.values()].flatMap((d) => ssmParametersOf(d.json)));
       for (const d of deployed.values()) d.expected = expectationsOf(d.json, ssmValue);
       gh = await standinFor(envs);

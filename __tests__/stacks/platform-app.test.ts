@@ -22,23 +22,24 @@ describe("platform app", () => {
   });
 
   it("gives no AWS provider an endpoints block; only the emulator's account is set up for an emulator (AWS_ENDPOINT_URL names it)", () => {
-    const all = [...stacks.environments, ...stacks.credentials, ...stacks.github, ...stacks.bootstrap];
-    const emulatedBy = new Map<string, boolean[]>();
-    for (const stack of all) {
-      const providers = (synthJson(stack).provider?.aws ?? []) as Record<string, unknown>[];
-      for (const p of providers) expect({ stack: stack.node.id, endpoints: p.endpoints }).toEqual({ stack: stack.node.id, endpoints: undefined });
-      emulatedBy.set(
-        stack.node.id,
-        providers.map((p) => p.s3_use_path_style === true),
-      );
-    }
-    const emulated = [...emulatedBy].filter(([, flags]) => flags.some(Boolean)).map(([id]) => id);
     // The fixture's emulator environment is `local`, in account 123456789012 (its bootstrap's).
-    const ofEmulatorAccount = [...emulatedBy]
-      .filter(([id, flags]) => flags.length > 0 && (/^local(-|$)/.test(id) || id === "bootstrap-123456789012-us-east-1"))
-      .map(([id]) => id);
-    expect(emulated.sort()).toEqual(ofEmulatorAccount.sort());
-    expect(emulated).toContain("local");
+    const ofEmulatorAccount = (id: string) => /^local(-|$)/.test(id) || id === "bootstrap-123456789012-us-east-1";
+    const seen: string[] = [];
+    for (const stack of [...stacks.environments, ...stacks.credentials, ...stacks.github, ...stacks.bootstrap]) {
+      const id = stack.node.id;
+      for (const p of (synthJson(stack).provider?.aws ?? []) as Record<string, unknown>[]) {
+        const settings = [p.s3_use_path_style === true, p.skip_credentials_validation === true, p.skip_metadata_api_check === "true"];
+        // Every provider of a stack, aliases included: all three settings or none, and no endpoints block.
+        expect({ id, alias: p.alias, endpoints: p.endpoints, emulated: settings }).toEqual({
+          id,
+          alias: p.alias,
+          endpoints: undefined,
+          emulated: settings.map(() => ofEmulatorAccount(id)),
+        });
+        seen.push(id);
+      }
+    }
+    expect(seen).toEqual(expect.arrayContaining(["local", "local-credentials", "bootstrap-123456789012-us-east-1", "dev"]));
   });
 
   it("creates the GitHub OIDC provider exactly once per account, even when two environments share it", () => {

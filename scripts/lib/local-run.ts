@@ -19,7 +19,7 @@ export function localEnvironment(endpoint = "https://127.0.0.1:4566"): Environme
 
 export const localBootstrapStack = (env: EnvironmentConfig) => bootstrapStackName(env.accountId, env.state.region);
 
-/** Synthesizes the app as users do (compiled main.js), pointed at the emulator. */
+/** Synthesizes the app as users do (compiled main.js), with the `local` environment, its backend on the emulator. */
 export function synthForEmulator(emulator: Emulator, outdir: string): void {
   execFileSync(process.execPath, [join(PROJECT_ROOT, "dist", "main.js")], {
     cwd: PROJECT_ROOT,
