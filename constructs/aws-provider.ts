@@ -26,8 +26,9 @@ export interface PlatformAwsProviderProps {
  * job gives its engine and the sandbox's env file exports), never from an `endpoints` block:
  * hashicorp/aws 5.100 validates that block's ~300 attributes for about 2 CPU-seconds in every
  * provider process, and an engine command starts two to four (a plan of a config with one data
- * source: 8.8 CPU-s with the block, 3.4 without). Without AWS_ENDPOINT_URL the provider reaches real AWS, where
- * allowed_account_ids (the emulator's account) fails the plan, whatever credentials it finds.
+ * source: 8.8 CPU-s with the block, 3.4 without). Without AWS_ENDPOINT_URL the provider reaches
+ * real AWS, where allowed_account_ids (the emulator's account) fails the plan, whatever
+ * credentials it finds.
  */
 export function platformAwsProvider(scope: Construct, id: string, props: PlatformAwsProviderProps): AwsProvider {
   new PropErrors(`platformAwsProvider '${id}'`).accountAndRegion(props).throwIfAny();
